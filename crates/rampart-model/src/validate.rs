@@ -1,0 +1,358 @@
+//! Checks that a parsed model means something: ids are unique, references
+//! point at the right kind of thing, boundaries nest without cycles, and
+//! vocabulary terms exist in the knowledge base. Every problem is reported in
+//! one pass, so a user fixes a file in one round trip.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::date::Date;
+use crate::diagnostic::{self, Diagnostic};
+use crate::located::{Located, Position};
+use crate::types::{FORMAT_VERSION, Model, Status};
+
+/// The terms a model may use, as the knowledge base defines them.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    pub component_kinds: BTreeSet<String>,
+    pub actor_kinds: BTreeSet<String>,
+    pub capabilities: BTreeSet<String>,
+    pub data_formats: BTreeSet<String>,
+    pub data_categories: BTreeSet<String>,
+    pub protocols: BTreeSet<String>,
+    pub controls: BTreeSet<String>,
+    pub threat_rules: BTreeSet<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum IdKind {
+    Boundary,
+    Actor,
+    Component,
+    Data,
+    Flow,
+}
+
+impl IdKind {
+    fn noun(self) -> &'static str {
+        match self {
+            IdKind::Boundary => "boundary",
+            IdKind::Actor => "actor",
+            IdKind::Component => "component",
+            IdKind::Data => "data asset",
+            IdKind::Flow => "flow",
+        }
+    }
+}
+
+struct Checker<'m> {
+    ids: HashMap<&'m str, (IdKind, Position)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Validates `model` against `vocabulary`; returns errors and warnings sorted
+/// by position. The model is usable for analysis when none is an error.
+pub fn validate(model: &Model, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
+    let mut checker = Checker { ids: HashMap::new(), diagnostics: Vec::new() };
+    checker.check_version(model);
+    checker.collect_ids(model);
+    checker.check_boundaries(model, vocabulary);
+    checker.check_elements(model, vocabulary);
+    checker.check_data(model, vocabulary);
+    checker.check_flows(model, vocabulary);
+    checker.check_tracking(model, vocabulary);
+    if model.components.is_empty() {
+        checker.diagnostics.push(
+            Diagnostic::warning(Position::new(1, 1), "the model has no components, so no threat can be found")
+                .with_help("add a `components:` list; `rampart init` writes a starter model"),
+        );
+    }
+    let mut diagnostics = checker.diagnostics;
+    diagnostic::sort(&mut diagnostics);
+    diagnostics
+}
+
+impl<'m> Checker<'m> {
+    fn check_version(&mut self, model: &Model) {
+        if model.rampart.value != FORMAT_VERSION {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    model.rampart.at,
+                    format!("format version {} is not supported by this build", model.rampart.value),
+                )
+                .with_help(format!("set `rampart: {FORMAT_VERSION}`")),
+            );
+        }
+    }
+
+    fn collect_ids(&mut self, model: &'m Model) {
+        let boundaries = model.boundaries.iter().map(|b| (&b.id, IdKind::Boundary));
+        let actors = model.actors.iter().map(|a| (&a.id, IdKind::Actor));
+        let components = model.components.iter().map(|c| (&c.id, IdKind::Component));
+        let data = model.data.iter().map(|d| (&d.id, IdKind::Data));
+        for (id, kind) in boundaries.chain(actors).chain(components).chain(data) {
+            self.declare(&id.value, id.at, kind);
+        }
+        // Implicit flow ids are derived from the ends; a clash means two flows
+        // share both ends and must be told apart.
+        let mut implicit: HashMap<(&str, &str), usize> = HashMap::new();
+        for flow in &model.flows {
+            match &flow.id {
+                Some(id) => self.declare(&id.value, id.at, IdKind::Flow),
+                None => *implicit.entry((flow.from.value.as_str(), flow.to.value.as_str())).or_default() += 1,
+            }
+        }
+        for flow in model.flows.iter().filter(|flow| flow.id.is_none()) {
+            let key = (flow.from.value.as_str(), flow.to.value.as_str());
+            if let Some(count) = implicit.remove(&key) {
+                if count > 1 {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            flow.from.at,
+                            format!("{count} flows go from `{}` to `{}` without ids", key.0, key.1),
+                        )
+                        .with_help(format!("give each an `id:`; the default id `{}` would be shared", flow.id())),
+                    );
+                }
+            }
+        }
+    }
+
+    fn declare(&mut self, id: &'m str, at: Position, kind: IdKind) {
+        if let Some(problem) = id_syntax_problem(id) {
+            self.diagnostics.push(Diagnostic::error(at, format!("{} id `{id}` {problem}", kind.noun())));
+        }
+        if let Some((first_kind, first_at)) = self.ids.get(id) {
+            let earlier = if first_at.is_known() { format!(" on line {}", first_at.line) } else { String::new() };
+            self.diagnostics.push(
+                Diagnostic::error(at, format!("duplicate id `{id}`: already used by a {}{earlier}", first_kind.noun()))
+                    .with_help("ids are shared by boundaries, actors, components, data and flows; rename one"),
+            );
+        } else {
+            self.ids.insert(id, (kind, at));
+        }
+    }
+
+    /// Reports a reference that is missing or names the wrong kind of thing.
+    fn reference(&mut self, reference: &Located<String>, fallback: Position, expected: &[IdKind], role: &str) {
+        let at = if reference.at.is_known() { reference.at } else { fallback };
+        let expected_nouns: Vec<&str> = expected.iter().map(|kind| kind.noun()).collect();
+        let wanted = expected_nouns.join(" or ");
+        match self.ids.get(reference.value.as_str()) {
+            Some((kind, _)) if expected.contains(kind) => {}
+            Some((kind, _)) => self.diagnostics.push(Diagnostic::error(
+                at,
+                format!("{role} `{}` is a {}, expected a {wanted}", reference.value, kind.noun()),
+            )),
+            None => {
+                let candidates: Vec<&str> =
+                    self.ids.iter().filter(|(_, (kind, _))| expected.contains(kind)).map(|(id, _)| *id).collect();
+                let diagnostic = Diagnostic::error(
+                    at,
+                    format!("{role} `{}` does not exist; expected the id of a {wanted}", reference.value),
+                )
+                .suggest(&reference.value, candidates);
+                self.diagnostics.push(diagnostic);
+            }
+        }
+    }
+
+    fn term(
+        &mut self,
+        term: &Located<String>,
+        fallback: Position,
+        known: &BTreeSet<String>,
+        what: &str,
+        listing: &str,
+    ) {
+        if known.is_empty() || known.contains(&term.value) {
+            return;
+        }
+        let at = if term.at.is_known() { term.at } else { fallback };
+        let diagnostic = Diagnostic::error(at, format!("unknown {what} `{}`", term.value));
+        let diagnostic = match diagnostic::nearest(&term.value, known.iter().map(String::as_str)) {
+            Some(best) => diagnostic.with_help(format!("did you mean `{best}`? `{listing}` lists them all")),
+            None => diagnostic.with_help(format!("`{listing}` lists the valid values")),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn controls(&mut self, controls: &[Located<String>], fallback: Position, vocabulary: &Vocabulary) {
+        for control in controls {
+            self.term(control, fallback, &vocabulary.controls, "control", "rampart kb countermeasures");
+        }
+    }
+
+    fn check_boundaries(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        let parents: HashMap<&str, &Located<String>> = model
+            .boundaries
+            .iter()
+            .filter_map(|b| b.parent.as_ref().map(|parent| (b.id.value.as_str(), parent)))
+            .collect();
+        for boundary in &model.boundaries {
+            if let Some(parent) = &boundary.parent {
+                self.reference(parent, boundary.id.at, &[IdKind::Boundary], "parent boundary");
+            }
+            self.controls(&boundary.controls, boundary.id.at, vocabulary);
+        }
+        // A cycle is reported once, at the boundary with the smallest id in it.
+        let mut reported = BTreeSet::new();
+        for boundary in &model.boundaries {
+            let mut path = vec![boundary.id.value.as_str()];
+            let mut current = boundary.id.value.as_str();
+            while let Some(parent) = parents.get(current) {
+                let parent = parent.value.as_str();
+                if let Some(start) = path.iter().position(|seen| *seen == parent) {
+                    let mut cycle: Vec<&str> = path[start..].to_vec();
+                    let smallest = *cycle.iter().min().unwrap_or(&parent);
+                    if reported.insert(smallest.to_string()) && smallest == boundary.id.value {
+                        cycle.push(parent);
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                boundary.id.at,
+                                format!("boundaries nest in a cycle: {}", cycle.join(" → ")),
+                            )
+                            .with_help("remove one `parent:` so that the nesting forms a tree"),
+                        );
+                    }
+                    break;
+                }
+                path.push(parent);
+                current = parent;
+            }
+        }
+    }
+
+    fn check_elements(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        for actor in &model.actors {
+            self.term(&actor.kind, actor.id.at, &vocabulary.actor_kinds, "actor kind", "rampart kb catalog");
+            if let Some(boundary) = &actor.boundary {
+                self.reference(boundary, actor.id.at, &[IdKind::Boundary], "boundary");
+            }
+            self.controls(&actor.controls, actor.id.at, vocabulary);
+        }
+        for component in &model.components {
+            let at = component.id.at;
+            self.term(&component.kind, at, &vocabulary.component_kinds, "component kind", "rampart kb catalog");
+            if let Some(boundary) = &component.boundary {
+                self.reference(boundary, at, &[IdKind::Boundary], "boundary");
+            }
+            for format in &component.accepts {
+                self.term(format, at, &vocabulary.data_formats, "data format", "rampart kb vocabulary");
+            }
+            for capability in &component.capabilities {
+                self.term(capability, at, &vocabulary.capabilities, "capability", "rampart kb vocabulary");
+            }
+            self.controls(&component.controls, at, vocabulary);
+            for data in component.stores.iter().chain(&component.processes) {
+                self.reference(data, at, &[IdKind::Data], "data asset");
+            }
+        }
+        self.controls(&model.controls, Position::new(1, 1), vocabulary);
+    }
+
+    fn check_data(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        for data in &model.data {
+            for category in &data.categories {
+                self.term(category, data.id.at, &vocabulary.data_categories, "data category", "rampart kb vocabulary");
+            }
+        }
+    }
+
+    fn check_flows(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        let ends = [IdKind::Actor, IdKind::Component];
+        for flow in &model.flows {
+            let at = flow.id.as_ref().map(|id| id.at).filter(Position::is_known).unwrap_or(flow.from.at);
+            self.reference(&flow.from, at, &ends, "flow source");
+            self.reference(&flow.to, at, &ends, "flow target");
+            if flow.from.value == flow.to.value {
+                self.diagnostics.push(Diagnostic::warning(
+                    at,
+                    format!("flow `{}` goes from `{}` to itself", flow.id(), flow.from.value),
+                ));
+            }
+            self.term(&flow.protocol, at, &vocabulary.protocols, "protocol", "rampart kb vocabulary");
+            for data in &flow.data {
+                self.reference(data, at, &[IdKind::Data], "data asset");
+            }
+            self.controls(&flow.controls, at, vocabulary);
+        }
+    }
+
+    fn check_tracking(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        let mut seen: HashMap<&str, Position> = HashMap::new();
+        for entry in &model.threats {
+            let at = entry.threat.at;
+            let id = entry.threat.value.as_str();
+            if let Some(first) = seen.insert(id, at) {
+                self.diagnostics.push(Diagnostic::error(
+                    at,
+                    format!("threat `{id}` is tracked twice (first on line {})", first.line),
+                ));
+            }
+            match id.split_once('@') {
+                Some((rule, target)) => {
+                    if !vocabulary.threat_rules.is_empty() && !vocabulary.threat_rules.contains(rule) {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                at,
+                                format!(
+                                    "tracking entry names threat rule `{rule}`, which the knowledge base does not have"
+                                ),
+                            )
+                            .suggest(rule, vocabulary.threat_rules.iter().map(String::as_str)),
+                        );
+                    }
+                    if target != "model" && !self.ids.contains_key(target) {
+                        let candidates: Vec<&str> = self.ids.keys().copied().collect();
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                at,
+                                format!("tracking entry targets `{target}`, which is not in the model"),
+                            )
+                            .suggest(target, candidates),
+                        );
+                    }
+                }
+                None => self.diagnostics.push(
+                    Diagnostic::error(at, format!("`{id}` is not a threat id"))
+                        .with_help("threat ids have the form RULE@TARGET, as `rampart analyze` prints them"),
+                ),
+            }
+            let needs_reason = matches!(entry.status, Status::Accepted | Status::FalsePositive);
+            if needs_reason && entry.justification.as_deref().map(str::trim).unwrap_or("").is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        at,
+                        format!("threat `{id}` is marked {:?} without a justification", entry.status).to_lowercase(),
+                    )
+                    .with_help("add `justification:` saying why"),
+                );
+            }
+            if let Some(expires) = &entry.expires {
+                if let Err(problem) = Date::parse(&expires.value) {
+                    let at = if expires.at.is_known() { expires.at } else { at };
+                    self.diagnostics.push(Diagnostic::error(at, problem));
+                }
+            } else if entry.status == Status::Accepted {
+                self.diagnostics.push(
+                    Diagnostic::warning(at, format!("accepted threat `{id}` has no expiry date"))
+                        .with_help("add `expires: YYYY-MM-DD` so the acceptance is reviewed again"),
+                );
+            }
+        }
+    }
+}
+
+/// Why an id cannot be used, if it cannot. `@` separates rule and target in
+/// threat ids, so it may not appear in element ids.
+fn id_syntax_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("is empty")
+    } else if id.contains('@') {
+        Some("contains `@`, which threat ids use as a separator")
+    } else if id.chars().any(char::is_whitespace) {
+        Some("contains white space; use `-` or `_`")
+    } else {
+        None
+    }
+}
