@@ -1,1 +1,16 @@
+//! Rampart's threat engine. [`analyze`] binds a validated model to a compiled
+//! knowledge base, evaluates every rule against every subject in parallel, and
+//! scores each threat found.
+//!
+//! Invariants: a pure function of its inputs — no IO, no global state, no
+//! clock (the caller passes today's date); the same model and library always
+//! give the same threats, ids and order.
 
+mod analysis;
+mod evaluate;
+mod facts;
+pub mod gate;
+pub mod risk;
+
+pub use analysis::*;
+pub use risk::{Risk, Severity};

@@ -1,0 +1,459 @@
+//! The result of an analysis and how it is computed.
+
+use std::collections::HashMap;
+
+use rampart_kb::{KnowledgeBase, Match, Stride, Threat};
+use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::evaluate::Evaluator;
+use crate::facts::{Facts, bind};
+use crate::risk::{self, Context, Risk, Severity};
+
+/// Inputs besides the model and the library.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Today, to tell expired acceptances; none means nothing expires.
+    pub today: Option<Date>,
+}
+
+/// What a threat is raised against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    Element,
+    Flow,
+    Data,
+    Model,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Target {
+    pub kind: TargetKind,
+    /// The element, flow or data id; `model` for model-wide threats.
+    pub id: String,
+    pub name: String,
+}
+
+/// A countermeasure of a threat and whether the model has it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CountermeasureState<'k> {
+    pub id: &'k str,
+    pub name: &'k str,
+    pub present: bool,
+}
+
+/// The tracking entry a threat matched, as the model declares it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrackingState<'m> {
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<&'m str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<&'m str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<&'m str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'m str>,
+    /// The acceptance's expiry date has passed.
+    pub expired: bool,
+}
+
+/// One threat found in the model.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThreatInstance<'k, 'm> {
+    /// Stable id, `RULE@TARGET`: the same for the same rule and target in
+    /// every run, whatever else in the model changes.
+    pub id: String,
+    pub rule: &'k str,
+    pub title: &'k str,
+    pub description: &'k str,
+    pub stride: &'k [Stride],
+    pub cwe: &'k [u32],
+    pub capec: &'k [u32],
+    pub attack: &'k [String],
+    pub target: Target,
+    /// Line and column of the target's declaration in the model file.
+    pub location: Position,
+    /// Risk as if no control were in place.
+    pub inherent: Risk,
+    /// Risk with the controls the model declares.
+    pub current: Risk,
+    /// `mitigated` when every countermeasure is present, unless tracking says otherwise.
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<TrackingState<'m>>,
+    /// The facts of the model that made the rule apply.
+    pub because: Vec<String>,
+    /// How the risk was scored.
+    pub risk_factors: Vec<String>,
+    pub countermeasures: Vec<CountermeasureState<'k>>,
+    #[serde(skip)]
+    pub rule_index: usize,
+}
+
+impl ThreatInstance<'_, '_> {
+    /// Still needs attention: open or in progress, or accepted past its expiry.
+    pub fn is_unresolved(&self) -> bool {
+        match self.status {
+            Status::Open | Status::InProgress => true,
+            Status::Accepted => self.tracking.as_ref().is_some_and(|t| t.expired),
+            Status::Mitigated | Status::FalsePositive => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SeverityCounts {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+impl SeverityCounts {
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Critical => self.critical += 1,
+            Severity::High => self.high += 1,
+            Severity::Medium => self.medium += 1,
+            Severity::Low => self.low += 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub threats: usize,
+    /// Threats still needing attention, by current severity.
+    pub unresolved: SeverityCounts,
+    /// All threats by inherent severity.
+    pub inherent: SeverityCounts,
+    /// All threats by current severity.
+    pub current: SeverityCounts,
+    pub by_status: HashMap<String, usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelInfo<'m> {
+    pub name: &'m str,
+    pub elements: usize,
+    pub flows: usize,
+    pub data: usize,
+    pub boundaries: usize,
+}
+
+/// The whole result.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis<'k, 'm> {
+    pub model: ModelInfo<'m>,
+    pub summary: Summary,
+    pub threats: Vec<ThreatInstance<'k, 'm>>,
+    /// Tracking entries that match no threat raised in this run.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Analyzes `model` with `kb`. The model should have passed
+/// [`rampart_model::validate`]; unresolved references are ignored.
+pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Options) -> Analysis<'k, 'm> {
+    let facts = bind(model, kb);
+    let evaluator = Evaluator { facts: &facts, kb };
+
+    let mut element_rules = Vec::new();
+    let mut flow_rules = Vec::new();
+    let mut data_rules = Vec::new();
+    let mut model_rules = Vec::new();
+    for (index, threat) in kb.threats.iter().enumerate() {
+        match &threat.applies_to {
+            Match::Element(_) => element_rules.push(index),
+            Match::Flow(_) => flow_rules.push(index),
+            Match::Data(_) => data_rules.push(index),
+            Match::Model(_) => model_rules.push(index),
+        }
+    }
+
+    // Each subject is independent: evaluate them in parallel, keeping the
+    // subjects' order so the output is deterministic.
+    let mut found: Vec<Found> = (0..facts.nodes.len())
+        .into_par_iter()
+        .flat_map_iter(|node| {
+            let evaluator = &evaluator;
+            element_rules.iter().filter_map(move |&rule| {
+                let Match::Element(condition) = &kb.threats[rule].applies_to else { return None };
+                evaluator.element(condition, node, None).then(|| {
+                    let mut because = Vec::new();
+                    evaluator.element(condition, node, Some(&mut because));
+                    Found { rule, subject: Subject::Element(node), because }
+                })
+            })
+        })
+        .collect();
+    found.par_extend((0..facts.flows.len()).into_par_iter().flat_map_iter(|flow| {
+        let evaluator = &evaluator;
+        flow_rules.iter().filter_map(move |&rule| {
+            let Match::Flow(condition) = &kb.threats[rule].applies_to else { return None };
+            evaluator.flow(condition, flow, None).then(|| {
+                let mut because = Vec::new();
+                evaluator.flow(condition, flow, Some(&mut because));
+                Found { rule, subject: Subject::Flow(flow), because }
+            })
+        })
+    }));
+    for asset in 0..facts.data.len() {
+        for &rule in &data_rules {
+            let Match::Data(condition) = &kb.threats[rule].applies_to else { continue };
+            let mut because = Vec::new();
+            if evaluator.data(condition, asset, Some(&mut because)) {
+                found.push(Found { rule, subject: Subject::Data(asset), because });
+            }
+        }
+    }
+    for &rule in &model_rules {
+        let Match::Model(condition) = &kb.threats[rule].applies_to else { continue };
+        let mut because = Vec::new();
+        if evaluator.model(condition, Some(&mut because)) {
+            found.push(Found { rule, subject: Subject::Model, because });
+        }
+    }
+
+    let tracking: HashMap<&str, &rampart_model::Tracking> =
+        model.threats.iter().map(|entry| (entry.threat.value.as_str(), entry)).collect();
+    let threats: Vec<ThreatInstance> =
+        found.into_par_iter().map(|found| instance(found, &facts, kb, model, &tracking, options)).collect();
+
+    let raised: std::collections::HashSet<&str> = threats.iter().map(|t| t.id.as_str()).collect();
+    let warnings = model
+        .threats
+        .iter()
+        .filter(|entry| !raised.contains(entry.threat.value.as_str()))
+        .map(|entry| {
+            Diagnostic::warning(
+                entry.threat.at,
+                format!("tracking entry `{}` matches no threat in this analysis", entry.threat.value),
+            )
+            .with_help("the element may have been renamed, or the threat no longer applies; remove or update the entry")
+        })
+        .collect();
+
+    let mut summary = Summary { threats: threats.len(), ..Summary::default() };
+    for threat in &threats {
+        summary.inherent.add(threat.inherent.severity);
+        summary.current.add(threat.current.severity);
+        if threat.is_unresolved() {
+            summary.unresolved.add(threat.current.severity);
+        }
+        *summary.by_status.entry(status_label(threat.status).to_string()).or_default() += 1;
+    }
+
+    Analysis {
+        model: ModelInfo {
+            name: &model.name,
+            elements: facts.nodes.len(),
+            flows: facts.flows.len(),
+            data: facts.data.len(),
+            boundaries: model.boundaries.len(),
+        },
+        summary,
+        threats,
+        warnings,
+    }
+}
+
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Open => "open",
+        Status::InProgress => "in-progress",
+        Status::Mitigated => "mitigated",
+        Status::Accepted => "accepted",
+        Status::FalsePositive => "false-positive",
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Subject {
+    Element(usize),
+    Flow(usize),
+    Data(usize),
+    Model,
+}
+
+struct Found {
+    rule: usize,
+    subject: Subject,
+    because: Vec<String>,
+}
+
+fn instance<'k, 'm>(
+    found: Found,
+    facts: &Facts<'m>,
+    kb: &'k KnowledgeBase,
+    model: &'m Model,
+    tracking: &HashMap<&str, &'m rampart_model::Tracking>,
+    options: &Options,
+) -> ThreatInstance<'k, 'm> {
+    let threat = &kb.threats[found.rule];
+    let (target, location, controls, context_without_controls) = describe_subject(found.subject, facts, threat, model);
+    let countermeasures: Vec<CountermeasureState> = threat
+        .countermeasures
+        .iter()
+        .map(|&index| CountermeasureState {
+            id: &kb.countermeasures[index].id,
+            name: &kb.countermeasures[index].name,
+            present: controls.contains(index),
+        })
+        .collect();
+    let controls_present = threat
+        .countermeasures
+        .iter()
+        .filter(|&&index| controls.contains(index))
+        .map(|&index| (kb.countermeasures[index].id.clone(), kb.countermeasures[index].effectiveness.reduction()))
+        .collect();
+    let context = Context { controls_present, ..context_without_controls };
+    let scored = risk::score(threat, &context);
+
+    let id = format!("{}@{}", threat.id, target.id);
+    let all_present = countermeasures.iter().all(|c| c.present);
+    let tracking_state = tracking.get(id.as_str()).map(|entry| {
+        let expired = match (&entry.expires, options.today) {
+            (Some(expires), Some(today)) => Date::parse(&expires.value).is_ok_and(|date| date < today),
+            _ => false,
+        };
+        TrackingState {
+            status: entry.status,
+            justification: entry.justification.as_deref(),
+            ticket: entry.ticket.as_deref(),
+            expires: entry.expires.as_ref().map(|e| e.value.as_str()),
+            owner: entry.owner.as_deref(),
+            expired,
+        }
+    });
+    let status = match &tracking_state {
+        Some(state) => state.status,
+        None if all_present => Status::Mitigated,
+        None => Status::Open,
+    };
+
+    ThreatInstance {
+        id,
+        rule: &threat.id,
+        title: &threat.title,
+        description: &threat.description,
+        stride: &threat.stride,
+        cwe: &threat.cwe,
+        capec: &threat.capec,
+        attack: &threat.attack,
+        target,
+        location,
+        inherent: scored.inherent,
+        current: scored.current,
+        status,
+        tracking: tracking_state,
+        because: found.because,
+        risk_factors: scored.factors,
+        countermeasures,
+        rule_index: found.rule,
+    }
+}
+
+/// The target, its position, its effective controls, and the risk context.
+fn describe_subject(
+    subject: Subject,
+    facts: &Facts,
+    threat: &Threat,
+    model: &Model,
+) -> (Target, Position, fixedbitset::FixedBitSet, Context) {
+    let dimensions = risk::harmed_dimensions(&threat.stride);
+    let sensitivity = |assets: &[usize]| most_sensitive(facts, assets, dimensions);
+    match subject {
+        Subject::Element(index) => {
+            let node = &facts.nodes[index];
+            let inbound_untrusted: Vec<_> =
+                node.inbound.iter().map(|&f| &facts.flows[f]).filter(|f| f.from_less_trusted).collect();
+            let context = Context {
+                exposed: node.reachable_from_untrusted,
+                internal_only: !node.reachable_from_untrusted && !node.inbound.is_empty(),
+                unauthenticated: inbound_untrusted
+                    .iter()
+                    .any(|f| f.authentication == rampart_model::Authentication::None),
+                sensitivity: sensitivity(&facts.handled_data(index)),
+                controls_present: Vec::new(),
+            };
+            let target = Target { kind: TargetKind::Element, id: node.id.to_string(), name: node.name.to_string() };
+            (target, node.at, node.controls.clone(), context)
+        }
+        Subject::Flow(index) => {
+            let flow = &facts.flows[index];
+            let context = Context {
+                exposed: flow.from_less_trusted,
+                internal_only: !flow.from_less_trusted && !flow.crosses_boundary,
+                unauthenticated: flow.from_less_trusted && flow.authentication == rampart_model::Authentication::None,
+                sensitivity: sensitivity(&flow.data),
+                controls_present: Vec::new(),
+            };
+            let name = flow
+                .name
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{} → {}", facts.nodes[flow.from].name, facts.nodes[flow.to].name));
+            let target = Target { kind: TargetKind::Flow, id: flow.id.clone(), name };
+            (target, flow.at, flow.controls.clone(), context)
+        }
+        Subject::Data(index) => {
+            let asset = &facts.data[index];
+            let exposed = asset.stored_in.iter().any(|&n| facts.nodes[n].reachable_from_untrusted)
+                || asset.carried_by.iter().any(|&f| facts.flows[f].from_less_trusted);
+            let context = Context {
+                exposed,
+                internal_only: false,
+                unauthenticated: false,
+                sensitivity: sensitivity(&[index]),
+                controls_present: Vec::new(),
+            };
+            // A data asset is protected by controls on every store that keeps it.
+            let mut controls = fixedbitset::FixedBitSet::with_capacity(facts.model_controls.len());
+            controls.union_with(&facts.model_controls);
+            let mut stores = asset.stored_in.iter().map(|&n| &facts.nodes[n].controls);
+            if let Some(first) = stores.next() {
+                let mut common = first.clone();
+                for other in stores {
+                    common.intersect_with(other);
+                }
+                controls.union_with(&common);
+            }
+            let target = Target { kind: TargetKind::Data, id: asset.id.to_string(), name: asset.name.to_string() };
+            (target, asset.at, controls, context)
+        }
+        Subject::Model => {
+            let all: Vec<usize> = (0..facts.data.len()).collect();
+            let context = Context {
+                exposed: false,
+                internal_only: false,
+                unauthenticated: false,
+                sensitivity: sensitivity(&all),
+                controls_present: Vec::new(),
+            };
+            let target = Target { kind: TargetKind::Model, id: "model".to_string(), name: model.name.clone() };
+            (target, Position::new(1, 1), facts.model_controls.clone(), context)
+        }
+    }
+}
+
+/// The highest rating among `assets` on the harmed dimensions, with a phrase
+/// saying where it comes from.
+fn most_sensitive(facts: &Facts, assets: &[usize], (c, i, a): (bool, bool, bool)) -> Option<(Rating, String)> {
+    let mut best: Option<(Rating, String)> = None;
+    for &index in assets {
+        let asset = &facts.data[index];
+        for (harmed, rating, dimension) in [
+            (c, asset.confidentiality, "confidentiality"),
+            (i, asset.integrity, "integrity"),
+            (a, asset.availability, "availability"),
+        ] {
+            if harmed && best.as_ref().is_none_or(|(current, _)| rating > *current) {
+                let label = format!("{rating:?}").to_lowercase();
+                best = Some((rating, format!("`{}` has {dimension} `{label}`", asset.id)));
+            }
+        }
+    }
+    best
+}
