@@ -7,6 +7,8 @@ use fixedbitset::FixedBitSet;
 use rampart_model::{Authentication, Authorization, Exposure, Rating, Trust, Vocabulary};
 
 pub use crate::files::{Effectiveness, ElementCategory, Stride};
+/// A set of term indices.
+pub use fixedbitset::FixedBitSet as BitSet;
 
 /// A list of named terms with their descriptions, indexed by name.
 #[derive(Debug, Default, Clone)]
