@@ -68,7 +68,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             ElementCond::Kind(set) => {
                 let holds = node.kind.is_some_and(|kind| set.contains(kind));
                 if holds {
-                    note(&mut because, || format!("`{id}` is a `{}`", self.kind_name(index)));
+                    note(&mut because, || format!("`{id}` is of type `{}`", self.kind_name(index)));
                 }
                 holds
             }
@@ -79,7 +79,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 if holds {
                     note(&mut because, || {
                         let name = Self::first_set_name(set, traits, &self.kb.traits.names);
-                        format!("`{id}` is a `{}`, which is `{name}`", self.kind_name(index))
+                        format!("`{id}` is of type `{}`, which is `{name}`", self.kind_name(index))
                     });
                 }
                 holds
@@ -176,6 +176,12 @@ impl<'a, 'm> Evaluator<'a, 'm> {
         }
         if node.exposure != rampart_model::Exposure::Internal {
             return format!("`{}` is exposed to `{}`", node.id, kebab(&node.exposure));
+        }
+        if let Some(forwarder) = node.reachable_via {
+            return format!(
+                "`{}` is reachable from a less trusted zone through `{}`, which forwards traffic to it",
+                node.id, self.facts.nodes[forwarder].id
+            );
         }
         let flow = node.inbound.iter().map(|&f| &self.facts.flows[f]).find(|flow| flow.from_less_trusted);
         match flow {

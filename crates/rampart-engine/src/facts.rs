@@ -26,6 +26,9 @@ pub struct Node<'m> {
     pub inbound: Vec<usize>,
     pub outbound: Vec<usize>,
     pub reachable_from_untrusted: bool,
+    /// The forwarder (proxy, gateway) through which it is reachable, when it
+    /// is not reachable directly.
+    pub reachable_via: Option<usize>,
     pub at: Position,
 }
 
@@ -142,7 +145,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             category,
             exposure: Exposure::Internal,
             zone,
-            zone_trust: zone_trust(zone, category, model),
+            zone_trust: zone_trust(zone, kind, category, model, kb),
             capabilities: kb.capabilities.empty_set(),
             accepts: kb.data_formats.empty_set(),
             controls: controls_for(&actor.controls, zone),
@@ -152,6 +155,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             inbound: Vec::new(),
             outbound: Vec::new(),
             reachable_from_untrusted: false,
+            reachable_via: None,
             at: actor.id.at,
         });
     }
@@ -172,7 +176,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             category,
             exposure: component.exposure,
             zone,
-            zone_trust: zone_trust(zone, category, model),
+            zone_trust: zone_trust(zone, kind, category, model, kb),
             capabilities,
             accepts,
             controls: controls_for(&component.controls, zone),
@@ -182,6 +186,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             inbound: Vec::new(),
             outbound: Vec::new(),
             reachable_from_untrusted: component.exposure != Exposure::Internal,
+            reachable_via: None,
             at: component.id.at,
         });
     }
@@ -223,6 +228,8 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
         });
     }
 
+    propagate_reachability(&mut nodes, &flows, kb);
+
     let mut data: Vec<DataFact<'m>> = model
         .data
         .iter()
@@ -258,15 +265,43 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
     }
 }
 
-/// The trust of an element's zone. Outside every boundary, people and
-/// outside systems are untrusted, while the system's own components count as
-/// internal: a model drawn without boundaries still separates its users from
-/// its services.
-fn zone_trust(zone: Option<usize>, category: ElementCategory, model: &Model) -> Trust {
-    match zone {
-        Some(index) => model.boundaries[index].trust,
-        None if matches!(category, ElementCategory::Actor | ElementCategory::External) => Trust::Untrusted,
-        None => Trust::Internal,
+/// The trust of an element's zone. Outside every boundary it is the type's
+/// default: people, outside systems and code on users' devices are
+/// untrusted, the system's own components internal, so a model drawn without
+/// boundaries still separates its users from its services.
+fn zone_trust(
+    zone: Option<usize>,
+    kind: Option<usize>,
+    category: ElementCategory,
+    model: &Model,
+    kb: &KnowledgeBase,
+) -> Trust {
+    match (zone, kind) {
+        (Some(index), _) => model.boundaries[index].trust,
+        (None, Some(kind)) => kb.component_types[kind].default_trust,
+        (None, None) if matches!(category, ElementCategory::Actor | ElementCategory::External) => Trust::Untrusted,
+        (None, None) => Trust::Internal,
+    }
+}
+
+/// Whoever reaches a forwarding element (proxy, gateway, CDN) reaches what
+/// it forwards to; marks those targets reachable, through chains of
+/// forwarders.
+fn propagate_reachability(nodes: &mut [Node], flows: &[FlowFact], kb: &KnowledgeBase) {
+    let forwards = |node: &Node| node.kind.is_some_and(|kind| kb.component_types[kind].forwards_traffic);
+    let mut pending: Vec<usize> =
+        (0..nodes.len()).filter(|&i| nodes[i].reachable_from_untrusted && forwards(&nodes[i])).collect();
+    while let Some(forwarder) = pending.pop() {
+        for index in 0..nodes[forwarder].outbound.len() {
+            let target = flows[nodes[forwarder].outbound[index]].to;
+            if !nodes[target].reachable_from_untrusted {
+                nodes[target].reachable_from_untrusted = true;
+                nodes[target].reachable_via = Some(forwarder);
+                if forwards(&nodes[target]) {
+                    pending.push(target);
+                }
+            }
+        }
     }
 }
 

@@ -168,6 +168,11 @@ impl Compiler {
             traits,
             capabilities,
             accepts,
+            default_trust: entry.default_trust.unwrap_or(match entry.category {
+                ElementCategory::Actor | ElementCategory::External => rampart_model::Trust::Untrusted,
+                _ => rampart_model::Trust::Internal,
+            }),
+            forwards_traffic: entry.forwards_traffic,
         });
     }
 

@@ -72,6 +72,16 @@ pub struct ComponentTypeEntry {
     /// Data formats every instance parses.
     #[serde(default)]
     pub accepts: Vec<Located<String>>,
+    /// The trust of an instance placed outside every boundary. Defaults to
+    /// `untrusted` for actors and external systems and `internal` otherwise;
+    /// code that runs on users' devices (single-page apps, mobile apps) sets
+    /// `untrusted`.
+    #[serde(default)]
+    pub default_trust: Option<rampart_model::Trust>,
+    /// Passes requests on to what is behind it (proxies, gateways, load
+    /// balancers, CDNs): whoever can reach it can reach its targets.
+    #[serde(default)]
+    pub forwards_traffic: bool,
 }
 
 /// How much a countermeasure lowers the likelihood of the threats it answers.

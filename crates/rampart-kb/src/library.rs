@@ -57,6 +57,10 @@ pub struct ComponentType {
     pub traits: FixedBitSet,
     pub capabilities: FixedBitSet,
     pub accepts: FixedBitSet,
+    /// Trust of an instance outside every boundary.
+    pub default_trust: Trust,
+    /// Reachability passes through it to its flows' targets.
+    pub forwards_traffic: bool,
 }
 
 #[derive(Debug, Clone)]
