@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use rampart_kb::{KnowledgeBase, Match, Stride, Threat};
-use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status};
+use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status, Trust};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -368,8 +368,12 @@ fn describe_subject(
     match subject {
         Subject::Element(index) => {
             let node = &facts.nodes[index];
-            let inbound_untrusted: Vec<_> =
-                node.inbound.iter().map(|&f| &facts.flows[f]).filter(|f| f.from_less_trusted).collect();
+            let inbound_untrusted: Vec<_> = node
+                .inbound
+                .iter()
+                .map(|&f| &facts.flows[f])
+                .filter(|f| f.from_less_trusted && facts.nodes[f.from].zone_trust <= Trust::Partner)
+                .collect();
             let context = Context {
                 exposed: node.reachable_from_untrusted,
                 internal_only: !node.reachable_from_untrusted && !node.inbound.is_empty(),
@@ -384,10 +388,11 @@ fn describe_subject(
         }
         Subject::Flow(index) => {
             let flow = &facts.flows[index];
+            let from_outsiders = flow.from_less_trusted && facts.nodes[flow.from].zone_trust <= Trust::Partner;
             let context = Context {
-                exposed: flow.from_less_trusted,
+                exposed: from_outsiders,
                 internal_only: !flow.from_less_trusted && !flow.crosses_boundary,
-                unauthenticated: flow.from_less_trusted && flow.authentication == rampart_model::Authentication::None,
+                unauthenticated: from_outsiders && flow.authentication == rampart_model::Authentication::None,
                 sensitivity: sensitivity(&flow.data),
                 controls_present: Vec::new(),
             };
@@ -401,7 +406,9 @@ fn describe_subject(
         Subject::Data(index) => {
             let asset = &facts.data[index];
             let exposed = asset.stored_in.iter().any(|&n| facts.nodes[n].reachable_from_untrusted)
-                || asset.carried_by.iter().any(|&f| facts.flows[f].from_less_trusted);
+                || asset.carried_by.iter().any(|&f| {
+                    facts.flows[f].from_less_trusted && facts.nodes[facts.flows[f].from].zone_trust <= Trust::Partner
+                });
             let context = Context {
                 exposed,
                 internal_only: false,

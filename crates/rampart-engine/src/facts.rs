@@ -207,7 +207,9 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
         nodes[from].outbound.push(index);
         nodes[to].inbound.push(index);
         let from_less_trusted = nodes[from].zone_trust < nodes[to].zone_trust;
-        if from_less_trusted {
+        // Exposure means outsiders can reach it: a call from an internal zone
+        // into a restricted one crosses trust, but does not expose the target.
+        if from_less_trusted && nodes[from].zone_trust <= Trust::Partner {
             nodes[to].reachable_from_untrusted = true;
         }
         let at = flow.id.as_ref().map(|id| id.at).filter(Position::is_known).unwrap_or(flow.from.at);
