@@ -1,1 +1,59 @@
-fn main() {}
+//! `rampart`: threat models from the command line.
+//!
+//! A thin shell over the library crates: it reads files, calls
+//! rampart-import / rampart-model / rampart-engine / rampart-report, writes
+//! output, and maps outcomes to exit codes. No analysis logic lives here.
+
+mod commands;
+mod diagnostics;
+mod input;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Success; with `--fail-on`, no unresolved threat at or above the threshold.
+    pub const OK: u8 = 0;
+    /// `--fail-on` found unresolved threats at or above the threshold.
+    pub const GATE_FAILED: u8 = 1;
+    /// Invalid model, unreadable file, bad library or bad usage.
+    pub const INVALID: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(name = "rampart", version, about = "Threat modeling as code: find the threats in a system model.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze a model and report its threats.
+    Analyze(commands::analyze::Args),
+    /// Check a model without analyzing it.
+    Validate(commands::validate::Args),
+    /// Write a commented starter model.
+    Init(commands::init::Args),
+    /// Print the JSON Schema of the model format.
+    Schema,
+    /// Browse the knowledge base: threats, countermeasures, catalog, vocabulary.
+    Kb(commands::kb::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Analyze(args) => commands::analyze::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Init(args) => commands::init::run(args),
+        Command::Schema => {
+            println!("{}", rampart_model::json_schema());
+            exit::OK
+        }
+        Command::Kb(args) => commands::kb::run(args),
+    };
+    ExitCode::from(code)
+}

@@ -88,10 +88,10 @@ pub fn parse_model(text: &str, syntax: Syntax) -> Result<Model, Diagnostic> {
 fn fill_json_positions(model: &mut Model, text: &str) {
     let positions = locate_json_ids(text);
     let fill = |at: &mut Position, id: &str| {
-        if !at.is_known() {
-            if let Some(found) = positions.get(id) {
-                *at = *found;
-            }
+        if !at.is_known()
+            && let Some(found) = positions.get(id)
+        {
+            *at = *found;
         }
     };
     for boundary in &mut model.boundaries {
@@ -177,10 +177,10 @@ fn clean_message(message: &str) -> String {
     if let Some(rest) = text.strip_prefix("error: ") {
         text = rest;
     }
-    if let Some(rest) = text.strip_prefix("line ") {
-        if let Some(colon) = rest.find(": ") {
-            text = &rest[colon + 2..];
-        }
+    if let Some(rest) = text.strip_prefix("line ")
+        && let Some(colon) = rest.find(": ")
+    {
+        text = &rest[colon + 2..];
     }
     let text = match text.rfind(" at line ") {
         Some(cut) if text[cut..].contains(" column ") => &text[..cut],

@@ -103,16 +103,16 @@ impl<'m> Checker<'m> {
         }
         for flow in model.flows.iter().filter(|flow| flow.id.is_none()) {
             let key = (flow.from.value.as_str(), flow.to.value.as_str());
-            if let Some(count) = implicit.remove(&key) {
-                if count > 1 {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            flow.from.at,
-                            format!("{count} flows go from `{}` to `{}` without ids", key.0, key.1),
-                        )
-                        .with_help(format!("give each an `id:`; the default id `{}` would be shared", flow.id())),
-                    );
-                }
+            if let Some(count) = implicit.remove(&key)
+                && count > 1
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        flow.from.at,
+                        format!("{count} flows go from `{}` to `{}` without ids", key.0, key.1),
+                    )
+                    .with_help(format!("give each an `id:`; the default id `{}` would be shared", flow.id())),
+                );
             }
         }
     }

@@ -2,15 +2,60 @@
 //! every error points inside the text it came from.
 
 use proptest::prelude::*;
-use rampart_model::{parse_model, validate, Syntax, Vocabulary};
+use rampart_model::{Syntax, Vocabulary, parse_model, validate};
 
 const KEYS: &[&str] = &[
-    "rampart", "name", "components", "actors", "boundaries", "data", "flows", "threats", "id", "kind", "from", "to",
-    "protocol", "parent", "boundary", "exposure", "stores", "status", "expires", "trust", "controls", "encrypted",
+    "rampart",
+    "name",
+    "components",
+    "actors",
+    "boundaries",
+    "data",
+    "flows",
+    "threats",
+    "id",
+    "kind",
+    "from",
+    "to",
+    "protocol",
+    "parent",
+    "boundary",
+    "exposure",
+    "stores",
+    "status",
+    "expires",
+    "trust",
+    "controls",
+    "encrypted",
 ];
 const VALUES: &[&str] = &[
-    "1", "2", "a", "b", "web-app", "internet", "https", "true", "~", "[]", "{}", "[a, b]", "\"x\"", "accepted",
-    "2027-02-30", "&x a", "*x", "!tag v", "-1", "1e999", "'", "\"", ":", "- ", "? ", "|", ">",
+    "1",
+    "2",
+    "a",
+    "b",
+    "web-app",
+    "internet",
+    "https",
+    "true",
+    "~",
+    "[]",
+    "{}",
+    "[a, b]",
+    "\"x\"",
+    "accepted",
+    "2027-02-30",
+    "&x a",
+    "*x",
+    "!tag v",
+    "-1",
+    "1e999",
+    "'",
+    "\"",
+    ":",
+    "- ",
+    "? ",
+    "|",
+    ">",
 ];
 
 /// Text shaped like a model: indented keys and list items with random values.

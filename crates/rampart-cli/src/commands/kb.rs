@@ -1,0 +1,170 @@
+//! `rampart kb`: browse the knowledge base the analysis uses.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use rampart_kb::{KnowledgeBase, describe};
+
+use crate::input::{fail, load_library};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: KbCommand,
+    /// An extra library directory; may be repeated.
+    #[arg(long = "library", value_name = "DIR", global = true)]
+    pub libraries: Vec<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum KbCommand {
+    /// List the threat rules.
+    List,
+    /// Explain a threat rule, countermeasure or component type.
+    Show {
+        /// Its id, e.g. `sql-injection`.
+        id: String,
+    },
+    /// List the countermeasures and the standards they map to.
+    Countermeasures,
+    /// List the component and actor types models may use.
+    Catalog,
+    /// List capabilities, data formats, data categories, protocols and traits.
+    Vocabulary,
+}
+
+pub fn run(args: Args) -> u8 {
+    let kb = match load_library(&args.libraries) {
+        Ok(kb) => kb,
+        Err(code) => return code,
+    };
+    match args.command {
+        KbCommand::List => {
+            println!("{:<40}  {:<4}  {:<10}  TITLE", "ID", "L×I", "STRIDE");
+            for threat in &kb.threats {
+                let stride: String = threat.stride.iter().map(|s| s.label().chars().next().unwrap_or('?')).collect();
+                println!(
+                    "{:<40}  {}×{}   {:<10}  {}",
+                    threat.id, threat.likelihood, threat.impact, stride, threat.title
+                );
+            }
+            println!(
+                "\n{} threats, {} countermeasures, {} component types.",
+                kb.threats.len(),
+                kb.countermeasures.len(),
+                kb.component_types.len()
+            );
+            crate::exit::OK
+        }
+        KbCommand::Show { id } => show(&kb, &id),
+        KbCommand::Countermeasures => {
+            for c in &kb.countermeasures {
+                println!("{:<36}  {:<6}  {}", c.id, format!("{:?}", c.effectiveness).to_lowercase(), c.name);
+                let mut standards = Vec::new();
+                if !c.nist_800_53.is_empty() {
+                    standards.push(format!("NIST 800-53 {}", c.nist_800_53.join(", ")));
+                }
+                if !c.asvs.is_empty() {
+                    standards.push(format!("ASVS {}", c.asvs.join(", ")));
+                }
+                if !standards.is_empty() {
+                    println!("{:<36}  {}", "", standards.join(" · "));
+                }
+            }
+            crate::exit::OK
+        }
+        KbCommand::Catalog => {
+            let mut types: Vec<_> = kb.component_types.iter().collect();
+            types.sort_by(|a, b| a.domain.cmp(&b.domain).then(a.id.cmp(&b.id)));
+            let mut domain = "";
+            for t in types {
+                if t.domain != domain {
+                    domain = &t.domain;
+                    println!("\n{domain}");
+                }
+                println!("  {:<32}  {:<10}  {}", t.id, format!("{:?}", t.category).to_lowercase(), t.name);
+            }
+            crate::exit::OK
+        }
+        KbCommand::Vocabulary => {
+            for (title, table) in [
+                ("capabilities (components: capabilities)", &kb.capabilities),
+                ("data formats (components: accepts)", &kb.data_formats),
+                ("data categories (data: categories)", &kb.data_categories),
+                ("protocols (flows: protocol)", &kb.protocols),
+                ("traits (of catalog types, used by rules)", &kb.traits),
+            ] {
+                println!("{title}");
+                for (name, description) in table.names.iter().zip(&table.descriptions) {
+                    println!("  {name:<28}  {description}");
+                }
+                println!();
+            }
+            crate::exit::OK
+        }
+    }
+}
+
+fn show(kb: &KnowledgeBase, id: &str) -> u8 {
+    if let Some(threat) = kb.threat(id) {
+        println!("{} — {}\n", threat.id, threat.title);
+        println!("{}\n", threat.description.trim());
+        let stride: Vec<&str> = threat.stride.iter().map(|s| s.label()).collect();
+        println!("STRIDE:        {}", stride.join(", "));
+        println!("CWE:           {}", threat.cwe.iter().map(|c| format!("CWE-{c}")).collect::<Vec<_>>().join(", "));
+        println!("CAPEC:         {}", threat.capec.iter().map(|c| format!("CAPEC-{c}")).collect::<Vec<_>>().join(", "));
+        println!("ATT&CK:        {}", threat.attack.join(", "));
+        println!("Base risk:     likelihood {} × impact {}", threat.likelihood, threat.impact);
+        println!("Applies to:    {}", describe::applies_to(&threat.applies_to, kb));
+        println!("Countermeasures:");
+        for &index in &threat.countermeasures {
+            let c = &kb.countermeasures[index];
+            println!("  - {} (`{}`): {}", c.name, c.id, c.description);
+        }
+        if !threat.references.is_empty() {
+            println!("References:");
+            for reference in &threat.references {
+                println!("  - {reference}");
+            }
+        }
+        println!("Defined in:    {}", threat.source);
+        return crate::exit::OK;
+    }
+    if let Some(index) = kb.countermeasure(id) {
+        let c = &kb.countermeasures[index];
+        println!("{} — {}\n\n{}\n", c.id, c.name, c.description);
+        println!("Effectiveness: {:?}", c.effectiveness);
+        for (label, refs) in [
+            ("NIST 800-53", &c.nist_800_53),
+            ("OWASP ASVS", &c.asvs),
+            ("ISO 27001", &c.iso_27001),
+            ("PCI DSS", &c.pci_dss),
+        ] {
+            if !refs.is_empty() {
+                println!("{label:<14} {}", refs.join(", "));
+            }
+        }
+        let answers: Vec<&str> =
+            kb.threats.iter().filter(|t| t.countermeasures.contains(&index)).map(|t| t.id.as_str()).collect();
+        println!("Answers:       {}", answers.join(", "));
+        return crate::exit::OK;
+    }
+    if let Some(index) = kb.component_type(id) {
+        let t = &kb.component_types[index];
+        println!("{} — {} ({:?}, {})\n\n{}\n", t.id, t.name, t.category, t.domain, t.description);
+        let names = |set: &rampart_kb::BitSet, table: &rampart_kb::TermTable| -> String {
+            set.ones().filter_map(|i| table.names.get(i).cloned()).collect::<Vec<_>>().join(", ")
+        };
+        println!("Traits:        {}", names(&t.traits, &kb.traits));
+        println!("Capabilities:  {}", names(&t.capabilities, &kb.capabilities));
+        println!("Accepts:       {}", names(&t.accepts, &kb.data_formats));
+        return crate::exit::OK;
+    }
+    let mut known: Vec<&str> = kb.threats.iter().map(|t| t.id.as_str()).collect();
+    known.extend(kb.countermeasures.iter().map(|c| c.id.as_str()));
+    known.extend(kb.component_types.iter().map(|t| t.id.as_str()));
+    match rampart_model::diagnostic::nearest(id, known) {
+        Some(best) => fail(&format!("no threat, countermeasure or component type `{id}`; did you mean `{best}`?")),
+        None => fail(&format!("no threat, countermeasure or component type `{id}`; `rampart kb list` lists them")),
+    }
+}

@@ -1,0 +1,4 @@
+pub mod analyze;
+pub mod init;
+pub mod kb;
+pub mod validate;

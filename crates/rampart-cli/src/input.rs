@@ -1,0 +1,136 @@
+//! Reading what the user points at: model files (native or another tool's
+//! format) and library directories.
+
+use std::path::{Path, PathBuf};
+
+use rampart_kb::{KnowledgeBase, Source};
+use rampart_model::{Diagnostic, Model};
+
+use crate::diagnostics;
+
+/// Options shared by every command that reads a model.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ModelArgs {
+    /// The model file (YAML or JSON); `-` reads standard input.
+    pub model: String,
+    /// The model's format when detection guesses wrong: rampart, threagile.
+    #[arg(long, value_name = "FORMAT")]
+    pub from: Option<String>,
+    /// An extra library directory (with vocabulary/, catalog/,
+    /// countermeasures/, threats/ subdirectories); may be repeated.
+    #[arg(long = "library", value_name = "DIR")]
+    pub libraries: Vec<PathBuf>,
+}
+
+/// A model ready for analysis, with the text it came from (for diagnostics).
+pub struct Loaded {
+    pub model: Model,
+    pub source: String,
+    pub path: String,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Prints an error about the command itself (not about a model line).
+pub fn fail(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    crate::exit::INVALID
+}
+
+pub fn read_text(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|error| format!("cannot read standard input: {error}"))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|error| format!("cannot read `{path}`: {error}"))
+}
+
+/// Loads the shipped library plus the user's directories, printing any error.
+pub fn load_library(directories: &[PathBuf]) -> Result<KnowledgeBase, u8> {
+    let mut sources = rampart_kb::builtin_sources();
+    for directory in directories {
+        let before = sources.len();
+        collect_library(directory, directory, &mut sources).map_err(|message| fail(&message))?;
+        if sources.len() == before {
+            return Err(fail(&format!("library directory `{}` holds no .yaml files", directory.display())));
+        }
+    }
+    rampart_kb::compile(&sources).map_err(|errors| {
+        for error in &errors {
+            eprintln!("error: {error}");
+        }
+        eprintln!("error: the knowledge base has {} error(s); nothing was analyzed", errors.len());
+        crate::exit::INVALID
+    })
+}
+
+fn collect_library(root: &Path, directory: &Path, sources: &mut Vec<Source>) -> Result<(), String> {
+    let entries = std::fs::read_dir(directory)
+        .map_err(|error| format!("cannot read library `{}`: {error}", directory.display()))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_library(root, &path, sources)?;
+        } else if path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
+            let text =
+                std::fs::read_to_string(&path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let display = format!("{}/{}", root.display(), relative);
+            // Keep the section directory first so the compiler files it, and
+            // the library root in the name so errors point at the real file.
+            sources.push(Source { path: display, text });
+        }
+    }
+    Ok(())
+}
+
+/// Reads, imports and validates a model. Prints every diagnostic; returns the
+/// exit code when the model cannot be analyzed.
+pub fn load_model(args: &ModelArgs, kb: &KnowledgeBase) -> Result<Loaded, u8> {
+    let source = read_text(&args.model).map_err(|message| fail(&message))?;
+    let path = if args.model == "-" { "<stdin>".to_string() } else { args.model.clone() };
+    let importer = match &args.from {
+        Some(name) => match rampart_import::by_name(name) {
+            Some(importer) => importer,
+            None => {
+                let names: Vec<&str> = rampart_import::importers().iter().map(|i| i.name()).collect();
+                return Err(fail(&format!("unknown model format `{name}`; expected one of: {}", names.join(", "))));
+            }
+        },
+        None => match rampart_import::detect(&path, &source) {
+            Some(importer) => importer,
+            None => {
+                return Err(fail(&format!(
+                    "`{path}` is not a model Rampart recognises: a native model starts with `rampart: 1`; \
+                     use --from to name another format"
+                )));
+            }
+        },
+    };
+    let imported = match importer.import(&source) {
+        Ok(imported) => imported,
+        Err(problems) => {
+            print_all(&path, &source, &problems);
+            eprintln!("error: `{path}` could not be read as a {} model", importer.name());
+            return Err(crate::exit::INVALID);
+        }
+    };
+    let mut problems = imported.warnings;
+    problems.extend(rampart_model::validate(&imported.model, &kb.vocabulary()));
+    rampart_model::diagnostic::sort(&mut problems);
+    let errors = problems.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        print_all(&path, &source, &problems);
+        eprintln!("error: `{path}` has {errors} error(s); nothing was analyzed");
+        return Err(crate::exit::INVALID);
+    }
+    Ok(Loaded { model: imported.model, source, path, warnings: problems })
+}
+
+pub fn print_all(path: &str, source: &str, problems: &[Diagnostic]) {
+    for problem in problems {
+        eprint!("{}", diagnostics::render(path, source, problem));
+    }
+}

@@ -1,0 +1,307 @@
+//! The `rampart` binary as a user runs it: commands, outputs, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rampart(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path.to_string_lossy().to_string()
+}
+
+const SHOP: &str = "\
+rampart: 1
+name: shop
+boundaries:
+  - id: dc
+actors:
+  - id: customer
+components:
+  - id: web
+    kind: web-app
+    boundary: dc
+    exposure: internet
+    capabilities: [sql-queries]
+  - id: db
+    kind: relational-database
+    boundary: dc
+    stores: [orders]
+data:
+  - id: orders
+    confidentiality: high
+    integrity: high
+flows:
+  - from: customer
+    to: web
+    protocol: https
+  - from: web
+    to: db
+    protocol: sql
+    data: [orders]
+";
+
+fn analyze_json(path: &str) -> serde_json::Value {
+    let output = rampart(&["analyze", path, "--format", "json", "--today", "2026-01-01"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("valid JSON")
+}
+
+fn ids(json: &serde_json::Value) -> Vec<String> {
+    json["threats"].as_array().expect("threats").iter().map(|t| t["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn starter_model_from_init_validates_and_analyzes() {
+    let dir = scratch("init");
+    let path = dir.join("rampart.yaml").to_string_lossy().to_string();
+    let output = rampart(&["init", &path]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let again = rampart(&["init", &path]);
+    assert_eq!(again.status.code(), Some(2), "init must not overwrite");
+    assert!(stderr(&again).contains("--force"));
+
+    let valid = rampart(&["validate", &path]);
+    assert!(valid.status.success(), "{}", stderr(&valid));
+    assert!(stderr(&valid).contains("is valid"), "{}", stderr(&valid));
+
+    let table = rampart(&["analyze", &path]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(text.contains("sql-injection@storefront"), "{text}");
+    assert!(text.contains("in-progress"), "tracking status shows: {text}");
+}
+
+#[test]
+fn json_output_is_complete_and_ids_are_stable() {
+    let dir = scratch("stable");
+    let path = write(&dir, "shop.yaml", SHOP);
+    let first = analyze_json(&path);
+    assert_eq!(first["rampart_json"], 1);
+    let threat =
+        first["threats"].as_array().unwrap().iter().find(|t| t["id"] == "sql-injection@web").expect("SQLi on web");
+    for key in [
+        "title",
+        "description",
+        "stride",
+        "cwe",
+        "capec",
+        "attack",
+        "target",
+        "inherent",
+        "current",
+        "status",
+        "because",
+        "risk_factors",
+        "countermeasures",
+        "location",
+    ] {
+        assert!(threat.get(key).is_some(), "threat lacks `{key}`: {threat}");
+    }
+    assert_eq!(threat["cwe"], serde_json::json!([89]));
+    assert!(!threat["because"].as_array().unwrap().is_empty());
+
+    let second = analyze_json(&path);
+    assert_eq!(first, second, "same model in, same output out");
+
+    // An unrelated edit: a new component and flow elsewhere.
+    let edited = SHOP.replace("data:\n", "  - id: reports\n    kind: background-worker\n    boundary: dc\ndata:\n");
+    let edited_path = write(&dir, "edited.yaml", &edited);
+    let after = analyze_json(&edited_path);
+    let before_ids = ids(&first);
+    let after_ids = ids(&after);
+    for id in &before_ids {
+        assert!(after_ids.contains(id), "id `{id}` changed after an unrelated edit");
+    }
+}
+
+#[test]
+fn sarif_output_follows_code_scanning_conventions() {
+    let dir = scratch("sarif");
+    let path = write(&dir, "shop.yaml", SHOP);
+    let output = rampart(&["analyze", &path, "--format", "sarif"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let rule = rules.iter().find(|r| r["id"] == "sql-injection").expect("one rule per library threat");
+    let tags: Vec<&str> = rule["properties"]["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(tags.contains(&"security") && tags.contains(&"external/cwe/cwe-89"), "{tags:?}");
+    assert!(rule["properties"]["security-severity"].as_str().unwrap().parse::<f32>().is_ok());
+    assert_eq!(rule["relationships"][0]["target"]["toolComponent"]["name"], "CWE");
+    assert!(run["taxonomies"][0]["taxa"].as_array().unwrap().iter().any(|t| t["id"] == "89"));
+
+    let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "sql-injection").unwrap();
+    let line_of_web = SHOP.lines().position(|l| l.contains("- id: web")).unwrap() + 1;
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], line_of_web);
+    assert_eq!(result["partialFingerprints"]["rampartThreatId/v1"], "sql-injection@web");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "sql-injection");
+}
+
+#[test]
+fn accepted_threats_become_sarif_suppressions() {
+    let dir = scratch("suppress");
+    let model = format!(
+        "{SHOP}threats:\n  - threat: sql-injection@web\n    status: accepted\n    justification: legacy queries are reviewed by hand\n    expires: 2099-01-01\n"
+    );
+    let path = write(&dir, "shop.yaml", &model);
+    let output = rampart(&["analyze", &path, "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result =
+        sarif["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "sql-injection").unwrap();
+    assert_eq!(result["suppressions"][0]["status"], "accepted");
+    assert_eq!(result["suppressions"][0]["justification"], "legacy queries are reviewed by hand");
+}
+
+#[test]
+fn fail_on_gates_on_unresolved_threats_and_expired_acceptances() {
+    let dir = scratch("gate");
+    let path = write(&dir, "shop.yaml", SHOP);
+    let gated = rampart(&["analyze", &path, "--fail-on", "high", "--format", "json"]);
+    assert_eq!(gated.status.code(), Some(1), "{}", stderr(&gated));
+    assert!(stderr(&gated).contains("sql-injection@web"));
+
+    // Accept every high or critical threat; the gate then passes.
+    let json = analyze_json(&path);
+    let mut tracked = String::from("threats:\n");
+    for threat in json["threats"].as_array().unwrap() {
+        if matches!(threat["current"]["severity"].as_str(), Some("high" | "critical")) {
+            tracked.push_str(&format!(
+                "  - threat: {}\n    status: accepted\n    justification: reviewed\n    expires: 2030-06-30\n",
+                threat["id"].as_str().unwrap()
+            ));
+        }
+    }
+    let accepted = write(&dir, "accepted.yaml", &format!("{SHOP}{tracked}"));
+    let passes = rampart(&["analyze", &accepted, "--fail-on", "high", "--today", "2030-06-01"]);
+    assert_eq!(passes.status.code(), Some(0), "{}", stderr(&passes));
+    let expired = rampart(&["analyze", &accepted, "--fail-on", "high", "--today", "2030-07-01"]);
+    assert_eq!(expired.status.code(), Some(1), "an expired acceptance fails the gate: {}", stderr(&expired));
+}
+
+#[test]
+fn invalid_models_exit_2_with_position_and_suggestion() {
+    let dir = scratch("invalid");
+    let typo = write(&dir, "typo.yaml", &SHOP.replace("exposure: internet", "exposre: internet"));
+    let output = rampart(&["analyze", &typo]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("unknown field `exposre`"), "{err}");
+    assert!(err.contains("typo.yaml:11:5"), "{err}");
+    assert!(err.contains("did you mean `exposure`?"), "{err}");
+
+    // Several semantic problems are reported together.
+    let broken = SHOP
+        .replace("boundary: dc\n    exposure", "boundary: dcc\n    exposure")
+        .replace("kind: relational-database", "kind: relational-databse")
+        .replace("to: db", "to: dbx");
+    let path = write(&dir, "broken.yaml", &broken);
+    let output = rampart(&["validate", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("boundary `dcc` does not exist") && err.contains("did you mean `dc`?"), "{err}");
+    assert!(err.contains("unknown component kind `relational-databse`"), "{err}");
+    assert!(err.contains("flow target `dbx` does not exist"), "{err}");
+    assert!(err.contains("3 error(s)"), "{err}");
+}
+
+#[test]
+fn boundary_cycles_and_duplicate_ids_are_reported() {
+    let dir = scratch("cycles");
+    let model = "rampart: 1\nname: x\nboundaries:\n  - {id: a, parent: b}\n  - {id: b, parent: a}\ncomponents:\n  - {id: a, kind: service}\n";
+    let path = write(&dir, "cycle.yaml", model);
+    let output = rampart(&["validate", &path]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("boundaries nest in a cycle: a → b → a"), "{err}");
+    assert!(err.contains("duplicate id `a`"), "{err}");
+}
+
+#[test]
+fn garbage_input_is_an_error_not_a_panic() {
+    let dir = scratch("garbage");
+    for (name, text) in [
+        ("empty.yaml", ""),
+        ("list.yaml", "- 1\n- 2\n"),
+        ("binary.yaml", "\u{0}\u{1}\u{2}rampart"),
+        ("deep.json", &format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))),
+        (
+            "bomb.yaml",
+            "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+        ),
+    ] {
+        let path = write(&dir, name, text);
+        let output = rampart(&["analyze", &path, "--from", "rampart"]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(!stderr(&output).contains("panicked"), "{name}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn schema_and_kb_commands_describe_the_format_and_library() {
+    let schema = rampart(&["schema"]);
+    assert!(schema.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("schema is JSON");
+    assert_eq!(schema["title"], "Rampart system model");
+    assert!(schema["properties"]["components"].is_object());
+
+    let list = rampart(&["kb", "list"]);
+    assert!(list.status.success());
+    assert!(stdout(&list).contains("sql-injection"));
+    let show = rampart(&["kb", "show", "sql-injection"]);
+    assert!(show.status.success());
+    let text = stdout(&show);
+    assert!(text.contains("CWE-89") && text.contains("Parameterized queries"), "{text}");
+    let typo = rampart(&["kb", "show", "sql-injecton"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(stderr(&typo).contains("did you mean `sql-injection`?"));
+}
+
+#[test]
+fn output_file_and_markdown() {
+    let dir = scratch("markdown");
+    let path = write(&dir, "shop.yaml", SHOP);
+    let out = dir.join("report.md");
+    let output = rampart(&["analyze", &path, "--format", "markdown", "--output", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    let text = std::fs::read_to_string(out).unwrap();
+    assert!(text.starts_with("# Threat model: shop"));
+    assert!(text.contains("**Why it applies**") && text.contains("`web` has capability `sql-queries`"), "{text}");
+}
+
+#[test]
+fn threagile_models_are_detected_and_analyzed() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../rampart-import/tests/fixtures/threagile/ticket-shop.yaml");
+    let output = rampart(&["analyze", fixture, "--format", "json", "--today", "2026-01-01"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(json["summary"]["threats"].as_u64().unwrap() > 5, "{}", json["summary"]);
+    let forced = rampart(&["validate", fixture, "--from", "threagile"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let wrong = rampart(&["validate", fixture, "--from", "rampart"]);
+    assert_eq!(wrong.status.code(), Some(2), "a Threagile file is not a native model");
+    let unknown = rampart(&["validate", fixture, "--from", "threadgile"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("threagile"), "{}", stderr(&unknown));
+}
