@@ -134,3 +134,11 @@ pub fn print_all(path: &str, source: &str, problems: &[Diagnostic]) {
         eprint!("{}", diagnostics::render(path, source, problem));
     }
 }
+
+/// Writes to standard output; a reader that went away (a closed pipe) is not
+/// an error worth a panic.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}

@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Schema => {
-            println!("{}", rampart_model::json_schema());
+            input::write_stdout(&format!("{}\n", rampart_model::json_schema()));
             exit::OK
         }
         Command::Kb(args) => commands::kb::run(args),

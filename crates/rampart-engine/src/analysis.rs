@@ -132,7 +132,7 @@ pub struct Summary {
     pub inherent: SeverityCounts,
     /// All threats by current severity.
     pub current: SeverityCounts,
-    pub by_status: HashMap<String, usize>,
+    pub by_status: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]

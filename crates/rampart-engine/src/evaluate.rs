@@ -61,7 +61,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             ElementCond::Not(inner) => {
                 let holds = !self.element(inner, index, None);
                 if holds {
-                    note(&mut because, || format!("`{id}`: not {}", describe::element(inner, self.kb)));
+                    note(&mut because, || format!("`{id}` does not meet: {}", describe::element(inner, self.kb)));
                 }
                 holds
             }
@@ -128,7 +128,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             ElementCond::ZoneTrust(values) => {
                 let holds = values.contains(&node.zone_trust);
                 if holds {
-                    note(&mut because, || format!("`{id}` sits in a `{}` zone", kebab(&node.zone_trust)));
+                    note(&mut because, || format!("`{id}` sits in a zone of trust `{}`", kebab(&node.zone_trust)));
                 }
                 holds
             }
@@ -253,7 +253,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             FlowCond::Not(inner) => {
                 let holds = !self.flow(inner, index, None);
                 if holds {
-                    note(&mut because, || format!("`{id}`: not {}", describe::flow(inner, self.kb)));
+                    note(&mut because, || format!("`{id}` does not meet: {}", describe::flow(inner, self.kb)));
                 }
                 holds
             }
@@ -360,7 +360,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             DataCond::Not(inner) => {
                 let holds = !self.data(inner, index, None);
                 if holds {
-                    note(&mut because, || format!("`{id}`: not {}", describe::data(inner, self.kb)));
+                    note(&mut because, || format!("`{id}` does not meet: {}", describe::data(inner, self.kb)));
                 }
                 holds
             }
@@ -407,7 +407,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             ModelCond::Not(inner) => {
                 let holds = !self.model(inner, None);
                 if holds {
-                    note(&mut because, || format!("the model: not {}", describe::model(inner, self.kb)));
+                    note(&mut because, || format!("the model does not meet: {}", describe::model(inner, self.kb)));
                 }
                 holds
             }

@@ -43,6 +43,9 @@ fn every_threat_fires_where_it_should_and_nowhere_else() {
     let vocabulary = kb.vocabulary();
     let mut failures = Vec::new();
     let mut covered = BTreeSet::new();
+    // What each threat's firing fixtures produce, pinned as one snapshot so a
+    // change in wording, scoring or ids shows up in review.
+    let mut findings = String::new();
 
     let mut paths: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
         .expect("kb/tests exists")
@@ -70,19 +73,36 @@ fn every_threat_fires_where_it_should_and_nowhere_else() {
         }
         covered.insert(file.threat.clone());
 
-        let run = |case_name: &str, model: &Model| -> Result<BTreeSet<String>, String> {
+        let run = |case_name: &str, model: &Model| -> Result<(BTreeSet<String>, String), String> {
             let errors: Vec<String> =
                 validate(model, &vocabulary).into_iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
             if !errors.is_empty() {
                 return Err(format!("{name} / {case_name}: invalid model: {}", errors.join("; ")));
             }
             let analysis = analyze(model, &kb, &Options::default());
-            Ok(analysis.threats.iter().filter(|t| t.rule == file.threat).map(|t| t.target.id.clone()).collect())
+            let mut summary = String::new();
+            for threat in analysis.threats.iter().filter(|t| t.rule == file.threat) {
+                summary.push_str(&format!(
+                    "{} [{} {:.1} → {} {:.1}, {}]\n  because: {}\n",
+                    threat.id,
+                    threat.inherent.severity.label(),
+                    threat.inherent.score,
+                    threat.current.severity.label(),
+                    threat.current.score,
+                    rampart_engine::status_label(threat.status),
+                    threat.because.join(" | ")
+                ));
+            }
+            Ok((
+                analysis.threats.iter().filter(|t| t.rule == file.threat).map(|t| t.target.id.clone()).collect(),
+                summary,
+            ))
         };
         for case in &file.fires {
             match run(&case.name, &case.model) {
                 Err(error) => failures.push(error),
-                Ok(found) => {
+                Ok((found, summary)) => {
+                    findings.push_str(&format!("## {} / {}\n{summary}\n", file.threat, case.name));
                     let expected: BTreeSet<String> = case.expect.iter().cloned().collect();
                     if found != expected {
                         failures.push(format!(
@@ -96,7 +116,7 @@ fn every_threat_fires_where_it_should_and_nowhere_else() {
         for case in &file.silent {
             match run(&case.name, &case.model) {
                 Err(error) => failures.push(error),
-                Ok(found) if !found.is_empty() => {
+                Ok((found, _)) if !found.is_empty() => {
                     failures.push(format!("{name} / {}: expected silence, fired on {found:?}", case.name))
                 }
                 Ok(_) => {}
@@ -109,4 +129,5 @@ fn every_threat_fires_where_it_should_and_nowhere_else() {
         }
     }
     assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), failures.join("\n"));
+    insta::assert_snapshot!("fixture_findings", findings);
 }

@@ -71,7 +71,7 @@ pub fn run(args: Args) -> u8 {
                 return fail(&format!("cannot write `{}`: {error}", path.display()));
             }
         }
-        None => print!("{text}"),
+        None => crate::input::write_stdout(&text),
     }
 
     match threshold {

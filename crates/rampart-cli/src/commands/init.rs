@@ -19,7 +19,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     if args.path.as_os_str() == "-" {
-        print!("{STARTER}");
+        crate::input::write_stdout(STARTER);
         return crate::exit::OK;
     }
     if args.path.exists() && !args.force {

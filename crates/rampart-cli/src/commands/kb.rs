@@ -7,6 +7,17 @@ use rampart_kb::{KnowledgeBase, describe};
 
 use crate::input::{fail, load_library};
 
+/// Collects output in a String, written once at the end so that a closed
+/// pipe (`rampart kb list | head`) ends the command quietly.
+macro_rules! outln {
+    () => { OUT.with(|out| out.borrow_mut().push('\n')) };
+    ($($arg:tt)*) => { OUT.with(|out| { let mut out = out.borrow_mut(); out.push_str(&format!($($arg)*)); out.push('\n'); }) };
+}
+
+thread_local! {
+    static OUT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -38,17 +49,21 @@ pub fn run(args: Args) -> u8 {
         Ok(kb) => kb,
         Err(code) => return code,
     };
-    match args.command {
+    let code = run_command(args.command, &kb);
+    OUT.with(|out| crate::input::write_stdout(&out.borrow()));
+    code
+}
+
+fn run_command(command: KbCommand, kb: &KnowledgeBase) -> u8 {
+    let kb = kb;
+    match command {
         KbCommand::List => {
-            println!("{:<40}  {:<4}  {:<10}  TITLE", "ID", "L×I", "STRIDE");
+            outln!("{:<40}  {:<4}  {:<10}  TITLE", "ID", "L×I", "STRIDE");
             for threat in &kb.threats {
                 let stride: String = threat.stride.iter().map(|s| s.label().chars().next().unwrap_or('?')).collect();
-                println!(
-                    "{:<40}  {}×{}   {:<10}  {}",
-                    threat.id, threat.likelihood, threat.impact, stride, threat.title
-                );
+                outln!("{:<40}  {}×{}   {:<10}  {}", threat.id, threat.likelihood, threat.impact, stride, threat.title);
             }
-            println!(
+            outln!(
                 "\n{} threats, {} countermeasures, {} component types.",
                 kb.threats.len(),
                 kb.countermeasures.len(),
@@ -56,10 +71,10 @@ pub fn run(args: Args) -> u8 {
             );
             crate::exit::OK
         }
-        KbCommand::Show { id } => show(&kb, &id),
+        KbCommand::Show { id } => show(kb, &id),
         KbCommand::Countermeasures => {
             for c in &kb.countermeasures {
-                println!("{:<36}  {:<6}  {}", c.id, format!("{:?}", c.effectiveness).to_lowercase(), c.name);
+                outln!("{:<36}  {:<6}  {}", c.id, format!("{:?}", c.effectiveness).to_lowercase(), c.name);
                 let mut standards = Vec::new();
                 if !c.nist_800_53.is_empty() {
                     standards.push(format!("NIST 800-53 {}", c.nist_800_53.join(", ")));
@@ -68,7 +83,7 @@ pub fn run(args: Args) -> u8 {
                     standards.push(format!("ASVS {}", c.asvs.join(", ")));
                 }
                 if !standards.is_empty() {
-                    println!("{:<36}  {}", "", standards.join(" · "));
+                    outln!("{:<36}  {}", "", standards.join(" · "));
                 }
             }
             crate::exit::OK
@@ -80,9 +95,9 @@ pub fn run(args: Args) -> u8 {
             for t in types {
                 if t.domain != domain {
                     domain = &t.domain;
-                    println!("\n{domain}");
+                    outln!("\n{domain}");
                 }
-                println!("  {:<32}  {:<10}  {}", t.id, format!("{:?}", t.category).to_lowercase(), t.name);
+                outln!("  {:<32}  {:<10}  {}", t.id, format!("{:?}", t.category).to_lowercase(), t.name);
             }
             crate::exit::OK
         }
@@ -94,11 +109,11 @@ pub fn run(args: Args) -> u8 {
                 ("protocols (flows: protocol)", &kb.protocols),
                 ("traits (of catalog types, used by rules)", &kb.traits),
             ] {
-                println!("{title}");
+                outln!("{title}");
                 for (name, description) in table.names.iter().zip(&table.descriptions) {
-                    println!("  {name:<28}  {description}");
+                    outln!("  {name:<28}  {description}");
                 }
-                println!();
+                outln!();
             }
             crate::exit::OK
         }
@@ -107,33 +122,33 @@ pub fn run(args: Args) -> u8 {
 
 fn show(kb: &KnowledgeBase, id: &str) -> u8 {
     if let Some(threat) = kb.threat(id) {
-        println!("{} — {}\n", threat.id, threat.title);
-        println!("{}\n", threat.description.trim());
+        outln!("{} — {}\n", threat.id, threat.title);
+        outln!("{}\n", threat.description.trim());
         let stride: Vec<&str> = threat.stride.iter().map(|s| s.label()).collect();
-        println!("STRIDE:        {}", stride.join(", "));
-        println!("CWE:           {}", threat.cwe.iter().map(|c| format!("CWE-{c}")).collect::<Vec<_>>().join(", "));
-        println!("CAPEC:         {}", threat.capec.iter().map(|c| format!("CAPEC-{c}")).collect::<Vec<_>>().join(", "));
-        println!("ATT&CK:        {}", threat.attack.join(", "));
-        println!("Base risk:     likelihood {} × impact {}", threat.likelihood, threat.impact);
-        println!("Applies to:    {}", describe::applies_to(&threat.applies_to, kb));
-        println!("Countermeasures:");
+        outln!("STRIDE:        {}", stride.join(", "));
+        outln!("CWE:           {}", threat.cwe.iter().map(|c| format!("CWE-{c}")).collect::<Vec<_>>().join(", "));
+        outln!("CAPEC:         {}", threat.capec.iter().map(|c| format!("CAPEC-{c}")).collect::<Vec<_>>().join(", "));
+        outln!("ATT&CK:        {}", threat.attack.join(", "));
+        outln!("Base risk:     likelihood {} × impact {}", threat.likelihood, threat.impact);
+        outln!("Applies to:    {}", describe::applies_to(&threat.applies_to, kb));
+        outln!("Countermeasures:");
         for &index in &threat.countermeasures {
             let c = &kb.countermeasures[index];
-            println!("  - {} (`{}`): {}", c.name, c.id, c.description);
+            outln!("  - {} (`{}`): {}", c.name, c.id, c.description);
         }
         if !threat.references.is_empty() {
-            println!("References:");
+            outln!("References:");
             for reference in &threat.references {
-                println!("  - {reference}");
+                outln!("  - {reference}");
             }
         }
-        println!("Defined in:    {}", threat.source);
+        outln!("Defined in:    {}", threat.source);
         return crate::exit::OK;
     }
     if let Some(index) = kb.countermeasure(id) {
         let c = &kb.countermeasures[index];
-        println!("{} — {}\n\n{}\n", c.id, c.name, c.description);
-        println!("Effectiveness: {:?}", c.effectiveness);
+        outln!("{} — {}\n\n{}\n", c.id, c.name, c.description);
+        outln!("Effectiveness: {:?}", c.effectiveness);
         for (label, refs) in [
             ("NIST 800-53", &c.nist_800_53),
             ("OWASP ASVS", &c.asvs),
@@ -141,23 +156,23 @@ fn show(kb: &KnowledgeBase, id: &str) -> u8 {
             ("PCI DSS", &c.pci_dss),
         ] {
             if !refs.is_empty() {
-                println!("{label:<14} {}", refs.join(", "));
+                outln!("{label:<14} {}", refs.join(", "));
             }
         }
         let answers: Vec<&str> =
             kb.threats.iter().filter(|t| t.countermeasures.contains(&index)).map(|t| t.id.as_str()).collect();
-        println!("Answers:       {}", answers.join(", "));
+        outln!("Answers:       {}", answers.join(", "));
         return crate::exit::OK;
     }
     if let Some(index) = kb.component_type(id) {
         let t = &kb.component_types[index];
-        println!("{} — {} ({:?}, {})\n\n{}\n", t.id, t.name, t.category, t.domain, t.description);
+        outln!("{} — {} ({:?}, {})\n\n{}\n", t.id, t.name, t.category, t.domain, t.description);
         let names = |set: &rampart_kb::BitSet, table: &rampart_kb::TermTable| -> String {
             set.ones().filter_map(|i| table.names.get(i).cloned()).collect::<Vec<_>>().join(", ")
         };
-        println!("Traits:        {}", names(&t.traits, &kb.traits));
-        println!("Capabilities:  {}", names(&t.capabilities, &kb.capabilities));
-        println!("Accepts:       {}", names(&t.accepts, &kb.data_formats));
+        outln!("Traits:        {}", names(&t.traits, &kb.traits));
+        outln!("Capabilities:  {}", names(&t.capabilities, &kb.capabilities));
+        outln!("Accepts:       {}", names(&t.accepts, &kb.data_formats));
         return crate::exit::OK;
     }
     let mut known: Vec<&str> = kb.threats.iter().map(|t| t.id.as_str()).collect();
