@@ -23,19 +23,7 @@ fn note(because: &mut Option<&mut Vec<String>>, fact: impl FnOnce() -> String) {
 }
 
 fn kebab<T: std::fmt::Debug>(value: &T) -> String {
-    let name = format!("{value:?}");
-    let mut out = String::new();
-    for (index, ch) in name.chars().enumerate() {
-        if ch.is_ascii_uppercase() {
-            if index > 0 {
-                out.push('-');
-            }
-            out.push(ch.to_ascii_lowercase());
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+    describe::kebab(&format!("{value:?}"))
 }
 
 impl<'a, 'm> Evaluator<'a, 'm> {

@@ -23,8 +23,9 @@ fn debug_names<T: std::fmt::Debug>(values: &[T]) -> String {
     join_or(&listed)
 }
 
-/// `InformationDisclosure` → `information-disclosure`.
-fn kebab(name: &str) -> String {
+/// `InformationDisclosure` → `information-disclosure`: enum variant names
+/// as the model format writes them.
+pub fn kebab(name: &str) -> String {
     let mut out = String::new();
     for (index, ch) in name.chars().enumerate() {
         if ch.is_ascii_uppercase() {
