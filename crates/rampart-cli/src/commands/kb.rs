@@ -55,7 +55,6 @@ pub fn run(args: Args) -> u8 {
 }
 
 fn run_command(command: KbCommand, kb: &KnowledgeBase) -> u8 {
-    let kb = kb;
     match command {
         KbCommand::List => {
             outln!("{:<40}  {:<4}  {:<10}  TITLE", "ID", "L×I", "STRIDE");
