@@ -47,14 +47,20 @@ fn combine(word: &str, parts: Vec<String>) -> String {
     format!("({})", parts.join(&format!(" {word} ")))
 }
 
+fn kind_names(kb: &KnowledgeBase) -> Vec<String> {
+    kb.component_types.iter().map(|t| t.id.clone()).collect()
+}
+
+fn control_names(kb: &KnowledgeBase) -> Vec<String> {
+    kb.countermeasures.iter().map(|c| c.id.clone()).collect()
+}
+
 pub fn element(condition: &ElementCond, kb: &KnowledgeBase) -> String {
-    let kinds: Vec<String> = kb.component_types.iter().map(|t| t.id.clone()).collect();
-    let controls: Vec<String> = kb.countermeasures.iter().map(|c| c.id.clone()).collect();
     match condition {
         ElementCond::All(items) => combine("and", items.iter().map(|c| element(c, kb)).collect()),
         ElementCond::Any(items) => combine("or", items.iter().map(|c| element(c, kb)).collect()),
         ElementCond::Not(inner) => format!("not {}", element(inner, kb)),
-        ElementCond::Kind(set) => format!("is a {}", names(set, &kinds)),
+        ElementCond::Kind(set) => format!("is a {}", names(set, &kind_names(kb))),
         ElementCond::Trait(set) => format!("is {}", names(set, &kb.traits.names)),
         ElementCond::Category(values) => format!("is a {}", debug_names(values)),
         ElementCond::Capability(set) => format!("can {}", names(set, &kb.capabilities.names)),
@@ -72,12 +78,11 @@ pub fn element(condition: &ElementCond, kb: &KnowledgeBase) -> String {
         ElementCond::Handles(inner) => format!("handles data that {}", data(inner, kb)),
         ElementCond::Inbound(inner) => format!("receives a flow that {}", flow(inner, kb)),
         ElementCond::Outbound(inner) => format!("sends a flow that {}", flow(inner, kb)),
-        ElementCond::HasControl(set) => format!("has control {}", names(set, &controls)),
+        ElementCond::HasControl(set) => format!("has control {}", names(set, &control_names(kb))),
     }
 }
 
 pub fn flow(condition: &FlowCond, kb: &KnowledgeBase) -> String {
-    let controls: Vec<String> = kb.countermeasures.iter().map(|c| c.id.clone()).collect();
     match condition {
         FlowCond::All(items) => combine("and", items.iter().map(|c| flow(c, kb)).collect()),
         FlowCond::Any(items) => combine("or", items.iter().map(|c| flow(c, kb)).collect()),
@@ -94,7 +99,7 @@ pub fn flow(condition: &FlowCond, kb: &KnowledgeBase) -> String {
         FlowCond::From(inner) => format!("comes from something that {}", element(inner, kb)),
         FlowCond::To(inner) => format!("goes to something that {}", element(inner, kb)),
         FlowCond::Carries(inner) => format!("carries data that {}", data(inner, kb)),
-        FlowCond::HasControl(set) => format!("has control {}", names(set, &controls)),
+        FlowCond::HasControl(set) => format!("has control {}", names(set, &control_names(kb))),
     }
 }
 
@@ -115,7 +120,6 @@ pub fn data(condition: &DataCond, kb: &KnowledgeBase) -> String {
 }
 
 pub fn model(condition: &ModelCond, kb: &KnowledgeBase) -> String {
-    let controls: Vec<String> = kb.countermeasures.iter().map(|c| c.id.clone()).collect();
     match condition {
         ModelCond::All(items) => combine("and", items.iter().map(|c| model(c, kb)).collect()),
         ModelCond::Any(items) => combine("or", items.iter().map(|c| model(c, kb)).collect()),
@@ -123,7 +127,7 @@ pub fn model(condition: &ModelCond, kb: &KnowledgeBase) -> String {
         ModelCond::AnyElement(inner) => format!("some element {}", element(inner, kb)),
         ModelCond::AnyFlow(inner) => format!("some flow {}", flow(inner, kb)),
         ModelCond::AnyData(inner) => format!("some data asset {}", data(inner, kb)),
-        ModelCond::HasControl(set) => format!("the model has control {}", names(set, &controls)),
+        ModelCond::HasControl(set) => format!("the model has control {}", names(set, &control_names(kb))),
     }
 }
 
