@@ -1,6 +1,8 @@
 //! The JSON output: the analysis as the engine produced it, with a format
 //! version so consumers can detect changes. Documented in docs/json-output.md.
 
+use std::io::{self, Write};
+
 use rampart_engine::Analysis;
 use serde::Serialize;
 
@@ -24,14 +26,12 @@ struct Tool<'a> {
     model_file: &'a str,
 }
 
-pub fn render(analysis: &Analysis, origin: &Origin) -> String {
+pub fn render(analysis: &Analysis, origin: &Origin, out: &mut dyn Write) -> io::Result<()> {
     let document = Document {
         rampart_json: JSON_FORMAT_VERSION,
         tool: Tool { name: "rampart", version: &origin.tool_version, model_file: &origin.model_path },
         analysis,
     };
-    let mut text =
-        serde_json::to_string_pretty(&document).unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"));
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    out.write_all(b"\n")
 }

@@ -1,12 +1,15 @@
 //! Output formats of an analysis. Each renderer reads the one [`Analysis`]
 //! the engine produced and derives nothing of its own.
 //!
-//! Invariant: pure functions from an analysis to text; no IO.
+//! Invariant: pure functions from an analysis to text, written to a sink the
+//! caller gives; no file or terminal IO of their own.
 
 mod json;
 mod markdown;
 mod sarif;
 mod table;
+
+use std::io::{self, Write};
 
 use rampart_engine::Analysis;
 use rampart_kb::KnowledgeBase;
@@ -42,14 +45,29 @@ pub struct Origin {
     pub tool_version: String,
 }
 
-/// Renders `analysis` in `format`.
-pub fn render(format: Format, analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin) -> String {
+/// Writes `analysis` in `format` to `out`. Large analyses stream: the JSON
+/// and SARIF of a 100,000-threat model are never held in memory whole.
+pub fn render(
+    format: Format,
+    analysis: &Analysis,
+    kb: &KnowledgeBase,
+    origin: &Origin,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Table => table::render(analysis),
-        Format::Json => json::render(analysis, origin),
-        Format::Sarif => sarif::render(analysis, kb, origin),
-        Format::Markdown => markdown::render(analysis, kb),
+        Format::Table => out.write_all(table::render(analysis).as_bytes()),
+        Format::Json => json::render(analysis, origin, out),
+        Format::Sarif => sarif::render(analysis, kb, origin, out),
+        Format::Markdown => out.write_all(markdown::render(analysis, kb).as_bytes()),
     }
+}
+
+/// [`render`] into a string, for callers that want the text.
+pub fn render_to_string(format: Format, analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin) -> String {
+    let mut buffer = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = render(format, analysis, kb, origin, &mut buffer);
+    String::from_utf8_lossy(&buffer).into_owned()
 }
 
 /// Text of a status as the model writes it.

@@ -6,9 +6,12 @@
 
 use std::collections::BTreeSet;
 
-use rampart_engine::{Analysis, Severity, ThreatInstance};
+use std::io::{self, Write};
+
+use rampart_engine::{Analysis, Severity, TargetKind, ThreatInstance};
 use rampart_kb::{KnowledgeBase, Threat};
 use rampart_model::Status;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::Origin;
@@ -81,57 +84,150 @@ fn rule(threat: &Threat, kb: &KnowledgeBase) -> Value {
     rule
 }
 
-fn result(threat: &ThreatInstance, origin: &Origin) -> Value {
-    let line = threat.location.line.max(1);
-    let column = threat.location.column.max(1);
+// Results are typed and borrow from the analysis: a large model has hundreds
+// of thousands of them, and a `serde_json::Value` per result cost gigabytes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints<'a>,
+    properties: ResultProperties<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+    logical_locations: [LogicalLocation<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+}
+
+#[derive(Serialize)]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "rampartThreatId/v1")]
+    threat_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    threat_id: &'a str,
+    status: &'static str,
+    #[serde(rename = "security-severity")]
+    security_severity: String,
+    inherent_score: f32,
+    current_score: f32,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+fn result<'a>(threat: &'a ThreatInstance, origin: &'a Origin) -> SarifResult<'a> {
     let mut message = format!("{} on `{}`: {}", threat.title, threat.target.id, threat.because.join("; "));
     let missing: Vec<&str> = threat.countermeasures.iter().filter(|c| !c.present).map(|c| c.name).collect();
     if !missing.is_empty() {
         message.push_str(&format!(". Missing countermeasures: {}.", missing.join(", ")));
     }
-    let mut result = json!({
-        "ruleId": threat.rule,
-        "ruleIndex": threat.rule_index,
-        "level": level(threat.current.severity),
-        "message": {"text": message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": origin.model_path},
-                "region": {"startLine": line, "startColumn": column},
-            },
-            "logicalLocations": [{"name": threat.target.id, "kind": format!("{:?}", threat.target.kind).to_lowercase()}],
-        }],
-        "partialFingerprints": {"rampartThreatId/v1": threat.id},
-        "properties": {
-            "threatId": threat.id,
-            "status": crate::status_text(threat.status),
-            "security-severity": security_severity(threat.current.score),
-            "inherentScore": threat.inherent.score,
-            "currentScore": threat.current.score,
-        },
-    });
     let justification = threat.tracking.as_ref().and_then(|t| t.justification).unwrap_or("");
-    match threat.status {
+    let suppressions = match threat.status {
         Status::Accepted if !threat.is_unresolved() => {
-            result["suppressions"] =
-                json!([{"kind": "external", "status": "accepted", "justification": justification}]);
+            vec![Suppression { kind: "external", status: "accepted", justification: justification.to_string() }]
         }
-        Status::FalsePositive => {
-            result["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": format!("false positive: {justification}")}]);
-        }
-        _ => {}
+        Status::FalsePositive => vec![Suppression {
+            kind: "external",
+            status: "accepted",
+            justification: format!("false positive: {justification}"),
+        }],
+        _ => Vec::new(),
+    };
+    let kind = match threat.target.kind {
+        TargetKind::Element => "element",
+        TargetKind::Flow => "flow",
+        TargetKind::Data => "data",
+        TargetKind::Model => "model",
+    };
+    SarifResult {
+        rule_id: threat.rule,
+        rule_index: threat.rule_index,
+        level: level(threat.current.severity),
+        message: Text { text: message },
+        locations: [Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation { uri: &origin.model_path },
+                region: Region { start_line: threat.location.line.max(1), start_column: threat.location.column.max(1) },
+            },
+            logical_locations: [LogicalLocation { name: &threat.target.id, kind }],
+        }],
+        partial_fingerprints: Fingerprints { threat_id: &threat.id },
+        properties: ResultProperties {
+            threat_id: &threat.id,
+            status: crate::status_text(threat.status),
+            security_severity: security_severity(threat.current.score),
+            inherent_score: threat.inherent.score,
+            current_score: threat.current.score,
+        },
+        suppressions,
     }
-    result
 }
 
-pub fn render(analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin) -> String {
+/// Serializes the results lazily, one at a time, as the writer asks.
+struct Results<'a, 'k, 'm> {
+    analysis: &'a Analysis<'k, 'm>,
+    origin: &'a Origin,
+}
+
+impl Serialize for Results<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.analysis.threats.iter().map(|threat| result(threat, self.origin)))
+    }
+}
+
+pub fn render(analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = kb.threats.iter().map(|threat| rule(threat, kb)).collect();
     let cwes: BTreeSet<u32> = kb.threats.iter().flat_map(|t| t.cwe.iter().copied()).collect();
     let taxa: Vec<Value> = cwes
         .iter()
         .map(|cwe| json!({"id": cwe.to_string(), "helpUri": format!("https://cwe.mitre.org/data/definitions/{cwe}.html")}))
         .collect();
-    let results: Vec<Value> = analysis.threats.iter().map(|threat| result(threat, origin)).collect();
     let document = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -155,10 +251,36 @@ pub fn render(analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin) -> Strin
                 "taxa": taxa,
             }],
             "automationDetails": {"id": format!("rampart/{}/", origin.model_path)},
-            "results": results,
+            "results": [],
         }]
     });
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    // The small parts go through `json!`; the results are spliced in lazily.
+    #[derive(Serialize)]
+    struct Document<'a, 'k, 'm> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        version: &'static str,
+        runs: [Run<'a, 'k, 'm>; 1],
+    }
+    #[derive(Serialize)]
+    struct Run<'a, 'k, 'm> {
+        tool: &'a Value,
+        taxonomies: &'a Value,
+        #[serde(rename = "automationDetails")]
+        automation_details: &'a Value,
+        results: Results<'a, 'k, 'm>,
+    }
+    let run = &document["runs"][0];
+    let document = Document {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: &run["tool"],
+            taxonomies: &run["taxonomies"],
+            automation_details: &run["automationDetails"],
+            results: Results { analysis, origin },
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+    out.write_all(b"\n")
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use rampart_engine::{Options, Severity, analyze, gate};
 use rampart_model::Date;
+use std::io::Write;
+
 use rampart_report::{Format, Origin, render};
 
 use crate::input::{ModelArgs, fail, load_library, load_model, print_all};
@@ -27,6 +29,10 @@ pub struct Args {
     /// The date to judge acceptance expiry by (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Print how long each phase took (load, analyze, render, write) to
+    /// standard error.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn today_utc() -> Date {
@@ -51,33 +57,58 @@ pub fn run(args: Args) -> u8 {
         Some(Ok(date)) => date,
         Some(Err(problem)) => return fail(&format!("--today: {problem}")),
     };
+    let mut clock = Phases::new(args.timings);
     let kb = match load_library(&args.input.libraries) {
         Ok(kb) => kb,
         Err(code) => return code,
     };
+    clock.lap("load library");
     let loaded = match load_model(&args.input, &kb) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    clock.lap("read, import and validate model");
     print_all(&loaded.path, &loaded.source, &loaded.warnings);
 
     let analysis = analyze(&loaded.model, &kb, &Options { today: Some(today) });
+    clock.lap("analyze");
     print_all(&loaded.path, &loaded.source, &analysis.warnings);
     let origin = Origin { model_path: loaded.path.clone(), tool_version: env!("CARGO_PKG_VERSION").to_string() };
-    let text = render(format, &analysis, &kb, &origin);
-    match &args.output {
-        Some(path) => {
-            if let Err(error) = std::fs::write(path, &text) {
-                return fail(&format!("cannot write `{}`: {error}", path.display()));
-            }
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+            render(format, &analysis, &kb, &origin, &mut writer)?;
+            writer.flush()
+        }),
+        None => {
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+            render(format, &analysis, &kb, &origin, &mut writer).and_then(|()| writer.flush())
         }
-        None => crate::input::write_stdout(&text),
+    };
+    match written {
+        Ok(()) => {}
+        // A reader that went away (`rampart analyze m.yaml | head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(error) => {
+            let target = args.output.as_ref().map(|p| p.display().to_string()).unwrap_or("standard output".into());
+            return fail(&format!("cannot write {target}: {error}"));
+        }
     }
+    clock.lap("render and write");
 
+    let code = gate_exit_code(&analysis, threshold);
+    // The process ends here: freeing a large analysis piece by piece takes
+    // longer than the operating system takes to reclaim it all at exit.
+    std::mem::forget(analysis);
+    std::mem::forget(loaded);
+    code
+}
+
+fn gate_exit_code(analysis: &rampart_engine::Analysis, threshold: Option<Severity>) -> u8 {
     match threshold {
         None => crate::exit::OK,
         Some(threshold) => {
-            let failing = gate::failing(&analysis, threshold);
+            let failing = gate::failing(analysis, threshold);
             if failing.is_empty() {
                 eprintln!("gate passed: no unresolved threat at or above `{}`", threshold.label());
                 crate::exit::OK
@@ -91,6 +122,26 @@ pub fn run(args: Args) -> u8 {
                 }
                 crate::exit::GATE_FAILED
             }
+        }
+    }
+}
+
+/// Wall-clock time per phase, for `--timings`.
+struct Phases {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    fn new(enabled: bool) -> Phases {
+        Phases { enabled, last: std::time::Instant::now() }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {phase:<32} {:>8.1} ms", (now - self.last).as_secs_f64() * 1000.0);
+            self.last = now;
         }
     }
 }
