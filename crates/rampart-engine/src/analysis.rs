@@ -307,7 +307,7 @@ fn instance<'k, 'm>(
         .countermeasures
         .iter()
         .filter(|&&index| controls.contains(index))
-        .map(|&index| (kb.countermeasures[index].id.clone(), kb.countermeasures[index].effectiveness.reduction()))
+        .map(|&index| (kb.countermeasures[index].id.as_str(), kb.countermeasures[index].effectiveness.reduction()))
         .collect();
     let context = Context { controls_present, ..context_without_controls };
     let scored = risk::score(threat, &context);
@@ -362,7 +362,7 @@ fn describe_subject(
     facts: &Facts,
     threat: &Threat,
     model: &Model,
-) -> (Target, Position, fixedbitset::FixedBitSet, Context) {
+) -> (Target, Position, fixedbitset::FixedBitSet, Context<'static>) {
     let dimensions = risk::harmed_dimensions(&threat.stride);
     let sensitivity = |assets: &[usize]| most_sensitive(facts, assets, dimensions);
     match subject {
@@ -448,7 +448,8 @@ fn describe_subject(
 /// The highest rating among `assets` on the harmed dimensions, with a phrase
 /// saying where it comes from.
 fn most_sensitive(facts: &Facts, assets: &[usize], (c, i, a): (bool, bool, bool)) -> Option<(Rating, String)> {
-    let mut best: Option<(Rating, String)> = None;
+    // Find the winner first and describe it once: this runs for every threat.
+    let mut best: Option<(Rating, usize, &str)> = None;
     for &index in assets {
         let asset = &facts.data[index];
         for (harmed, rating, dimension) in [
@@ -456,11 +457,13 @@ fn most_sensitive(facts: &Facts, assets: &[usize], (c, i, a): (bool, bool, bool)
             (i, asset.integrity, "integrity"),
             (a, asset.availability, "availability"),
         ] {
-            if harmed && best.as_ref().is_none_or(|(current, _)| rating > *current) {
-                let label = format!("{rating:?}").to_lowercase();
-                best = Some((rating, format!("`{}` has {dimension} `{label}`", asset.id)));
+            if harmed && best.is_none_or(|(current, _, _)| rating > current) {
+                best = Some((rating, index, dimension));
             }
         }
     }
-    best
+    best.map(|(rating, index, dimension)| {
+        let label = format!("{rating:?}").to_lowercase();
+        (rating, format!("`{}` has {dimension} `{label}`", facts.data[index].id))
+    })
 }

@@ -72,7 +72,7 @@ impl Risk {
 }
 
 /// What the engine knows about a threat's target that moves its risk.
-pub struct Context {
+pub struct Context<'k> {
     /// Reachable from a less trusted zone (or the internet).
     pub exposed: bool,
     /// Reachable only from its own zone or more trusted ones.
@@ -83,7 +83,7 @@ pub struct Context {
     /// threat's STRIDE categories harm; `None` when no data is declared.
     pub sensitivity: Option<(Rating, String)>,
     /// (name, likelihood reduction) of each countermeasure in place.
-    pub controls_present: Vec<(String, f32)>,
+    pub controls_present: Vec<(&'k str, f32)>,
 }
 
 pub struct Scored {
@@ -92,7 +92,7 @@ pub struct Scored {
     pub factors: Vec<String>,
 }
 
-pub fn score(threat: &Threat, context: &Context) -> Scored {
+pub fn score(threat: &Threat, context: &Context<'_>) -> Scored {
     let mut factors = vec![format!("base likelihood {} and impact {} from the rule", threat.likelihood, threat.impact)];
     let mut likelihood = i32::from(threat.likelihood);
     if context.exposed {
