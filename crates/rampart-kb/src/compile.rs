@@ -188,6 +188,7 @@ impl Compiler {
             name: entry.name,
             description: entry.description,
             effectiveness: entry.effectiveness,
+            guidance: entry.guidance,
             nist_800_53: entry.nist_800_53,
             asvs: entry.asvs,
             iso_27001: entry.iso_27001,
@@ -214,6 +215,16 @@ impl Compiler {
         }
         if entry.countermeasures.is_empty() {
             self.fail(entry.id.at, "a threat needs at least one countermeasure".to_string());
+        }
+        for id in &entry.owasp_llm {
+            let valid =
+                id.strip_prefix("LLM").and_then(|n| n.parse::<u8>().ok()).is_some_and(|n| (1..=10).contains(&n));
+            if !valid || id.len() != 5 {
+                self.fail(
+                    entry.id.at,
+                    format!("`{id}` is not an OWASP Top 10 for LLM Applications id (LLM01 to LLM10)"),
+                );
+            }
         }
         for technique in &entry.attack {
             if !is_attack_technique(technique) {
@@ -247,6 +258,8 @@ impl Compiler {
             cwe: entry.cwe,
             capec: entry.capec,
             attack: entry.attack,
+            owasp_llm: entry.owasp_llm,
+            unconditional_because: entry.unconditional_because,
             applies_to,
             likelihood: entry.likelihood.value,
             impact: entry.impact.value,

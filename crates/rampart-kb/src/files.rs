@@ -111,6 +111,10 @@ pub struct CountermeasureEntry {
     pub id: Located<String>,
     pub name: String,
     pub description: String,
+    /// Concrete implementation guidance for developers: what to do, in which
+    /// layer, with which library or setting.
+    #[serde(default)]
+    pub guidance: Option<String>,
     pub effectiveness: Effectiveness,
     #[serde(default)]
     pub nist_800_53: Vec<String>,
@@ -162,6 +166,13 @@ pub struct ThreatEntry {
     /// MITRE ATT&CK technique ids (`T1190`, `T0836` for ICS).
     #[serde(default)]
     pub attack: Vec<String>,
+    /// OWASP Top 10 for LLM Applications (2025) ids (`LLM01`) for AI threats.
+    #[serde(default)]
+    pub owasp_llm: Vec<String>,
+    /// Why the rule applies to every element of a kind whatever the model's
+    /// facts, when it does; rules whose conditions use facts leave it out.
+    #[serde(default)]
+    pub unconditional_because: Option<String>,
     /// What the threat applies to, and when.
     pub applies_to: AppliesTo,
     /// Base likelihood, 1 (rare) to 5 (almost certain).
