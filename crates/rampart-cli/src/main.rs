@@ -41,6 +41,8 @@ enum Command {
     Schema,
     /// Browse the knowledge base: threats, countermeasures, catalog, vocabulary.
     Kb(commands::kb::Args),
+    /// Threat intelligence: import CISA KEV and STIX 2.1 data for `analyze --intel`.
+    Intel(commands::intel::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
             exit::OK
         }
         Command::Kb(args) => commands::kb::run(args),
+        Command::Intel(args) => commands::intel::run(args),
     };
     ExitCode::from(code)
 }

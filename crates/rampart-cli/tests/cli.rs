@@ -305,3 +305,62 @@ fn threagile_models_are_detected_and_analyzed() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("threagile"), "{}", stderr(&unknown));
 }
+
+#[test]
+fn threat_intelligence_raises_likelihood_where_it_names_the_technology() {
+    let dir = scratch("intel");
+    let model = "\
+rampart: 1
+name: logs
+boundaries:
+  - id: dc
+actors:
+  - id: client
+components:
+  - id: ingest
+    kind: rest-api
+    technology: Log4j2 2.14 on Tomcat
+    boundary: dc
+    accepts: [serialized-objects]
+  - id: export
+    kind: rest-api
+    technology: spring boot
+    boundary: dc
+    accepts: [serialized-objects]
+flows:
+  - {from: client, to: ingest, protocol: https, authentication: token}
+  - {from: client, to: export, protocol: https, authentication: token}
+";
+    let path = write(&dir, "logs.yaml", model);
+    let kev = concat!(env!("CARGO_MANIFEST_DIR"), "/../rampart-intel/tests/fixtures/kev.json");
+    let bundle = concat!(env!("CARGO_MANIFEST_DIR"), "/../rampart-intel/tests/fixtures/bundle.json");
+    let imported = dir.join("intel.json");
+    let import = rampart(&["intel", "import", kev, bundle, "--output", imported.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert!(stderr(&import).contains("3 items from a CISA KEV catalog"), "{}", stderr(&import));
+
+    let find = |json: &serde_json::Value, id: &str| -> serde_json::Value {
+        json["threats"].as_array().unwrap().iter().find(|t| t["id"] == id).cloned().unwrap_or_else(|| panic!("{id}"))
+    };
+    let plain = analyze_json(&path);
+    let output = rampart(&["analyze", &path, "--format", "json", "--intel", imported.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let informed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    let before = find(&plain, "insecure-deserialization@ingest");
+    let after = find(&informed, "insecure-deserialization@ingest");
+    assert!(after["inherent"]["likelihood"].as_f64() > before["inherent"]["likelihood"].as_f64(), "{after}");
+    assert_eq!(after["intelligence"][0], "CISA KEV CVE-2021-44228");
+    let factors = after["risk_factors"].to_string();
+    assert!(factors.contains("exploited in the wild according to CISA KEV CVE-2021-44228"), "{factors}");
+
+    // The same threat on a component that does not run Log4j is untouched.
+    let other = find(&informed, "insecure-deserialization@export");
+    assert_eq!(other["inherent"], find(&plain, "insecure-deserialization@export")["inherent"]);
+    assert!(other.get("intelligence").is_none());
+
+    let garbage = write(&dir, "garbage.json", "{\"hello\": 1}");
+    let bad = rampart(&["analyze", &path, "--intel", &garbage]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("not a known intelligence format"), "{}", stderr(&bad));
+}

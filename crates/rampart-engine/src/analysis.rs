@@ -16,6 +16,10 @@ use crate::risk::{self, Context, Risk, Severity};
 pub struct Options {
     /// Today, to tell expired acceptances; none means nothing expires.
     pub today: Option<Date>,
+    /// Threat intelligence: items that name a threat's weakness or technique
+    /// (and, when they name products, the target's technology) raise its
+    /// likelihood.
+    pub intel: Vec<rampart_intel::IntelItem>,
 }
 
 /// What a threat is raised against.
@@ -88,6 +92,9 @@ pub struct ThreatInstance<'k, 'm> {
     pub because: Vec<String>,
     /// How the risk was scored.
     pub risk_factors: Vec<String>,
+    /// Intelligence items that raised the likelihood (`CISA KEV CVE-…`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub intelligence: Vec<String>,
     pub countermeasures: Vec<CountermeasureState<'k>>,
     #[serde(skip)]
     pub rule_index: usize,
@@ -217,10 +224,14 @@ pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Option
         }
     }
 
+    let intel_by_rule: Vec<Vec<usize>> =
+        kb.threats.iter().map(|threat| intel_candidates(threat, &options.intel)).collect();
     let tracking: HashMap<&str, &rampart_model::Tracking> =
         model.threats.iter().map(|entry| (entry.threat.value.as_str(), entry)).collect();
-    let threats: Vec<ThreatInstance> =
-        found.into_par_iter().map(|found| instance(found, &facts, kb, model, &tracking, options)).collect();
+    let threats: Vec<ThreatInstance> = found
+        .into_par_iter()
+        .map(|found| instance(found, &facts, kb, model, &tracking, options, &intel_by_rule))
+        .collect();
 
     let raised: std::collections::HashSet<&str> = threats.iter().map(|t| t.id.as_str()).collect();
     let warnings = model
@@ -291,6 +302,7 @@ fn instance<'k, 'm>(
     model: &'m Model,
     tracking: &HashMap<&str, &'m rampart_model::Tracking>,
     options: &Options,
+    intel_by_rule: &[Vec<usize>],
 ) -> ThreatInstance<'k, 'm> {
     let threat = &kb.threats[found.rule];
     let (target, location, controls, context_without_controls) = describe_subject(found.subject, facts, threat, model);
@@ -309,7 +321,21 @@ fn instance<'k, 'm>(
         .filter(|&&index| controls.contains(index))
         .map(|&index| (kb.countermeasures[index].id.as_str(), kb.countermeasures[index].effectiveness.reduction()))
         .collect();
-    let context = Context { controls_present, ..context_without_controls };
+    let technologies = subject_technologies(found.subject, facts);
+    let intel: Vec<&rampart_intel::IntelItem> = intel_by_rule[found.rule]
+        .iter()
+        .map(|&index| &options.intel[index])
+        .filter(|item| {
+            item.technologies.is_empty()
+                || item.technologies.iter().any(|t| technologies.iter().any(|tech| tech.contains(t.as_str())))
+        })
+        .collect();
+    let intelligence: Vec<String> = intel.iter().map(|item| format!("{} {}", item.source, item.id)).collect();
+    let intel_reason = intel.first().map(|item| {
+        let more = if intel.len() > 1 { format!(" and {} more", intel.len() - 1) } else { String::new() };
+        format!("{} {} ({}){more}", item.source, item.id, item.name)
+    });
+    let context = Context { controls_present, intel: intel_reason, ..context_without_controls };
     let scored = risk::score(threat, &context);
 
     let id = format!("{}@{}", threat.id, target.id);
@@ -351,6 +377,7 @@ fn instance<'k, 'm>(
         tracking: tracking_state,
         because: found.because,
         risk_factors: scored.factors,
+        intelligence,
         countermeasures,
         rule_index: found.rule,
     }
@@ -382,6 +409,7 @@ fn describe_subject(
                     .any(|f| f.authentication == rampart_model::Authentication::None),
                 sensitivity: sensitivity(&facts.handled_data(index)),
                 controls_present: Vec::new(),
+                intel: None,
             };
             let target = Target { kind: TargetKind::Element, id: node.id.to_string(), name: node.name.to_string() };
             (target, node.at, node.controls.clone(), context)
@@ -395,6 +423,7 @@ fn describe_subject(
                 unauthenticated: from_outsiders && flow.authentication == rampart_model::Authentication::None,
                 sensitivity: sensitivity(&flow.data),
                 controls_present: Vec::new(),
+                intel: None,
             };
             let name = flow
                 .name
@@ -415,6 +444,7 @@ fn describe_subject(
                 unauthenticated: false,
                 sensitivity: sensitivity(&[index]),
                 controls_present: Vec::new(),
+                intel: None,
             };
             // A data asset is protected by controls on every store that keeps it.
             let mut controls = fixedbitset::FixedBitSet::with_capacity(facts.model_controls.len());
@@ -438,6 +468,7 @@ fn describe_subject(
                 unauthenticated: false,
                 sensitivity: sensitivity(&all),
                 controls_present: Vec::new(),
+                intel: None,
             };
             let target = Target { kind: TargetKind::Model, id: "model".to_string(), name: model.name.clone() };
             (target, Position::new(1, 1), facts.model_controls.clone(), context)
@@ -466,4 +497,33 @@ fn most_sensitive(facts: &Facts, assets: &[usize], (c, i, a): (bool, bool, bool)
         let label = format!("{rating:?}").to_lowercase();
         (rating, format!("`{}` has {dimension} `{label}`", facts.data[index].id))
     })
+}
+
+/// Indices of the intelligence items that name one of `threat`'s weaknesses,
+/// attack patterns or techniques.
+fn intel_candidates(threat: &Threat, intel: &[rampart_intel::IntelItem]) -> Vec<usize> {
+    intel
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            item.cwe.iter().any(|c| threat.cwe.contains(c))
+                || item.capec.iter().any(|c| threat.capec.contains(c))
+                || item.attack.iter().any(|a| threat.attack.iter().any(|t| t == a || t.starts_with(&format!("{a}."))))
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// The technologies a threat's target runs: the element's, a flow's
+/// receiver's, or those of the stores keeping a data asset.
+fn subject_technologies<'f>(subject: Subject, facts: &'f Facts) -> Vec<&'f str> {
+    let technology = |node: usize| facts.nodes[node].technology.as_str();
+    let mut found: Vec<&str> = match subject {
+        Subject::Element(node) => vec![technology(node)],
+        Subject::Flow(flow) => vec![technology(facts.flows[flow].to)],
+        Subject::Data(asset) => facts.data[asset].stored_in.iter().map(|&node| technology(node)).collect(),
+        Subject::Model => Vec::new(),
+    };
+    found.retain(|t| !t.is_empty());
+    found
 }

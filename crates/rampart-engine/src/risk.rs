@@ -84,6 +84,8 @@ pub struct Context<'k> {
     pub sensitivity: Option<(Rating, String)>,
     /// (name, likelihood reduction) of each countermeasure in place.
     pub controls_present: Vec<(&'k str, f32)>,
+    /// The intelligence that names this threat on this target, if any.
+    pub intel: Option<String>,
 }
 
 pub struct Scored {
@@ -105,6 +107,10 @@ pub fn score(threat: &Threat, context: &Context<'_>) -> Scored {
     if context.unauthenticated {
         likelihood += 1;
         factors.push("likelihood +1: less trusted callers need no authentication".to_string());
+    }
+    if let Some(intel) = &context.intel {
+        likelihood += 1;
+        factors.push(format!("likelihood +1: exploited in the wild according to {intel}"));
     }
     let likelihood = likelihood.clamp(1, 5) as f32;
 

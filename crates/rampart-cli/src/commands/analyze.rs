@@ -29,6 +29,11 @@ pub struct Args {
     /// The date to judge acceptance expiry by (YYYY-MM-DD); defaults to today (UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Threat intelligence (CISA KEV JSON, a STIX 2.1 bundle, or a file from
+    /// `rampart intel import`) that raises the likelihood of the threats it
+    /// names; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub intel: Vec<String>,
     /// Print how long each phase took (load, analyze, render, write) to
     /// standard error.
     #[arg(long)]
@@ -62,7 +67,11 @@ pub fn run(args: Args) -> u8 {
         Ok(kb) => kb,
         Err(code) => return code,
     };
-    clock.lap("load library");
+    let intel = match crate::commands::intel::read_all(&args.intel, false) {
+        Ok(items) => items,
+        Err(code) => return code,
+    };
+    clock.lap("load library and intelligence");
     let loaded = match load_model(&args.input, &kb) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -70,7 +79,7 @@ pub fn run(args: Args) -> u8 {
     clock.lap("read, import and validate model");
     print_all(&loaded.path, &loaded.source, &loaded.warnings);
 
-    let analysis = analyze(&loaded.model, &kb, &Options { today: Some(today) });
+    let analysis = analyze(&loaded.model, &kb, &Options { today: Some(today), intel });
     clock.lap("analyze");
     print_all(&loaded.path, &loaded.source, &analysis.warnings);
     let origin = Origin { model_path: loaded.path.clone(), tool_version: env!("CARGO_PKG_VERSION").to_string() };

@@ -1,4 +1,5 @@
 pub mod analyze;
 pub mod init;
+pub mod intel;
 pub mod kb;
 pub mod validate;
