@@ -71,12 +71,11 @@ pub fn read(source_text: &str) -> Result<(Vec<IntelItem>, Vec<Diagnostic>), Vec<
             indicated.push((source, target));
         }
         for (this, other) in [(source, target), (target, source)] {
-            if let Some(other_object) = by_id.get(other) {
-                if matches!(text(other_object, "type"), Some("software" | "infrastructure" | "tool")) {
-                    if let Some(name) = text(other_object, "name") {
-                        linked_software.entry(this).or_default().push(name);
-                    }
-                }
+            if let Some(other_object) = by_id.get(other)
+                && matches!(text(other_object, "type"), Some("software" | "infrastructure" | "tool"))
+                && let Some(name) = text(other_object, "name")
+            {
+                linked_software.entry(this).or_default().push(name);
             }
         }
     }
