@@ -364,3 +364,18 @@ flows:
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("not a known intelligence format"), "{}", stderr(&bad));
 }
+
+#[test]
+fn kb_stats_counts_what_the_library_holds() {
+    let output = rampart(&["kb", "stats", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stats: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let listed = stdout(&rampart(&["kb", "list"])).lines().skip(1).filter(|line| line.contains("×")).count();
+    assert_eq!(stats["threats"].as_u64().unwrap() as usize, listed);
+    let by_domain: u64 = stats["threats_by_domain"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(by_domain, stats["threats"].as_u64().unwrap());
+    assert!(stats["threat_mappings"]["cwe"]["links"].as_u64().unwrap() >= stats["threats"].as_u64().unwrap());
+    assert!(stats["countermeasure_mappings"]["nist_800_53"]["entries"].as_u64().unwrap() > 0);
+    let bad = rampart(&["kb", "stats", "--format", "xml"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

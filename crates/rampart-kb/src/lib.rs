@@ -10,6 +10,7 @@ mod compile;
 pub mod describe;
 pub mod files;
 mod library;
+pub mod stats;
 
 pub use compile::{KbError, Source, compile};
 pub use library::*;

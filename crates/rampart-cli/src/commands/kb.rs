@@ -42,6 +42,12 @@ pub enum KbCommand {
     Catalog,
     /// List capabilities, data formats, data categories, protocols and traits.
     Vocabulary,
+    /// Count component types, threats, countermeasures and their mappings.
+    Stats {
+        /// `table` or `json`.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 pub fn run(args: Args) -> u8 {
@@ -71,6 +77,18 @@ fn run_command(command: KbCommand, kb: &KnowledgeBase) -> u8 {
             crate::exit::OK
         }
         KbCommand::Show { id } => show(kb, &id),
+        KbCommand::Stats { format } => {
+            let stats = rampart_kb::stats::stats(kb);
+            match format.as_str() {
+                "json" => match serde_json::to_string_pretty(&stats) {
+                    Ok(text) => outln!("{text}"),
+                    Err(error) => return fail(&format!("cannot encode the statistics: {error}")),
+                },
+                "table" => print_stats(&stats),
+                other => return fail(&format!("unknown format `{other}`; expected `table` or `json`")),
+            }
+            crate::exit::OK
+        }
         KbCommand::Countermeasures => {
             for c in &kb.countermeasures {
                 outln!("{:<36}  {:<6}  {}", c.id, format!("{:?}", c.effectiveness).to_lowercase(), c.name);
@@ -180,5 +198,25 @@ fn show(kb: &KnowledgeBase, id: &str) -> u8 {
     match rampart_model::diagnostic::nearest(id, known) {
         Some(best) => fail(&format!("no threat, countermeasure or component type `{id}`; did you mean `{best}`?")),
         None => fail(&format!("no threat, countermeasure or component type `{id}`; `rampart kb list` lists them")),
+    }
+}
+
+fn print_stats(stats: &rampart_kb::stats::Stats) {
+    outln!("component types   {}", stats.component_types);
+    for (domain, count) in &stats.component_types_by_domain {
+        outln!("  {domain:<20} {count}");
+    }
+    outln!("threats           {}", stats.threats);
+    for (domain, count) in &stats.threats_by_domain {
+        outln!("  {domain:<20} {count}");
+    }
+    outln!(
+        "countermeasures   {} ({} with implementation guidance)",
+        stats.countermeasures,
+        stats.countermeasures_with_guidance
+    );
+    outln!("\nmappings               entries   links   distinct ids");
+    for (name, mapping) in stats.threat_mappings.iter().chain(&stats.countermeasure_mappings) {
+        outln!("  {name:<20} {:>7} {:>7} {:>14}", mapping.entries, mapping.links, mapping.distinct_ids);
     }
 }
