@@ -19,7 +19,7 @@ pub struct Mapping {
 }
 
 impl Mapping {
-    fn count<'a, I: IntoIterator<Item = String>>(lists: impl Iterator<Item = I>) -> Mapping {
+    fn count<I: IntoIterator<Item = String>>(lists: impl Iterator<Item = I>) -> Mapping {
         let mut mapping = Mapping::default();
         let mut distinct = BTreeSet::new();
         for list in lists {
