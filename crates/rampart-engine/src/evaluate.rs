@@ -49,7 +49,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             ElementCond::Not(inner) => {
                 let holds = !self.element(inner, index, None);
                 if holds {
-                    note(&mut because, || format!("`{id}` does not meet: {}", describe::element(inner, self.kb)));
+                    note(&mut because, || format!("`{id}` {}", describe::negated_element(inner, self.kb)));
                 }
                 holds
             }
@@ -241,7 +241,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             FlowCond::Not(inner) => {
                 let holds = !self.flow(inner, index, None);
                 if holds {
-                    note(&mut because, || format!("`{id}` does not meet: {}", describe::flow(inner, self.kb)));
+                    note(&mut because, || format!("`{id}` {}", describe::negated_flow(inner, self.kb)));
                 }
                 holds
             }

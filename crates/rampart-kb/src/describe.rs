@@ -59,10 +59,10 @@ pub fn element(condition: &ElementCond, kb: &KnowledgeBase) -> String {
     match condition {
         ElementCond::All(items) => combine("and", items.iter().map(|c| element(c, kb)).collect()),
         ElementCond::Any(items) => combine("or", items.iter().map(|c| element(c, kb)).collect()),
-        ElementCond::Not(inner) => format!("not {}", element(inner, kb)),
-        ElementCond::Kind(set) => format!("is a {}", names(set, &kind_names(kb))),
-        ElementCond::Trait(set) => format!("is {}", names(set, &kb.traits.names)),
-        ElementCond::Category(values) => format!("is a {}", debug_names(values)),
+        ElementCond::Not(inner) => negated_element(inner, kb),
+        ElementCond::Kind(set) => format!("is of type {}", names(set, &kind_names(kb))),
+        ElementCond::Trait(set) => format!("has the trait {}", names(set, &kb.traits.names)),
+        ElementCond::Category(values) => format!("is in category {}", debug_names(values)),
         ElementCond::Capability(set) => format!("can {}", names(set, &kb.capabilities.names)),
         ElementCond::Accepts(set) => format!("accepts {}", names(set, &kb.data_formats.names)),
         ElementCond::Exposure(values) => format!("is exposed to {}", debug_names(values)),
@@ -86,7 +86,7 @@ pub fn flow(condition: &FlowCond, kb: &KnowledgeBase) -> String {
     match condition {
         FlowCond::All(items) => combine("and", items.iter().map(|c| flow(c, kb)).collect()),
         FlowCond::Any(items) => combine("or", items.iter().map(|c| flow(c, kb)).collect()),
-        FlowCond::Not(inner) => format!("not {}", flow(inner, kb)),
+        FlowCond::Not(inner) => negated_flow(inner, kb),
         FlowCond::Protocol(set) => format!("uses {}", names(set, &kb.protocols.names)),
         FlowCond::Encrypted(true) => "is encrypted".to_string(),
         FlowCond::Encrypted(false) => "is not encrypted".to_string(),
@@ -107,7 +107,7 @@ pub fn data(condition: &DataCond, kb: &KnowledgeBase) -> String {
     match condition {
         DataCond::All(items) => combine("and", items.iter().map(|c| data(c, kb)).collect()),
         DataCond::Any(items) => combine("or", items.iter().map(|c| data(c, kb)).collect()),
-        DataCond::Not(inner) => format!("not {}", data(inner, kb)),
+        DataCond::Not(inner) => format!("does not satisfy: {}", data(inner, kb)),
         DataCond::Category(set) => format!("is {}", names(set, &kb.data_categories.names)),
         DataCond::Confidentiality(rating) => {
             format!("has confidentiality {}", rating_text(*rating))
@@ -123,7 +123,7 @@ pub fn model(condition: &ModelCond, kb: &KnowledgeBase) -> String {
     match condition {
         ModelCond::All(items) => combine("and", items.iter().map(|c| model(c, kb)).collect()),
         ModelCond::Any(items) => combine("or", items.iter().map(|c| model(c, kb)).collect()),
-        ModelCond::Not(inner) => format!("not {}", model(inner, kb)),
+        ModelCond::Not(inner) => format!("it is not the case that {}", model(inner, kb)),
         ModelCond::AnyElement(inner) => format!("some element {}", element(inner, kb)),
         ModelCond::AnyFlow(inner) => format!("some flow {}", flow(inner, kb)),
         ModelCond::AnyData(inner) => format!("some data asset {}", data(inner, kb)),
@@ -142,4 +142,33 @@ pub fn applies_to(rule: &Match, kb: &KnowledgeBase) -> String {
 
 fn rating_text(rating: rampart_model::Rating) -> String {
     format!("{} or above", kebab(&format!("{rating:?}")))
+}
+
+/// The negation of an element condition, phrased for a reader.
+pub fn negated_element(condition: &ElementCond, kb: &KnowledgeBase) -> String {
+    match condition {
+        ElementCond::Kind(set) => format!("is not of type {}", names(set, &kind_names(kb))),
+        ElementCond::Trait(set) => format!("does not have the trait {}", names(set, &kb.traits.names)),
+        ElementCond::Capability(set) => format!("cannot {}", names(set, &kb.capabilities.names)),
+        ElementCond::Accepts(set) => format!("does not accept {}", names(set, &kb.data_formats.names)),
+        ElementCond::HasControl(set) => format!("lacks control {}", names(set, &control_names(kb))),
+        ElementCond::Inbound(inner) => format!("receives no flow that {}", flow(inner, kb)),
+        ElementCond::Outbound(inner) => format!("sends no flow that {}", flow(inner, kb)),
+        ElementCond::Stores(inner) => format!("stores no data that {}", data(inner, kb)),
+        ElementCond::Handles(inner) => format!("handles no data that {}", data(inner, kb)),
+        other => format!("does not satisfy: {}", element(other, kb)),
+    }
+}
+
+/// The negation of a flow condition, phrased for a reader.
+pub fn negated_flow(condition: &FlowCond, kb: &KnowledgeBase) -> String {
+    match condition {
+        FlowCond::From(inner) => format!("does not come from something that {}", element(inner, kb)),
+        FlowCond::To(inner) => format!("does not go to something that {}", element(inner, kb)),
+        FlowCond::Protocol(set) => format!("does not use {}", names(set, &kb.protocols.names)),
+        FlowCond::Carries(inner) => format!("carries no data that {}", data(inner, kb)),
+        FlowCond::HasControl(set) => format!("lacks control {}", names(set, &control_names(kb))),
+        FlowCond::Authentication(values) => format!("does not authenticate with {}", debug_names(values)),
+        other => format!("does not satisfy: {}", flow(other, kb)),
+    }
 }

@@ -8,6 +8,7 @@
 
 mod compile;
 pub mod describe;
+pub mod docs;
 pub mod files;
 mod library;
 pub mod stats;

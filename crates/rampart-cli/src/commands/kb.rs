@@ -42,6 +42,11 @@ pub enum KbCommand {
     Catalog,
     /// List capabilities, data formats, data categories, protocols and traits.
     Vocabulary,
+    /// Write the library's reference documentation (Markdown) into a directory.
+    Docs {
+        #[arg(long, short, default_value = "docs/library")]
+        output: PathBuf,
+    },
     /// Count component types, threats, countermeasures and their mappings.
     Stats {
         /// `table` or `json`.
@@ -77,6 +82,20 @@ fn run_command(command: KbCommand, kb: &KnowledgeBase) -> u8 {
             crate::exit::OK
         }
         KbCommand::Show { id } => show(kb, &id),
+        KbCommand::Docs { output } => {
+            if let Err(error) = std::fs::create_dir_all(&output) {
+                return fail(&format!("cannot create `{}`: {error}", output.display()));
+            }
+            let pages = rampart_kb::docs::pages(kb);
+            for (name, text) in &pages {
+                let path = output.join(name);
+                if let Err(error) = std::fs::write(&path, text) {
+                    return fail(&format!("cannot write `{}`: {error}", path.display()));
+                }
+            }
+            eprintln!("wrote {} pages to {}", pages.len(), output.display());
+            crate::exit::OK
+        }
         KbCommand::Stats { format } => {
             let stats = rampart_kb::stats::stats(kb);
             match format.as_str() {
