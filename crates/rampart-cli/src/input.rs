@@ -47,48 +47,52 @@ pub fn read_text(path: &str) -> Result<String, String> {
 }
 
 /// Loads the shipped library plus the user's directories, printing any error.
+/// Later directories override earlier ones, and all override the shipped library.
 pub fn load_library(directories: &[PathBuf]) -> Result<KnowledgeBase, u8> {
     let mut sources = rampart_kb::builtin_sources();
-    for directory in directories {
+    for (index, directory) in directories.iter().enumerate() {
         let before = sources.len();
-        collect_library(directory, directory, &mut sources).map_err(|message| fail(&message))?;
+        collect_library(directory, directory, index + 1, &mut sources).map_err(|message| fail(&message))?;
         if sources.len() == before {
             return Err(fail(&format!("library directory `{}` holds no .yaml files", directory.display())));
         }
     }
-    rampart_kb::compile(&sources).map_err(|errors| {
+    let kb = rampart_kb::compile(&sources).map_err(|errors| {
         for error in &errors {
             eprintln!("error: {error}");
         }
         eprintln!("error: the knowledge base has {} error(s); nothing was analyzed", errors.len());
         crate::exit::INVALID
-    })
+    })?;
+    for note in &kb.overrides {
+        eprintln!("note: {note}");
+    }
+    Ok(kb)
 }
 
-fn collect_library(root: &Path, directory: &Path, sources: &mut Vec<Source>) -> Result<(), String> {
+fn collect_library(root: &Path, directory: &Path, layer: usize, sources: &mut Vec<Source>) -> Result<(), String> {
     let entries = std::fs::read_dir(directory)
         .map_err(|error| format!("cannot read library `{}`: {error}", directory.display()))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         if path.is_dir() {
-            collect_library(root, &path, sources)?;
+            collect_library(root, &path, layer, sources)?;
         } else if path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
             let text =
                 std::fs::read_to_string(&path).map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
             let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let display = format!("{}/{}", root.display(), relative);
-            // Keep the section directory first so the compiler files it, and
-            // the library root in the name so errors point at the real file.
-            sources.push(Source { path: display, text });
+            sources.push(Source { path: relative, text, root: root.display().to_string(), layer });
         }
     }
     Ok(())
 }
 
-/// Reads, imports and validates a model. Prints every diagnostic; returns the
-/// exit code when the model cannot be analyzed.
-pub fn load_model(args: &ModelArgs, kb: &KnowledgeBase) -> Result<Loaded, u8> {
+/// Reads and imports a model, loads the library with the directories given on
+/// the command line and those the model names, and validates the model
+/// against it. Prints every diagnostic; returns the exit code when the model
+/// cannot be analyzed.
+pub fn load_model_and_library(args: &ModelArgs) -> Result<(Loaded, KnowledgeBase), u8> {
     let source = read_text(&args.model).map_err(|message| fail(&message))?;
     let path = if args.model == "-" { "<stdin>".to_string() } else { args.model.clone() };
     let importer = match &args.from {
@@ -117,6 +121,21 @@ pub fn load_model(args: &ModelArgs, kb: &KnowledgeBase) -> Result<Loaded, u8> {
             return Err(crate::exit::INVALID);
         }
     };
+    // The model's own libraries are relative to the model file.
+    let base = Path::new(&args.model).parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut directories = args.libraries.clone();
+    for library in &imported.model.libraries {
+        let directory = if args.model == "-" { PathBuf::from(&library.value) } else { base.join(&library.value) };
+        if !directory.is_dir() {
+            let problem =
+                Diagnostic::error(library.at, format!("library directory `{}` does not exist", directory.display()))
+                    .with_help("`libraries:` entries are directories relative to the model file");
+            print_all(&path, &source, &[problem]);
+            return Err(crate::exit::INVALID);
+        }
+        directories.push(directory);
+    }
+    let kb = load_library(&directories)?;
     let mut problems = imported.warnings;
     problems.extend(rampart_model::validate(&imported.model, &kb.vocabulary()));
     rampart_model::diagnostic::sort(&mut problems);
@@ -126,7 +145,7 @@ pub fn load_model(args: &ModelArgs, kb: &KnowledgeBase) -> Result<Loaded, u8> {
         eprintln!("error: `{path}` has {errors} error(s); nothing was analyzed");
         return Err(crate::exit::INVALID);
     }
-    Ok(Loaded { model: imported.model, source, path, warnings: problems })
+    Ok((Loaded { model: imported.model, source, path, warnings: problems }, kb))
 }
 
 pub fn print_all(path: &str, source: &str, problems: &[Diagnostic]) {

@@ -379,3 +379,52 @@ fn kb_stats_counts_what_the_library_holds() {
     let bad = rampart(&["kb", "stats", "--format", "xml"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn team_libraries_add_and_override_without_rebuilding() {
+    let dir = scratch("libraries");
+    let lib = dir.join("team-kb");
+    std::fs::create_dir_all(lib.join("threats")).unwrap();
+    std::fs::create_dir_all(lib.join("countermeasures")).unwrap();
+    write(
+        &lib.join("countermeasures"),
+        "ours.yaml",
+        "- id: legacy-query-review\n  name: Manual review of legacy queries\n  description: Every hand-written query is reviewed.\n  effectiveness: medium\n",
+    );
+    write(
+        &lib.join("threats"),
+        "reporting-sql.yaml",
+        "id: reporting-sql\ntitle: Hand-written reporting SQL\ndescription: Our reporting service builds SQL by hand.\nstride: [tampering]\ncwe: [89]\napplies_to:\n  element:\n    all:\n      - capability: sql-queries\n      - kind: web-app\nlikelihood: 2\nimpact: 3\ncountermeasures: [legacy-query-review]\n",
+    );
+    write(
+        &lib.join("threats"),
+        "sql-injection.yaml",
+        "id: sql-injection\ntitle: SQL injection, as our standard words it\ndescription: Overridden.\nstride: [tampering]\ncwe: [89]\napplies_to:\n  element:\n    capability: sql-queries\nlikelihood: 4\nimpact: 4\ncountermeasures: [parameterized-queries]\n",
+    );
+    let model_path = write(&dir, "shop.yaml", SHOP);
+    let lib_arg = lib.to_str().unwrap();
+    let output = rampart(&["analyze", &model_path, "--format", "json", "--library", lib_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("threat `sql-injection` overridden by"), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let titles: Vec<&str> = json["threats"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Hand-written reporting SQL"), "{titles:?}");
+    assert!(titles.contains(&"SQL injection, as our standard words it"), "{titles:?}");
+
+    // The same library named in the model, relative to the model file.
+    let with_setting = SHOP.replace("name: shop\n", "name: shop\nlibraries: [team-kb]\n");
+    let model_path = write(&dir, "shop-with-library.yaml", &with_setting);
+    let output = rampart(&["analyze", &model_path, "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Hand-written reporting SQL"));
+
+    // A missing library directory, and an error inside a library, are reported with positions.
+    let missing = write(&dir, "missing.yaml", &SHOP.replace("name: shop\n", "name: shop\nlibraries: [nowhere]\n"));
+    let output = rampart(&["validate", &missing]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("missing.yaml:3:"), "{}", stderr(&output));
+    write(&lib.join("threats"), "broken.yaml", "id: broken\ntitle: x\n");
+    let output = rampart(&["validate", &model_path]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("team-kb/threats/broken.yaml"), "{}", stderr(&output));
+}

@@ -3,6 +3,7 @@
 //! in a rule is a load error with its file and line, never a rule that
 //! silently never fires.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use fixedbitset::FixedBitSet;
@@ -15,11 +16,27 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 use crate::files::*;
 use crate::library::*;
 
-/// One library file: its path relative to the library root, and its text.
+/// One library file.
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// Its path relative to its library's root (`threats/web/xss.yaml`); the
+    /// first directory names the section.
     pub path: String,
     pub text: String,
+    /// The library's root as the user knows it (`kb` for the shipped one, a
+    /// directory given with `--library`), for messages.
+    pub root: String,
+    /// 0 for the shipped library, then 1, 2… in the order libraries were
+    /// given. An entry in a later layer overrides one with the same id in an
+    /// earlier layer; within one layer, ids must be unique.
+    pub layer: usize,
+}
+
+impl Source {
+    /// Where the file is, for messages: `root/path`.
+    pub fn display_path(&self) -> String {
+        format!("{}/{}", self.root.trim_end_matches('/'), self.path)
+    }
 }
 
 /// A problem in a library file.
@@ -54,36 +71,44 @@ pub fn compile(sources: &[Source]) -> Result<KnowledgeBase, Vec<KbError>> {
     let mut compiler = Compiler::default();
     let mut by_section: Vec<Vec<&Source>> = vec![Vec::new(); SECTIONS.len()];
     for source in sources {
-        let section = source.path.split('/').find_map(|part| SECTIONS.iter().position(|s| *s == part));
+        let section = source.path.split('/').next().and_then(|part| SECTIONS.iter().position(|s| *s == part));
         match section {
             Some(index) => by_section[index].push(source),
             None => compiler.error(
-                &source.path,
+                &source.display_path(),
                 Diagnostic::error(Position::UNKNOWN, "file is not in a library section")
                     .with_help("put it under vocabulary/, catalog/, countermeasures/ or threats/"),
             ),
         }
     }
+    // Within a section, earlier layers first, so later ones override them.
+    for section in &mut by_section {
+        section.sort_by_key(|source| source.layer);
+    }
     for source in &by_section[0] {
+        compiler.enter(source);
         if let Some(file) = compiler.parse::<VocabularyFile>(source) {
-            compiler.add_vocabulary(&source.path, file);
+            compiler.add_vocabulary(file);
         }
     }
     for source in &by_section[1] {
+        compiler.enter(source);
         if let Some(entries) = compiler.parse::<Vec<ComponentTypeEntry>>(source) {
             for entry in entries {
-                compiler.add_component_type(&source.path, entry);
+                compiler.add_component_type(entry);
             }
         }
     }
     for source in &by_section[2] {
+        compiler.enter(source);
         if let Some(entries) = compiler.parse::<Vec<CountermeasureEntry>>(source) {
             for entry in entries {
-                compiler.add_countermeasure(&source.path, entry);
+                compiler.add_countermeasure(entry);
             }
         }
     }
     for source in &by_section[3] {
+        compiler.enter(source);
         if let Some(entry) = compiler.parse::<ThreatEntry>(source) {
             compiler.add_threat(&source.path, entry);
         }
@@ -97,9 +122,46 @@ struct Compiler {
     errors: Vec<KbError>,
     /// The file being compiled, for errors raised deep in conditions.
     path: String,
+    /// The layer of the file being compiled.
+    layer: usize,
+    /// The layer each id was defined in, per kind of entry.
+    layers: HashMap<(&'static str, String), usize>,
+}
+
+/// What to do with an entry whose id may already exist.
+enum Placement {
+    New,
+    Replace(usize),
+    Reject,
 }
 
 impl Compiler {
+    fn enter(&mut self, source: &Source) {
+        self.path = source.display_path();
+        self.layer = source.layer;
+    }
+
+    /// Decides where an entry goes: new, replacing one from an earlier
+    /// library (an override, recorded), or rejected as a duplicate.
+    fn place(&mut self, kind: &'static str, id: &Located<String>, existing: Option<usize>) -> Placement {
+        let key = (kind, id.value.clone());
+        match (existing, self.layers.get(&key).copied()) {
+            (None, _) => {
+                self.layers.insert(key, self.layer);
+                Placement::New
+            }
+            (Some(index), Some(layer)) if layer < self.layer => {
+                self.layers.insert(key, self.layer);
+                self.kb.overrides.push(format!("{kind} `{}` overridden by {}", id.value, self.path));
+                Placement::Replace(index)
+            }
+            (Some(_), _) => {
+                self.fail(id.at, format!("{kind} `{}` is defined twice in the same library", id.value));
+                Placement::Reject
+            }
+        }
+    }
+
     fn error(&mut self, path: &str, diagnostic: Diagnostic) {
         self.errors.push(KbError { path: path.to_string(), diagnostic });
     }
@@ -113,14 +175,13 @@ impl Compiler {
         match from_yaml(&source.text) {
             Ok(value) => Some(value),
             Err(diagnostic) => {
-                self.error(&source.path, diagnostic);
+                self.error(&source.display_path(), diagnostic);
                 None
             }
         }
     }
 
-    fn add_vocabulary(&mut self, path: &str, file: VocabularyFile) {
-        self.path = path.to_string();
+    fn add_vocabulary(&mut self, file: VocabularyFile) {
         let tables: [(&str, Vec<TermEntry>); 4] = [
             ("trait", file.traits),
             ("capability", file.capabilities),
@@ -129,37 +190,58 @@ impl Compiler {
         ];
         for (what, entries) in tables {
             for entry in entries {
-                let table = match what {
-                    "trait" => &mut self.kb.traits,
-                    "capability" => &mut self.kb.capabilities,
-                    "data format" => &mut self.kb.data_formats,
-                    _ => &mut self.kb.data_categories,
+                let kind: &'static str = match what {
+                    "trait" => "trait",
+                    "capability" => "capability",
+                    "data format" => "data format",
+                    _ => "data category",
                 };
-                if !table.insert(&entry.id.value, &entry.description) {
-                    self.fail(entry.id.at, format!("{what} `{}` is defined twice", entry.id.value));
+                let known = self.table_mut(kind).get(&entry.id.value);
+                match self.place(kind, &entry.id, known) {
+                    Placement::New => {
+                        let table = self.table_mut(kind);
+                        table.insert(&entry.id.value, &entry.description);
+                    }
+                    Placement::Replace(index) => self.table_mut(kind).descriptions[index] = entry.description,
+                    Placement::Reject => {}
                 }
             }
         }
         for protocol in file.protocols {
-            if self.kb.protocols.insert(&protocol.id.value, &protocol.description) {
-                self.kb.protocol_encrypted.push(protocol.encrypted);
-            } else {
-                self.fail(protocol.id.at, format!("protocol `{}` is defined twice", protocol.id.value));
+            let known = self.kb.protocols.get(&protocol.id.value);
+            match self.place("protocol", &protocol.id, known) {
+                Placement::New => {
+                    self.kb.protocols.insert(&protocol.id.value, &protocol.description);
+                    self.kb.protocol_encrypted.push(protocol.encrypted);
+                }
+                Placement::Replace(index) => {
+                    self.kb.protocols.descriptions[index] = protocol.description;
+                    self.kb.protocol_encrypted[index] = protocol.encrypted;
+                }
+                Placement::Reject => {}
             }
         }
     }
 
-    fn add_component_type(&mut self, path: &str, entry: ComponentTypeEntry) {
-        self.path = path.to_string();
-        if self.kb.kind_index.contains_key(&entry.id.value) {
-            self.fail(entry.id.at, format!("component type `{}` is defined twice", entry.id.value));
+    fn table_mut(&mut self, kind: &str) -> &mut TermTable {
+        match kind {
+            "trait" => &mut self.kb.traits,
+            "capability" => &mut self.kb.capabilities,
+            "data format" => &mut self.kb.data_formats,
+            _ => &mut self.kb.data_categories,
+        }
+    }
+
+    fn add_component_type(&mut self, entry: ComponentTypeEntry) {
+        let known = self.kb.component_type(&entry.id.value);
+        let placement = self.place("component type", &entry.id, known);
+        if matches!(placement, Placement::Reject) {
             return;
         }
         let traits = self.term_set(&entry.traits, Table::Traits);
         let capabilities = self.term_set(&entry.capabilities, Table::Capabilities);
         let accepts = self.term_set(&entry.accepts, Table::DataFormats);
-        self.kb.kind_index.insert(entry.id.value.clone(), self.kb.component_types.len());
-        self.kb.component_types.push(ComponentType {
+        let component_type = ComponentType {
             id: entry.id.value,
             name: entry.name,
             category: entry.category,
@@ -173,17 +255,23 @@ impl Compiler {
                 _ => rampart_model::Trust::Internal,
             }),
             forwards_traffic: entry.forwards_traffic,
-        });
+        };
+        match placement {
+            Placement::Replace(index) => self.kb.component_types[index] = component_type,
+            _ => {
+                self.kb.kind_index.insert(component_type.id.clone(), self.kb.component_types.len());
+                self.kb.component_types.push(component_type);
+            }
+        }
     }
 
-    fn add_countermeasure(&mut self, path: &str, entry: CountermeasureEntry) {
-        self.path = path.to_string();
-        if self.kb.countermeasure_index.contains_key(&entry.id.value) {
-            self.fail(entry.id.at, format!("countermeasure `{}` is defined twice", entry.id.value));
+    fn add_countermeasure(&mut self, entry: CountermeasureEntry) {
+        let known = self.kb.countermeasure(&entry.id.value);
+        let placement = self.place("countermeasure", &entry.id, known);
+        if matches!(placement, Placement::Reject) {
             return;
         }
-        self.kb.countermeasure_index.insert(entry.id.value.clone(), self.kb.countermeasures.len());
-        self.kb.countermeasures.push(Countermeasure {
+        let countermeasure = Countermeasure {
             id: entry.id.value,
             name: entry.name,
             description: entry.description,
@@ -193,15 +281,20 @@ impl Compiler {
             asvs: entry.asvs,
             iso_27001: entry.iso_27001,
             pci_dss: entry.pci_dss,
-        });
+        };
+        match placement {
+            Placement::Replace(index) => self.kb.countermeasures[index] = countermeasure,
+            _ => {
+                self.kb.countermeasure_index.insert(countermeasure.id.clone(), self.kb.countermeasures.len());
+                self.kb.countermeasures.push(countermeasure);
+            }
+        }
     }
 
     fn add_threat(&mut self, path: &str, entry: ThreatEntry) {
-        self.path = path.to_string();
         let errors_before = self.errors.len();
-        if self.kb.threat_index.contains_key(&entry.id.value) {
-            self.fail(entry.id.at, format!("threat `{}` is defined twice", entry.id.value));
-        }
+        let known = self.kb.threat_index.get(&entry.id.value).copied();
+        let placement = self.place("threat", &entry.id, known);
         if entry.id.value.contains('@') || entry.id.value.chars().any(char::is_whitespace) {
             self.fail(entry.id.at, format!("threat id `{}` may not contain `@` or white space", entry.id.value));
         }
@@ -249,8 +342,7 @@ impl Compiler {
         if self.errors.len() > errors_before {
             return;
         }
-        self.kb.threat_index.insert(entry.id.value.clone(), self.kb.threats.len());
-        self.kb.threats.push(Threat {
+        let threat = Threat {
             id: entry.id.value,
             title: entry.title,
             description: entry.description,
@@ -266,7 +358,15 @@ impl Compiler {
             countermeasures,
             references: entry.references,
             source: path.to_string(),
-        });
+        };
+        match placement {
+            Placement::Replace(index) => self.kb.threats[index] = threat,
+            Placement::New => {
+                self.kb.threat_index.insert(threat.id.clone(), self.kb.threats.len());
+                self.kb.threats.push(threat);
+            }
+            Placement::Reject => {}
+        }
     }
 
     fn unknown(&mut self, term: &Located<String>, what: &str, known: Vec<String>) {

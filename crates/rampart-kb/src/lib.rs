@@ -20,7 +20,10 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// The files of the library shipped with Rampart.
 pub fn builtin_sources() -> Vec<Source> {
-    EMBEDDED.iter().map(|(path, text)| Source { path: path.to_string(), text: text.to_string() }).collect()
+    EMBEDDED
+        .iter()
+        .map(|(path, text)| Source { path: path.to_string(), text: text.to_string(), root: "kb".to_string(), layer: 0 })
+        .collect()
 }
 
 /// The library shipped with Rampart, compiled.

@@ -182,6 +182,8 @@ pub struct KnowledgeBase {
     pub component_types: Vec<ComponentType>,
     pub countermeasures: Vec<Countermeasure>,
     pub threats: Vec<Threat>,
+    /// Entries that a later library replaced, in words, for the user.
+    pub overrides: Vec<String>,
     pub(crate) kind_index: HashMap<String, usize>,
     pub(crate) countermeasure_index: HashMap<String, usize>,
     pub(crate) threat_index: HashMap<String, usize>,

@@ -11,7 +11,7 @@ fn shipped_library_compiles() {
 }
 
 fn source(path: &str, text: &str) -> Source {
-    Source { path: path.to_string(), text: text.to_string() }
+    Source { path: path.to_string(), text: text.to_string(), root: "lib".to_string(), layer: 0 }
 }
 
 const VOCABULARY: &str = "capabilities:\n  - id: sql-queries\n    description: x\n";
@@ -28,7 +28,7 @@ fn misspelt_condition_key_is_a_load_error_with_position_and_suggestion() {
     .unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     let text = errors[0].to_string();
-    assert!(text.starts_with("threats/r.yaml:7:5: unknown variant `capabilty`"), "{text}");
+    assert!(text.starts_with("lib/threats/r.yaml:7:5: unknown variant `capabilty`"), "{text}");
     assert!(text.contains("did you mean `capability`?"), "{text}");
 }
 

@@ -24,6 +24,11 @@ pub struct Model {
     /// What the system does, for readers of the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Extra knowledge-base directories (relative to this file) that add to
+    /// or override the shipped library: your own component types, threats
+    /// and countermeasures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub libraries: Vec<Located<String>>,
     /// Security controls that apply to every element (organisation-wide
     /// practices such as `security-monitoring`). Ids of countermeasures from the
     /// knowledge base.

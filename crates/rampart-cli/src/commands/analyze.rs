@@ -9,7 +9,7 @@ use std::io::Write;
 
 use rampart_report::{Format, Origin, render};
 
-use crate::input::{ModelArgs, fail, load_library, load_model, print_all};
+use crate::input::{ModelArgs, fail, load_model_and_library, print_all};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -63,17 +63,14 @@ pub fn run(args: Args) -> u8 {
         Some(Err(problem)) => return fail(&format!("--today: {problem}")),
     };
     let mut clock = Phases::new(args.timings);
-    let kb = match load_library(&args.input.libraries) {
-        Ok(kb) => kb,
-        Err(code) => return code,
-    };
+
     let intel = match crate::commands::intel::read_all(&args.intel, false) {
         Ok(items) => items,
         Err(code) => return code,
     };
     clock.lap("load library and intelligence");
-    let loaded = match load_model(&args.input, &kb) {
-        Ok(loaded) => loaded,
+    let (loaded, kb) = match load_model_and_library(&args.input) {
+        Ok(both) => both,
         Err(code) => return code,
     };
     clock.lap("read, import and validate model");

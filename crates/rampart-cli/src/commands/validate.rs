@@ -1,6 +1,6 @@
 //! `rampart validate`: check a model without analyzing it.
 
-use crate::input::{ModelArgs, load_library, load_model, print_all};
+use crate::input::{ModelArgs, load_model_and_library, print_all};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -9,12 +9,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let kb = match load_library(&args.input.libraries) {
-        Ok(kb) => kb,
-        Err(code) => return code,
-    };
-    match load_model(&args.input, &kb) {
-        Ok(loaded) => {
+    match load_model_and_library(&args.input) {
+        Ok((loaded, _)) => {
             print_all(&loaded.path, &loaded.source, &loaded.warnings);
             let model = &loaded.model;
             eprintln!(

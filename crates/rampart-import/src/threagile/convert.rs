@@ -146,6 +146,7 @@ impl<'d> Converter<'d> {
             rampart: Located::synthetic(rampart_model::FORMAT_VERSION),
             name,
             description: (!description.is_empty()).then(|| description.join("\n\n")),
+            libraries: Vec::new(),
             controls: Vec::new(),
             boundaries,
             actors,
