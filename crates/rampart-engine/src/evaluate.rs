@@ -131,6 +131,16 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 self.any_data(inner, node.stores.iter().copied(), because, |name| format!("`{id}` stores `{name}`"))
             }
             ElementCond::Handles(inner) => {
+                if because.is_none() {
+                    // The hot path: no list to build, duplicates are harmless.
+                    let flows = node.inbound.iter().chain(&node.outbound);
+                    let mut assets = node
+                        .stores
+                        .iter()
+                        .chain(&node.processes)
+                        .chain(flows.flat_map(|&flow| self.facts.flows[flow].data.iter()));
+                    return assets.any(|&asset| self.data(inner, asset, None));
+                }
                 let handled = self.facts.handled_data(index);
                 self.any_data(inner, handled.into_iter(), because, |name| format!("`{id}` handles `{name}`"))
             }

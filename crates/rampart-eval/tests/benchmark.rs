@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// Overall recall reached (found / documented over every system). Raise it
 /// when the library finds more; never lower it to make a change pass.
-const MIN_RECALL: f64 = 0.93;
+const MIN_RECALL: f64 = 0.974;
 /// Systems in the benchmark.
 const MIN_SYSTEMS: usize = 10;
 

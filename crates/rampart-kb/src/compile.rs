@@ -14,6 +14,7 @@ use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 
 use crate::files::*;
+use crate::library::Cost;
 use crate::library::*;
 
 /// One library file.
@@ -334,8 +335,16 @@ impl Compiler {
             }
         }
         let applies_to = match entry.applies_to {
-            AppliesTo::Element(condition) => Match::Element(self.element(condition)),
-            AppliesTo::Flow(condition) => Match::Flow(self.flow(condition)),
+            AppliesTo::Element(condition) => {
+                let mut compiled = self.element(condition);
+                compiled.order_by_cost();
+                Match::Element(compiled)
+            }
+            AppliesTo::Flow(condition) => {
+                let mut compiled = self.flow(condition);
+                compiled.order_by_cost();
+                Match::Flow(compiled)
+            }
             AppliesTo::Data(condition) => Match::Data(self.data(condition)),
             AppliesTo::Model(condition) => Match::Model(self.model(condition)),
         };

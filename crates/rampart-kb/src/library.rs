@@ -220,3 +220,87 @@ impl KnowledgeBase {
         }
     }
 }
+
+/// A rough evaluation cost, used to order `all`/`any` children so cheap
+/// checks run first and short-circuit the expensive ones (those that loop
+/// over flows or data).
+pub(crate) trait Cost {
+    fn cost(&self) -> u32;
+    /// Orders every `all`/`any` list below by cost, cheapest first. Only
+    /// the order of evaluation changes, never the result.
+    fn order_by_cost(&mut self);
+}
+
+fn order<T: Cost>(items: &mut [T]) {
+    for item in items.iter_mut() {
+        item.order_by_cost();
+    }
+    items.sort_by_key(Cost::cost);
+}
+
+impl Cost for ElementCond {
+    fn cost(&self) -> u32 {
+        match self {
+            ElementCond::All(items) | ElementCond::Any(items) => items.iter().map(Cost::cost).sum(),
+            ElementCond::Not(inner) => inner.cost(),
+            ElementCond::Technology(needles) => 2 + needles.len() as u32,
+            ElementCond::Stores(inner) | ElementCond::Handles(inner) => 20 + inner.cost(),
+            ElementCond::Inbound(inner) | ElementCond::Outbound(inner) => 40 + inner.cost(),
+            _ => 1,
+        }
+    }
+
+    fn order_by_cost(&mut self) {
+        match self {
+            ElementCond::All(items) | ElementCond::Any(items) => order(items),
+            ElementCond::Not(inner) => inner.order_by_cost(),
+            ElementCond::Stores(inner) | ElementCond::Handles(inner) => inner.order_by_cost(),
+            ElementCond::Inbound(inner) | ElementCond::Outbound(inner) => inner.order_by_cost(),
+            _ => {}
+        }
+    }
+}
+
+impl Cost for FlowCond {
+    fn cost(&self) -> u32 {
+        match self {
+            FlowCond::All(items) | FlowCond::Any(items) => items.iter().map(Cost::cost).sum(),
+            FlowCond::Not(inner) => inner.cost(),
+            FlowCond::From(inner) | FlowCond::To(inner) => 2 + inner.cost(),
+            FlowCond::Carries(inner) => 10 + inner.cost(),
+            _ => 1,
+        }
+    }
+
+    fn order_by_cost(&mut self) {
+        match self {
+            FlowCond::All(items) | FlowCond::Any(items) => order(items),
+            FlowCond::Not(inner) => inner.order_by_cost(),
+            FlowCond::From(inner) | FlowCond::To(inner) => inner.order_by_cost(),
+            FlowCond::Carries(inner) => inner.order_by_cost(),
+            _ => {}
+        }
+    }
+}
+
+impl Cost for DataCond {
+    fn cost(&self) -> u32 {
+        match self {
+            DataCond::All(items) | DataCond::Any(items) => items.iter().map(Cost::cost).sum(),
+            DataCond::Not(inner) => inner.cost(),
+            DataCond::StoredIn(inner) => 20 + inner.cost(),
+            DataCond::CarriedBy(inner) => 40 + inner.cost(),
+            _ => 1,
+        }
+    }
+
+    fn order_by_cost(&mut self) {
+        match self {
+            DataCond::All(items) | DataCond::Any(items) => order(items),
+            DataCond::Not(inner) => inner.order_by_cost(),
+            DataCond::StoredIn(inner) => inner.order_by_cost(),
+            DataCond::CarriedBy(inner) => inner.order_by_cost(),
+            _ => {}
+        }
+    }
+}

@@ -133,6 +133,62 @@ fn shipped_threats_cite_only_current_mitre_ids() {
     );
 }
 
+/// What a threat lacks of the mapping every threat must carry: at least one
+/// STRIDE category, one CWE weakness and one CAPEC attack pattern.
+fn missing_mappings(threat: &rampart_kb::Threat) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if threat.stride.is_empty() {
+        missing.push("STRIDE category");
+    }
+    if threat.cwe.is_empty() {
+        missing.push("CWE id");
+    }
+    if threat.capec.is_empty() {
+        missing.push("CAPEC id");
+    }
+    missing
+}
+
+#[test]
+fn shipped_threats_are_mapped_to_stride_cwe_and_capec() {
+    let kb = rampart_kb::builtin().unwrap_or_else(|errors| {
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        panic!("the shipped library does not compile:\n{}", errors.join("\n"))
+    });
+    assert!(!kb.threats.is_empty(), "the shipped library has no threats");
+    let mut failures: Vec<String> = kb
+        .threats
+        .iter()
+        .filter_map(|threat| {
+            let missing = missing_mappings(threat);
+            (!missing.is_empty()).then(|| format!("kb/{} ({}): no {}", threat.source, threat.id, missing.join(", no ")))
+        })
+        .collect();
+    failures.sort();
+    assert!(
+        failures.is_empty(),
+        "{} threat(s) are not mapped to STRIDE, CWE and CAPEC; cite at least one current id of each \
+         (reference/cwe.tsv, reference/capec.tsv) whose name fits the threat:\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}
+
+#[test]
+fn a_threat_without_stride_cwe_or_capec_is_reported() {
+    let kb = rampart_kb::builtin().unwrap_or_else(|_| panic!("the shipped library does not compile"));
+    let mut threat = kb.threats.first().expect("the shipped library has threats").clone();
+    threat.stride = vec![rampart_kb::files::Stride::Tampering];
+    threat.cwe = vec![89];
+    threat.capec = vec![66];
+    assert!(missing_mappings(&threat).is_empty());
+    threat.cwe.clear();
+    assert_eq!(missing_mappings(&threat), ["CWE id"]);
+    threat.stride.clear();
+    threat.capec.clear();
+    assert_eq!(missing_mappings(&threat), ["STRIDE category", "CWE id", "CAPEC id"]);
+}
+
 #[test]
 fn lookup_accepts_current_entries_and_rejects_unknown_or_retired_ones() {
     let catalog =
