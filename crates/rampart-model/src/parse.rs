@@ -78,15 +78,23 @@ pub fn parse_model(text: &str, syntax: Syntax) -> Result<Model, Diagnostic> {
     match syntax {
         Syntax::Yaml => from_yaml(text),
         Syntax::Json => {
-            let mut model: Model = from_json(text)?;
-            fill_json_positions(&mut model, text);
+            // The two passes over the text are independent: run them side by
+            // side, which halves the wait on large generated models.
+            let (model, positions) = std::thread::scope(|scope| {
+                let locating = scope.spawn(|| locate_json_ids(text));
+                let model = from_json::<Model>(text);
+                // The locator has no failure of its own; if its thread
+                // panicked, positions are simply unknown.
+                (model, locating.join().unwrap_or_default())
+            });
+            let mut model = model?;
+            fill_json_positions(&mut model, &positions);
             Ok(model)
         }
     }
 }
 
-fn fill_json_positions(model: &mut Model, text: &str) {
-    let positions = locate_json_ids(text);
+fn fill_json_positions(model: &mut Model, positions: &HashMap<String, Position>) {
     let fill = |at: &mut Position, id: &str| {
         if !at.is_known()
             && let Some(found) = positions.get(id)

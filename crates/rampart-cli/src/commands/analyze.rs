@@ -68,7 +68,7 @@ pub fn run(args: Args) -> u8 {
         Ok(items) => items,
         Err(code) => return code,
     };
-    clock.lap("load library and intelligence");
+    clock.lap("read intelligence");
     let (loaded, kb) = match load_model_and_library(&args.input) {
         Ok(both) => both,
         Err(code) => return code,
