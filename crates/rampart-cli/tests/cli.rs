@@ -100,7 +100,6 @@ fn json_output_is_complete_and_ids_are_stable() {
         first["threats"].as_array().unwrap().iter().find(|t| t["id"] == "sql-injection@web").expect("SQLi on web");
     for key in [
         "title",
-        "description",
         "stride",
         "cwe",
         "capec",
@@ -118,6 +117,16 @@ fn json_output_is_complete_and_ids_are_stable() {
     }
     assert_eq!(threat["cwe"], serde_json::json!([89]));
     assert!(!threat["because"].as_array().unwrap().is_empty());
+    // What the library says about the rule is written once, in `rules`.
+    let rule = &first["rules"]["sql-injection"];
+    assert!(rule["description"].as_str().is_some_and(|d| !d.is_empty()), "{rule}");
+    assert_eq!(rule["countermeasures"][0]["id"], threat["countermeasures"][0]["id"]);
+    assert!(rule["countermeasures"][0]["name"].is_string());
+    let fired: std::collections::BTreeSet<&str> =
+        first["threats"].as_array().unwrap().iter().map(|t| t["rule"].as_str().unwrap()).collect();
+    let described: std::collections::BTreeSet<&str> =
+        first["rules"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(fired, described, "exactly the rules that fired are described");
 
     let second = analyze_json(&path);
     assert_eq!(first, second, "same model in, same output out");

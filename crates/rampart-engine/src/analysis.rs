@@ -44,6 +44,8 @@ pub struct Target {
 #[derive(Clone, Debug, Serialize)]
 pub struct CountermeasureState<'k> {
     pub id: &'k str,
+    /// In the JSON output, names live once in the `rules` section.
+    #[serde(skip)]
     pub name: &'k str,
     pub present: bool,
 }
@@ -72,6 +74,8 @@ pub struct ThreatInstance<'k, 'm> {
     pub id: String,
     pub rule: &'k str,
     pub title: &'k str,
+    /// In the JSON output, descriptions live once in the `rules` section.
+    #[serde(skip)]
     pub description: &'k str,
     pub stride: &'k [Stride],
     pub cwe: &'k [u32],

@@ -3,7 +3,10 @@
 
 use std::io::{self, Write};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use rampart_engine::Analysis;
+use rampart_kb::KnowledgeBase;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,7 +33,81 @@ const CHUNKS_PER_WINDOW: usize = 8;
 /// Writes the document exactly as `serde_json::to_writer_pretty` would, but
 /// serializes the threats — nearly all of the bytes — on every core: each
 /// chunk is pretty-printed on its own and indented to its place in the array.
-pub fn render(analysis: &Analysis, origin: &Origin, out: &mut dyn Write) -> io::Result<()> {
+/// What the library says about each rule that raised a threat: written once
+/// here instead of on every threat (a large model raises the same rule
+/// thousands of times).
+#[derive(Serialize)]
+pub struct RuleInfo<'k> {
+    pub title: &'k str,
+    pub description: &'k str,
+    pub stride: &'k [rampart_kb::Stride],
+    pub cwe: &'k [u32],
+    pub capec: &'k [u32],
+    pub attack: &'k [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub owasp_llm: &'k [String],
+    pub likelihood: u8,
+    pub impact: u8,
+    pub references: &'k [String],
+    pub countermeasures: Vec<CountermeasureInfo<'k>>,
+}
+
+#[derive(Serialize)]
+pub struct CountermeasureInfo<'k> {
+    pub id: &'k str,
+    pub name: &'k str,
+    pub description: &'k str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<&'k str>,
+    pub nist_800_53: &'k [String],
+    pub asvs: &'k [String],
+    pub iso_27001: &'k [String],
+    pub pci_dss: &'k [String],
+}
+
+/// The `rules` section: every rule that raised a threat, by id.
+pub fn fired_rules<'k>(analysis: &Analysis, kb: &'k KnowledgeBase) -> BTreeMap<&'k str, RuleInfo<'k>> {
+    let fired: BTreeSet<usize> = analysis.threats.iter().map(|threat| threat.rule_index).collect();
+    fired
+        .into_iter()
+        .map(|index| {
+            let rule = &kb.threats[index];
+            let countermeasures = rule
+                .countermeasures
+                .iter()
+                .map(|&c| {
+                    let c = &kb.countermeasures[c];
+                    CountermeasureInfo {
+                        id: &c.id,
+                        name: &c.name,
+                        description: &c.description,
+                        guidance: c.guidance.as_deref(),
+                        nist_800_53: &c.nist_800_53,
+                        asvs: &c.asvs,
+                        iso_27001: &c.iso_27001,
+                        pci_dss: &c.pci_dss,
+                    }
+                })
+                .collect();
+            let info = RuleInfo {
+                title: &rule.title,
+                description: &rule.description,
+                stride: &rule.stride,
+                cwe: &rule.cwe,
+                capec: &rule.capec,
+                attack: &rule.attack,
+                owasp_llm: &rule.owasp_llm,
+                likelihood: rule.likelihood,
+                impact: rule.impact,
+                references: &rule.references,
+                countermeasures,
+            };
+            (rule.id.as_str(), info)
+        })
+        .collect()
+}
+
+pub fn render(analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin, out: &mut dyn Write) -> io::Result<()> {
     let tool = Tool { name: "rampart", version: &origin.tool_version, model_file: &origin.model_path };
     let field = |out: &mut dyn Write, name: &str, value: &dyn erased::Pretty| -> io::Result<()> {
         write!(out, "  {}: ", serde_json::to_string(name).map_err(io::Error::other)?)?;
@@ -70,6 +147,9 @@ pub fn render(analysis: &Analysis, origin: &Origin, out: &mut dyn Write) -> io::
         }
         out.write_all(b"\n  ],\n")?;
     }
+    write!(out, "  \"rules\": ")?;
+    out.write_all(&fired_rules(analysis, kb).pretty_indented(1)?)?;
+    out.write_all(b",\n")?;
     write!(out, "  \"warnings\": ")?;
     out.write_all(&analysis.warnings.pretty_indented(1)?)?;
     out.write_all(b"\n}\n")

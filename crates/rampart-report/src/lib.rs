@@ -4,7 +4,7 @@
 //! Invariant: pure functions from an analysis to text, written to a sink the
 //! caller gives; no file or terminal IO of their own.
 
-mod json;
+pub mod json;
 mod markdown;
 mod sarif;
 mod table;
@@ -56,7 +56,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Table => out.write_all(table::render(analysis).as_bytes()),
-        Format::Json => json::render(analysis, origin, out),
+        Format::Json => json::render(analysis, kb, origin, out),
         Format::Sarif => sarif::render(analysis, kb, origin, out),
         Format::Markdown => out.write_all(markdown::render(analysis, kb).as_bytes()),
     }

@@ -2,7 +2,7 @@
 //! writes for the whole document at once — on an analysis large enough to
 //! span many chunks.
 
-use rampart_engine::{Analysis, Options, analyze};
+use rampart_engine::{Options, analyze};
 use rampart_report::{Format, Origin, render_to_string};
 use serde::Serialize;
 
@@ -10,8 +10,11 @@ use serde::Serialize;
 struct Document<'a, 'k, 'm> {
     rampart_json: u32,
     tool: Tool<'a>,
-    #[serde(flatten)]
-    analysis: &'a Analysis<'k, 'm>,
+    model: &'a rampart_engine::ModelInfo<'m>,
+    summary: &'a rampart_engine::Summary,
+    threats: &'a [rampart_engine::ThreatInstance<'k, 'm>],
+    rules: std::collections::BTreeMap<&'k str, rampart_report::json::RuleInfo<'k>>,
+    warnings: &'a [rampart_model::Diagnostic],
 }
 
 #[derive(Serialize)]
@@ -39,7 +42,11 @@ fn streamed_json_equals_whole_document_json() {
         let document = Document {
             rampart_json: 1,
             tool: Tool { name: "rampart", version: "1.2.3", model_file: "m.yaml" },
-            analysis: &analysis,
+            model: &analysis.model,
+            summary: &analysis.summary,
+            threats: &analysis.threats,
+            rules: rampart_report::json::fired_rules(&analysis, &kb),
+            warnings: &analysis.warnings,
         };
         let whole = serde_json::to_string_pretty(&document).unwrap() + "\n";
         assert!(streamed == whole, "size {size}: outputs differ");
