@@ -26,9 +26,9 @@ struct Tool<'a> {
 
 /// Threats serialized per parallel task; large enough to amortise the task,
 /// small enough to keep both cores busy to the end.
-const THREATS_PER_CHUNK: usize = 2048;
+const THREATS_PER_CHUNK: usize = 1024;
 /// Chunks serialized before they are written out.
-const CHUNKS_PER_WINDOW: usize = 8;
+const CHUNKS_PER_WINDOW: usize = 4;
 
 /// Writes the document exactly as `serde_json::to_writer_pretty` would, but
 /// serializes the threats — nearly all of the bytes — on every core: each
