@@ -127,22 +127,27 @@ pub fn render(analysis: &Analysis, kb: &KnowledgeBase, origin: &Origin, out: &mu
         // size of the analysis. Separators go before each element, so the
         // last one needs no special case.
         let window_size = THREATS_PER_CHUNK * CHUNKS_PER_WINDOW;
+        // The same buffers serve every window: memory is touched once, not
+        // once per window (fresh pages are costly, and buffers freed on another
+        // thread than the one that filled them are slow to be reused).
+        let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); CHUNKS_PER_WINDOW];
         for (window_index, window) in analysis.threats.chunks(window_size).enumerate() {
-            let chunks: Vec<io::Result<Vec<u8>>> = window
-                .par_chunks(THREATS_PER_CHUNK)
-                .enumerate()
-                .map(|(chunk_index, chunk)| {
-                    let first = window_index * window_size + chunk_index * THREATS_PER_CHUNK;
-                    let mut buffer = Vec::with_capacity(chunk.len() * 2048);
-                    for (offset, threat) in chunk.iter().enumerate() {
-                        buffer.extend_from_slice(if first + offset == 0 { b"\n    " } else { b",\n    " });
-                        threat.write_pretty_indented(&mut buffer, 2)?;
-                    }
-                    Ok(buffer)
-                })
-                .collect();
-            for chunk in chunks {
-                out.write_all(&chunk?)?;
+            let filled: io::Result<()> =
+                buffers.par_iter_mut().zip(window.par_chunks(THREATS_PER_CHUNK)).enumerate().try_for_each(
+                    |(chunk_index, (buffer, chunk))| {
+                        buffer.clear();
+                        let first = window_index * window_size + chunk_index * THREATS_PER_CHUNK;
+                        for (offset, threat) in chunk.iter().enumerate() {
+                            buffer.extend_from_slice(if first + offset == 0 { b"\n    " } else { b",\n    " });
+                            threat.write_pretty_indented(buffer, 2)?;
+                        }
+                        Ok(())
+                    },
+                );
+            filled?;
+            let used = window.len().div_ceil(THREATS_PER_CHUNK);
+            for buffer in &buffers[..used] {
+                out.write_all(buffer)?;
             }
         }
         out.write_all(b"\n  ],\n")?;
