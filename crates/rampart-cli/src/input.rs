@@ -28,6 +28,26 @@ pub struct Loaded {
     pub source: String,
     pub path: String,
     pub warnings: Vec<Diagnostic>,
+    /// The `MODEL.tracking.yaml` file merged into the model's `threats:`, if any.
+    pub tracking_file: Option<TrackingSource>,
+}
+
+/// A tracking file beside the model; its entries follow the model's own in
+/// `model.threats`, from index `first`.
+pub struct TrackingSource {
+    pub path: String,
+    pub source: String,
+    pub first: usize,
+}
+
+/// The tracking file kept beside `model_path`: `shop.yaml` → `shop.tracking.yaml`.
+pub fn tracking_file_path(model_path: &str) -> Option<PathBuf> {
+    let path = Path::new(model_path);
+    let stem = path.file_stem()?.to_str()?;
+    if model_path == "-" || stem.ends_with(".tracking") {
+        return None;
+    }
+    Some(path.with_file_name(format!("{stem}.tracking.yaml")))
 }
 
 /// Prints an error about the command itself (not about a model line).
@@ -95,6 +115,26 @@ fn collect_library(root: &Path, directory: &Path, layer: usize, sources: &mut Ve
 pub fn load_model_and_library(args: &ModelArgs) -> Result<(Loaded, KnowledgeBase), u8> {
     let source = read_text(&args.model).map_err(|message| fail(&message))?;
     let path = if args.model == "-" { "<stdin>".to_string() } else { args.model.clone() };
+    let tracking = match tracking_file_path(&args.model).filter(|p| p.is_file()) {
+        Some(file) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|error| fail(&format!("cannot read `{}`: {error}", file.display())))?;
+            Some((file.display().to_string(), text))
+        }
+        None => None,
+    };
+    load_model_text(args, path, source, tracking)
+}
+
+/// As [`load_model_and_library`], for model text already read (from git, for
+/// instance) and an optional tracking file (path and text). `args.model`
+/// still locates the model's libraries.
+pub fn load_model_text(
+    args: &ModelArgs,
+    path: String,
+    source: String,
+    tracking: Option<(String, String)>,
+) -> Result<(Loaded, KnowledgeBase), u8> {
     let importer = match &args.from {
         Some(name) => match rampart_import::by_name(name) {
             Some(importer) => importer,
@@ -145,7 +185,53 @@ pub fn load_model_and_library(args: &ModelArgs) -> Result<(Loaded, KnowledgeBase
         eprintln!("error: `{path}` has {errors} error(s); nothing was analyzed");
         return Err(crate::exit::INVALID);
     }
-    Ok((Loaded { model: imported.model, source, path, warnings: problems }, kb))
+    let mut model = imported.model;
+    let tracking_file = match tracking {
+        None => None,
+        Some((tracking_path, text)) => {
+            let file: rampart_model::TrackingFile = match rampart_model::parse::from_yaml(&text) {
+                Ok(file) => file,
+                Err(problem) => {
+                    print_all(&tracking_path, &text, &[problem]);
+                    eprintln!("error: `{tracking_path}` could not be read as a tracking file");
+                    return Err(crate::exit::INVALID);
+                }
+            };
+            let found = rampart_model::validate_tracking_file(&model, &file.threats, &kb.vocabulary());
+            print_all(&tracking_path, &text, &found);
+            let errors = found.iter().filter(|d| d.is_error()).count();
+            if errors > 0 {
+                eprintln!("error: `{tracking_path}` has {errors} error(s); nothing was analyzed");
+                return Err(crate::exit::INVALID);
+            }
+            let first = model.threats.len();
+            model.threats.extend(file.threats);
+            Some(TrackingSource { path: tracking_path, source: text, first })
+        }
+    };
+    Ok((Loaded { model, source, path, warnings: problems, tracking_file }, kb))
+}
+
+/// Prints the warnings of an analysis. Stale tracking entries (matching no
+/// threat) are shown against the file that holds them, and as errors when
+/// `strict`; returns how many such errors there were.
+pub fn print_analysis_warnings(loaded: &Loaded, analysis: &rampart_engine::Analysis, strict: bool) -> usize {
+    let mut errors = 0;
+    for (index, warning) in analysis.warnings.iter().enumerate() {
+        let stale = analysis.stale_tracking.iter().find(|s| s.warning == index);
+        let (path, source) = match (stale, &loaded.tracking_file) {
+            (Some(stale), Some(file)) if stale.entry >= file.first => (file.path.as_str(), file.source.as_str()),
+            _ => (loaded.path.as_str(), loaded.source.as_str()),
+        };
+        if stale.is_some() && strict {
+            errors += 1;
+            let error = Diagnostic { severity: rampart_model::Severity::Error, ..warning.clone() };
+            print_all(path, source, &[error]);
+        } else {
+            print_all(path, source, std::slice::from_ref(warning));
+        }
+    }
+    errors
 }
 
 pub fn print_all(path: &str, source: &str, problems: &[Diagnostic]) {

@@ -33,6 +33,8 @@ struct Cli {
 enum Command {
     /// Analyze a model and report its threats.
     Analyze(commands::analyze::Args),
+    /// Draw a data-flow diagram of a model (SVG, Graphviz DOT or Mermaid), coloured by its threats.
+    Diagram(commands::diagram::Args),
     /// Check a model without analyzing it.
     Validate(commands::validate::Args),
     /// Write a commented starter model.
@@ -43,12 +45,19 @@ enum Command {
     Kb(commands::kb::Args),
     /// Threat intelligence: import CISA KEV and STIX 2.1 data for `analyze --intel`.
     Intel(commands::intel::Args),
+    /// Compare two versions of a model: threats added, removed and changed.
+    Diff(commands::diff::Args),
+    /// Check a model against a CI policy (rampart-policy.yaml); exit 1 on violations.
+    Gate(commands::gate::Args),
+    /// Export the threats as CSV, an Excel workbook or a DefectDojo import file.
+    Report(commands::report::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Diagram(args) => commands::diagram::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Schema => {
@@ -57,6 +66,9 @@ fn main() -> ExitCode {
         }
         Command::Kb(args) => commands::kb::run(args),
         Command::Intel(args) => commands::intel::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Gate(args) => commands::gate::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     ExitCode::from(code)
 }

@@ -64,6 +64,10 @@ pub struct TrackingState<'m> {
     pub owner: Option<&'m str>,
     /// The acceptance's expiry date has passed.
     pub expired: bool,
+    /// The pattern entry (`sql-injection@*`) that matched, when no entry
+    /// names the threat exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<&'m str>,
 }
 
 /// One threat found in the model.
@@ -163,6 +167,48 @@ pub struct Analysis<'k, 'm> {
     pub threats: Vec<ThreatInstance<'k, 'm>>,
     /// Tracking entries that match no threat raised in this run.
     pub warnings: Vec<Diagnostic>,
+    /// The tracking entries that match no threat (stale entries), each with
+    /// the index of its warning in `warnings`.
+    #[serde(skip)]
+    pub stale_tracking: Vec<StaleTracking>,
+}
+
+/// A tracking entry that matches no threat raised in this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaleTracking {
+    /// Index of the entry in the model's `threats:` list.
+    pub entry: usize,
+    /// Index of its warning in [`Analysis::warnings`].
+    pub warning: usize,
+}
+
+/// The model's tracking entries, ready to match threat ids: exact ids first,
+/// then patterns from the most specific.
+struct TrackingIndex<'m> {
+    exact: HashMap<&'m str, (usize, &'m rampart_model::Tracking)>,
+    patterns: Vec<(usize, &'m rampart_model::Tracking)>,
+}
+
+impl<'m> TrackingIndex<'m> {
+    fn new(entries: &'m [rampart_model::Tracking]) -> Self {
+        let mut exact = HashMap::new();
+        let mut patterns = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            if entry.is_pattern() {
+                patterns.push((index, entry));
+            } else {
+                exact.entry(entry.threat.value.as_str()).or_insert((index, entry));
+            }
+        }
+        // Stable: among equally specific patterns, the first declared wins.
+        patterns.sort_by_key(|(_, entry)| std::cmp::Reverse(entry.specificity()));
+        TrackingIndex { exact, patterns }
+    }
+
+    /// The entry that tracks `id`, with its index in the model's list.
+    fn find(&self, id: &str) -> Option<(usize, &'m rampart_model::Tracking)> {
+        self.exact.get(id).copied().or_else(|| self.patterns.iter().find(|(_, entry)| entry.matches(id)).copied())
+    }
 }
 
 /// Analyzes `model` with `kb`. The model should have passed
@@ -230,26 +276,37 @@ pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Option
 
     let intel_by_rule: Vec<Vec<usize>> =
         kb.threats.iter().map(|threat| intel_candidates(threat, &options.intel)).collect();
-    let tracking: HashMap<&str, &rampart_model::Tracking> =
-        model.threats.iter().map(|entry| (entry.threat.value.as_str(), entry)).collect();
+    let tracking = TrackingIndex::new(&model.threats);
     let threats: Vec<ThreatInstance> = found
         .into_par_iter()
         .map(|found| instance(found, &facts, kb, model, &tracking, options, &intel_by_rule))
         .collect();
 
+    // An entry is stale when it matches no raised threat; a pattern that
+    // matches threats all tracked exactly is still in use.
     let raised: std::collections::HashSet<&str> = threats.iter().map(|t| t.id.as_str()).collect();
-    let warnings = model
-        .threats
-        .iter()
-        .filter(|entry| !raised.contains(entry.threat.value.as_str()))
-        .map(|entry| {
-            Diagnostic::warning(
-                entry.threat.at,
-                format!("tracking entry `{}` matches no threat in this analysis", entry.threat.value),
-            )
-            .with_help("the element may have been renamed, or the threat no longer applies; remove or update the entry")
-        })
-        .collect();
+    let mut warnings = Vec::new();
+    let mut stale_tracking = Vec::new();
+    for (index, entry) in model.threats.iter().enumerate() {
+        let used = if entry.is_pattern() {
+            threats.iter().any(|t| entry.matches(&t.id))
+        } else {
+            raised.contains(entry.threat.value.as_str())
+        };
+        if !used {
+            stale_tracking.push(StaleTracking { entry: index, warning: warnings.len() });
+            let what = if entry.is_pattern() { "tracking pattern" } else { "tracking entry" };
+            warnings.push(
+                Diagnostic::warning(
+                    entry.threat.at,
+                    format!("{what} `{}` matches no threat in this analysis (stale)", entry.threat.value),
+                )
+                .with_help(
+                    "the element may have been renamed, or the threat no longer applies; remove or update the entry",
+                ),
+            );
+        }
+    }
 
     let mut summary = Summary { threats: threats.len(), ..Summary::default() };
     for threat in &threats {
@@ -272,6 +329,7 @@ pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Option
         summary,
         threats,
         warnings,
+        stale_tracking,
     }
 }
 
@@ -304,7 +362,7 @@ fn instance<'k, 'm>(
     facts: &Facts<'m>,
     kb: &'k KnowledgeBase,
     model: &'m Model,
-    tracking: &HashMap<&str, &'m rampart_model::Tracking>,
+    tracking: &TrackingIndex<'m>,
     options: &Options,
     intel_by_rule: &[Vec<usize>],
 ) -> ThreatInstance<'k, 'm> {
@@ -344,7 +402,7 @@ fn instance<'k, 'm>(
 
     let id = format!("{}@{}", threat.id, target.id);
     let all_present = countermeasures.iter().all(|c| c.present);
-    let tracking_state = tracking.get(id.as_str()).map(|entry| {
+    let tracking_state = tracking.find(&id).map(|(_, entry)| {
         let expired = match (&entry.expires, options.today) {
             (Some(expires), Some(today)) => Date::parse(&expires.value).is_ok_and(|date| date < today),
             _ => false,
@@ -356,6 +414,7 @@ fn instance<'k, 'm>(
             expires: entry.expires.as_ref().map(|e| e.value.as_str()),
             owner: entry.owner.as_deref(),
             expired,
+            pattern: entry.is_pattern().then_some(entry.threat.value.as_str()),
         }
     });
     let status = match &tracking_state {

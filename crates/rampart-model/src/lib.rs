@@ -16,7 +16,7 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use located::{Located, Position};
 pub use parse::{Syntax, parse_model};
 pub use types::*;
-pub use validate::{Vocabulary, validate};
+pub use validate::{Vocabulary, validate, validate_tracking_file};
 
 /// The JSON Schema of the model format, pretty-printed.
 pub fn json_schema() -> String {

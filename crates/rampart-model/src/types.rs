@@ -321,7 +321,9 @@ pub enum Status {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tracking {
-    /// Threat id as `rampart analyze` prints it (`RULE@TARGET`).
+    /// Threat id as `rampart analyze` prints it (`RULE@TARGET`), or a
+    /// pattern with `*` wildcards (`sql-injection@*`, `*@legacy-db`) that
+    /// tracks every threat it matches. An exact id wins over a pattern.
     pub threat: Located<String>,
     pub status: Status,
     /// Why: required for `accepted` and `false-positive`.
@@ -336,4 +338,75 @@ pub struct Tracking {
     /// Who owns the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+}
+
+impl Tracking {
+    /// Whether the entry is a pattern (`*` wildcards) rather than one threat id.
+    pub fn is_pattern(&self) -> bool {
+        self.threat.value.contains('*')
+    }
+
+    /// Whether the entry tracks the threat `id`.
+    pub fn matches(&self, id: &str) -> bool {
+        glob_match(&self.threat.value, id)
+    }
+
+    /// How specific a pattern is: the number of literal characters. Among
+    /// patterns that match a threat, the most specific one applies.
+    pub fn specificity(&self) -> usize {
+        self.threat.value.chars().filter(|&c| c != '*').count()
+    }
+}
+
+/// Matches `text` against `pattern`, where `*` stands for any run of
+/// characters (possibly none) and everything else for itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let (mut p, mut t) = (0, 0);
+    // Where the last `*` was and which text position it currently covers up to.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// A tracking file kept beside a model (`MODEL.tracking.yaml`): the same
+/// `threats:` list as in the model, merged into it when the model is read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingFile {
+    /// Tracking state of threats, as in the model's `threats:` list.
+    #[serde(default)]
+    pub threats: Vec<Tracking>,
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_match;
+
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        assert!(glob_match("sql-injection@*", "sql-injection@web"));
+        assert!(glob_match("*@legacy-db", "weak-auth@legacy-db"));
+        assert!(glob_match("*", "anything@at-all"));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(glob_match("exact@id", "exact@id"));
+        assert!(!glob_match("exact@id", "exact@idx"));
+        assert!(!glob_match("sql-injection@*", "xss@web"));
+        assert!(!glob_match("*@legacy-db", "weak-auth@legacy-db-2"));
+        assert!(glob_match("*-db", "a@b-db"));
+    }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::date::Date;
 use crate::diagnostic::{self, Diagnostic};
 use crate::located::{Located, Position};
-use crate::types::{FORMAT_VERSION, Model, Status};
+use crate::types::{FORMAT_VERSION, Model, Status, Tracking, glob_match};
 
 /// The terms a model may use, as the knowledge base defines them.
 #[derive(Clone, Debug, Default)]
@@ -47,6 +47,20 @@ impl IdKind {
 struct Checker<'m> {
     ids: HashMap<&'m str, (IdKind, Position)>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// Validates tracking entries kept outside the model (a `MODEL.tracking.yaml`
+/// file) against `model`, which should have been validated already. Positions
+/// refer to the tracking file. An entry the model tracks too is an error.
+pub fn validate_tracking_file(model: &Model, entries: &[Tracking], vocabulary: &Vocabulary) -> Vec<Diagnostic> {
+    let mut checker = Checker { ids: HashMap::new(), diagnostics: Vec::new() };
+    checker.collect_ids(model);
+    // Problems with the model itself were reported when it was validated.
+    checker.diagnostics.clear();
+    checker.check_tracking_entries(entries, &model.threats, vocabulary);
+    let mut diagnostics = checker.diagnostics;
+    diagnostic::sort(&mut diagnostics);
+    diagnostics
 }
 
 /// Validates `model` against `vocabulary`; returns errors and warnings sorted
@@ -279,17 +293,43 @@ impl<'m> Checker<'m> {
     }
 
     fn check_tracking(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        self.check_tracking_entries(&model.threats, &[], vocabulary);
+    }
+
+    /// Checks `entries`; `earlier` are entries of another file (the model's
+    /// own) that `entries` must not track again.
+    fn check_tracking_entries(&mut self, entries: &[Tracking], earlier: &[Tracking], vocabulary: &Vocabulary) {
         let mut seen: HashMap<&str, Position> = HashMap::new();
-        for entry in &model.threats {
+        for entry in earlier {
+            seen.insert(entry.threat.value.as_str(), Position::UNKNOWN);
+        }
+        for entry in entries {
             let at = entry.threat.at;
             let id = entry.threat.value.as_str();
             if let Some(first) = seen.insert(id, at) {
-                self.diagnostics.push(Diagnostic::error(
-                    at,
-                    format!("threat `{id}` is tracked twice (first on line {})", first.line),
-                ));
+                let message = if first.is_known() {
+                    format!("threat `{id}` is tracked twice (first on line {})", first.line)
+                } else {
+                    format!("threat `{id}` is already tracked in the model")
+                };
+                self.diagnostics.push(Diagnostic::error(at, message));
             }
             match id.split_once('@') {
+                Some((rule, target)) if entry.is_pattern() => {
+                    let rules_known = !vocabulary.threat_rules.is_empty();
+                    if rules_known && !vocabulary.threat_rules.iter().any(|r| glob_match(rule, r)) {
+                        self.diagnostics.push(Diagnostic::warning(
+                            at,
+                            format!("tracking pattern `{id}`: no threat rule of the knowledge base matches `{rule}`"),
+                        ));
+                    }
+                    if !glob_match(target, "model") && !self.ids.keys().any(|known| glob_match(target, known)) {
+                        self.diagnostics.push(Diagnostic::warning(
+                            at,
+                            format!("tracking pattern `{id}`: no id in the model matches `{target}`"),
+                        ));
+                    }
+                }
                 Some((rule, target)) => {
                     if !vocabulary.threat_rules.is_empty() && !vocabulary.threat_rules.contains(rule) {
                         self.diagnostics.push(
@@ -315,7 +355,7 @@ impl<'m> Checker<'m> {
                 }
                 None => self.diagnostics.push(
                     Diagnostic::error(at, format!("`{id}` is not a threat id"))
-                        .with_help("threat ids have the form RULE@TARGET, as `rampart analyze` prints them"),
+                        .with_help("threat ids have the form RULE@TARGET, as `rampart analyze` prints them; patterns use `*` (`RULE@*`, `*@TARGET`)"),
                 ),
             }
             let needs_reason = matches!(entry.status, Status::Accepted | Status::FalsePositive);

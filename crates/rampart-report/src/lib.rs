@@ -4,6 +4,7 @@
 //! Invariant: pure functions from an analysis to text, written to a sink the
 //! caller gives; no file or terminal IO of their own.
 
+pub mod exports;
 pub mod json;
 mod markdown;
 mod sarif;

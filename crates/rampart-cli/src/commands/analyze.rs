@@ -38,6 +38,9 @@ pub struct Args {
     /// standard error.
     #[arg(long)]
     pub timings: bool,
+    /// Treat tracking entries that match no threat (stale) as errors: exit 2.
+    #[arg(long)]
+    pub strict_tracking: bool,
 }
 
 pub fn today_utc() -> Date {
@@ -78,7 +81,9 @@ pub fn run(args: Args) -> u8 {
 
     let analysis = analyze(&loaded.model, &kb, &Options { today: Some(today), intel });
     clock.lap("analyze");
-    print_all(&loaded.path, &loaded.source, &analysis.warnings);
+    if crate::input::print_analysis_warnings(&loaded, &analysis, args.strict_tracking) > 0 {
+        return fail("stale tracking entries (--strict-tracking); nothing was reported");
+    }
     let origin = Origin { model_path: loaded.path.clone(), tool_version: env!("CARGO_PKG_VERSION").to_string() };
     let written = match &args.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {

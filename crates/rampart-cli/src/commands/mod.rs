@@ -1,5 +1,9 @@
 pub mod analyze;
+pub mod diagram;
+pub mod diff;
+pub mod gate;
 pub mod init;
 pub mod intel;
 pub mod kb;
+pub mod report;
 pub mod validate;

@@ -1,0 +1,105 @@
+//! `rampart gate`: checks a model against a CI policy (`rampart-policy.yaml`)
+//! and exits 1 when it fails.
+
+use std::path::{Path, PathBuf};
+
+use rampart_engine::{Options, analyze};
+use rampart_governance::policy::{self, Policy};
+
+use crate::commands::diff::{diff_loaded, load_at_revision, parse_today};
+use crate::input::{ModelArgs, fail, load_model_and_library, print_all, print_analysis_warnings, read_text};
+
+/// The policy file looked for when `--policy` is not given.
+pub const DEFAULT_POLICY: &str = "rampart-policy.yaml";
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: ModelArgs,
+    /// The policy file; defaults to `rampart-policy.yaml` beside the model,
+    /// else in the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// For `fail_on_regression`: compare with the model at this git revision.
+    #[arg(long, value_name = "REV", conflicts_with = "base_model")]
+    pub base: Option<String>,
+    /// For `fail_on_regression`: compare with this model file.
+    #[arg(long, value_name = "FILE")]
+    pub base_model: Option<String>,
+    /// The date to judge acceptance expiry by (YYYY-MM-DD); defaults to today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
+pub fn run(args: Args) -> u8 {
+    let today = match parse_today(args.today.as_deref()) {
+        Ok(today) => today,
+        Err(code) => return code,
+    };
+    let Some(policy_path) = args.policy.clone().or_else(|| find_policy(&args.input.model)) else {
+        return fail(&format!(
+            "no policy: pass --policy FILE or put `{DEFAULT_POLICY}` beside the model or in the current directory"
+        ));
+    };
+    let policy_label = policy_path.display().to_string();
+    let policy_text = match read_text(&policy_label) {
+        Ok(text) => text,
+        Err(message) => return fail(&message),
+    };
+    let policy: Policy = match policy::parse(&policy_text) {
+        Ok(policy) => policy,
+        Err(problem) => {
+            print_all(&policy_label, &policy_text, &[problem]);
+            return fail(&format!("`{policy_label}` is not a valid policy"));
+        }
+    };
+
+    let (loaded, kb) = match load_model_and_library(&args.input) {
+        Ok(both) => both,
+        Err(code) => return code,
+    };
+    print_all(&loaded.path, &loaded.source, &loaded.warnings);
+    let problems = policy.check(&kb.vocabulary());
+    if !problems.is_empty() {
+        print_all(&policy_label, &policy_text, &problems);
+        return fail(&format!("`{policy_label}` has {} error(s)", problems.len()));
+    }
+
+    let base = match (&args.base, &args.base_model) {
+        (Some(rev), _) => Some(load_at_revision(&args.input, rev)),
+        (None, Some(file)) => Some(load_model_and_library(&ModelArgs { model: file.clone(), ..args.input.clone() })),
+        (None, None) => None,
+    };
+    let base = match base {
+        None => None,
+        Some(Ok(base)) => Some(base),
+        Some(Err(code)) => return code,
+    };
+    let diff = base.as_ref().map(|(old, old_kb)| diff_loaded(old, old_kb, &loaded, &kb, today));
+    if policy.fail_on_regression && diff.is_none() {
+        eprintln!("note: `fail_on_regression` is not checked: no --base or --base-model was given");
+    }
+
+    let analysis = analyze(&loaded.model, &kb, &Options { today: Some(today), intel: Vec::new() });
+    if diff.is_none() {
+        // diff_loaded printed them already.
+        print_analysis_warnings(&loaded, &analysis, false);
+    }
+    let violations = policy::evaluate(&policy, &loaded.model, &analysis, diff.as_ref());
+    if violations.is_empty() {
+        eprintln!("gate passed: `{}` meets the policy in `{policy_label}`", loaded.path);
+        return crate::exit::OK;
+    }
+    eprintln!("gate failed: {} violation(s) of `{policy_label}`:", violations.len());
+    let mut out = String::new();
+    for violation in &violations {
+        out.push_str(&format!("{:<28} {}: {}\n", violation.rule, violation.subject, violation.reason));
+    }
+    crate::input::write_stdout(&out);
+    crate::exit::GATE_FAILED
+}
+
+fn find_policy(model: &str) -> Option<PathBuf> {
+    let beside = Path::new(model).parent().map(|dir| dir.join(DEFAULT_POLICY));
+    [beside, Some(PathBuf::from(DEFAULT_POLICY))].into_iter().flatten().find(|p| p.is_file())
+}

@@ -1,0 +1,293 @@
+use std::collections::HashMap;
+
+use rampart_engine::{Options as AnalysisOptions, Severity, analyze};
+use rampart_kb::KnowledgeBase;
+use rampart_model::Model;
+
+use crate::layout::layout;
+use crate::scene::{Scene, Shape};
+use crate::{Options, View, check, dot, mermaid, svg};
+
+fn kb() -> KnowledgeBase {
+    rampart_kb::compile(&rampart_kb::builtin_sources()).expect("the shipped library compiles")
+}
+
+fn example(name: &str) -> Model {
+    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).expect("example readable");
+    rampart_model::parse::from_yaml(&text).expect("example parses")
+}
+
+/// Start and end tags balance, and every attribute value is well formed.
+fn assert_well_formed(xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(tag)) => {
+                depth += 1;
+                for attribute in tag.attributes() {
+                    attribute
+                        .expect("well-formed attribute")
+                        .decode_and_unescape_value(reader.decoder())
+                        .expect("escaped attribute");
+                }
+            }
+            Ok(quick_xml::events::Event::Empty(tag)) => {
+                for attribute in tag.attributes() {
+                    attribute
+                        .expect("well-formed attribute")
+                        .decode_and_unescape_value(reader.decoder())
+                        .expect("escaped attribute");
+                }
+            }
+            Ok(quick_xml::events::Event::Text(text)) => {
+                text.decode().expect("text decodes");
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("SVG is not well-formed XML at {}: {error}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unbalanced tags");
+}
+
+fn element_ids(model: &Model) -> Vec<String> {
+    model.actors.iter().map(|a| a.id.value.clone()).chain(model.components.iter().map(|c| c.id.value.clone())).collect()
+}
+
+fn check_geometry(scene: &Scene) {
+    let placed = layout(scene, 170.0);
+    for (i, a) in placed.nodes.iter().enumerate() {
+        for (j, b) in placed.nodes.iter().enumerate().skip(i + 1) {
+            assert!(!a.overlaps(b), "boxes of `{}` and `{}` overlap", scene.nodes[i].id, scene.nodes[j].id);
+        }
+        if let Some(cluster) = scene.nodes[i].cluster {
+            assert!(
+                placed.clusters[cluster].contains(a),
+                "`{}` is outside its boundary `{}`",
+                scene.nodes[i].id,
+                scene.clusters[cluster].id
+            );
+        }
+    }
+    for (c, cluster) in scene.clusters.iter().enumerate() {
+        if let Some(parent) = cluster.parent {
+            assert!(placed.clusters[parent].contains(&placed.clusters[c]), "`{}` sticks out of its parent", cluster.id);
+        }
+        // Sibling boundaries do not overlap either.
+        for (d, other) in scene.clusters.iter().enumerate().skip(c + 1) {
+            if other.parent == cluster.parent {
+                assert!(!placed.clusters[c].overlaps(&placed.clusters[d]), "`{}` overlaps `{}`", cluster.id, other.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn every_example_renders_well_formed_with_every_element_inside_its_boundary() {
+    let kb = kb();
+    for name in ["ecommerce.yaml", "aws-microservices.yaml", "industrial-plant.yaml", "rampart-self.yaml"] {
+        let model = example(name);
+        let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+        let options = Options { kb: Some(&kb), view: View::All };
+        let text = svg(&model, &analysis, &options);
+        assert_well_formed(&text);
+        for id in element_ids(&model) {
+            assert!(
+                text.contains(&format!(r#"class="node" data-id="{}""#, crate::escape(&id))),
+                "{name}: `{id}` missing"
+            );
+        }
+        for boundary in &model.boundaries {
+            assert!(text.contains(&format!(r#"data-id="{}""#, crate::escape(&boundary.id.value))));
+        }
+        for flow in &model.flows {
+            assert!(text.contains(&format!(r#"class="flow" data-id="{}""#, crate::escape(&flow.id()))), "{name}");
+        }
+        check_geometry(&Scene::build(&model, &analysis, &options));
+        // Deterministic: the same input gives the same bytes.
+        assert_eq!(text, svg(&model, &analysis, &options));
+    }
+}
+
+#[test]
+fn colours_follow_the_worst_unresolved_severity() {
+    let kb = kb();
+    let model = example("ecommerce.yaml");
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let mut worst: HashMap<&str, Severity> = HashMap::new();
+    for threat in analysis.threats.iter().filter(|t| t.is_unresolved()) {
+        if threat.target.kind == rampart_engine::TargetKind::Element {
+            let entry = worst.entry(&threat.target.id).or_insert(threat.current.severity);
+            *entry = (*entry).max(threat.current.severity);
+        }
+    }
+    let text = svg(&model, &analysis, &Options { kb: Some(&kb), view: View::All });
+    for id in element_ids(&model) {
+        let severity = worst.get(id.as_str()).map(|s| s.label()).unwrap_or("none");
+        let (fill, _) = crate::svg::colours(worst.get(id.as_str()).copied());
+        let start = text.find(&format!(r#"class="node" data-id="{id}""#)).expect("node drawn");
+        let group = &text[start..start + text[start..].find("</g>").unwrap()];
+        assert!(group.contains(&format!(r#"data-severity="{severity}""#)), "`{id}` should be {severity}");
+        assert!(group.contains(&format!(r#"fill="{fill}""#)), "`{id}` should be filled {fill}");
+    }
+    // The example has critical findings, so the palette is exercised.
+    assert!(text.contains(r#"data-severity="critical""#));
+}
+
+#[test]
+fn shapes_come_from_the_catalog() {
+    let kb = kb();
+    let model = example("ecommerce.yaml");
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let scene = Scene::build(&model, &analysis, &Options { kb: Some(&kb), view: View::All });
+    let shape = |id: &str| scene.nodes.iter().find(|n| n.id == id).unwrap().shape;
+    assert_eq!(shape("customer"), Shape::Actor);
+    assert_eq!(shape("order-db"), Shape::Datastore);
+    assert_eq!(shape("storefront"), Shape::Process);
+    assert_eq!(shape("payment-provider"), Shape::External);
+}
+
+#[test]
+fn text_is_escaped() {
+    let yaml = r#"
+rampart: 1
+name: "Tom & Jerry's <shop>"
+boundaries:
+  - id: zone
+    name: "A \"quoted\" <zone> & more"
+actors:
+  - id: user
+    name: "<script>alert('x')</script>"
+components:
+  - id: api
+    name: "R&D API"
+    kind: rest-api
+    boundary: zone
+flows:
+  - from: user
+    to: api
+    protocol: http
+"#;
+    let model: Model = rampart_model::parse::from_yaml(yaml).expect("parses");
+    let kb = kb();
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let options = Options { kb: Some(&kb), view: View::All };
+    let text = svg(&model, &analysis, &options);
+    assert_well_formed(&text);
+    assert!(!text.contains("<script>"));
+    assert!(text.contains("Tom &amp; Jerry&apos;s &lt;shop&gt;"));
+    let dot = dot(&model, &analysis, &options);
+    assert!(dot.contains(r#"A \"quoted\" <zone> & more"#));
+    let mermaid = mermaid(&model, &analysis, &options);
+    assert!(mermaid.contains("#lt;script#gt;"));
+    // The plain-http flow is unencrypted and unauthenticated.
+    assert!(text.contains(r#"data-encrypted="false" data-authenticated="false""#));
+}
+
+#[test]
+fn views_keep_a_boundary_or_a_neighbourhood() {
+    let kb = kb();
+    let model = example("ecommerce.yaml");
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let scene = |view| Scene::build(&model, &analysis, &Options { kb: Some(&kb), view });
+
+    let production = scene(View::Boundary("production".into()));
+    let ids: Vec<&str> = production.clusters.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["production", "web-tier", "app-tier", "data-tier"]);
+    assert!(production.nodes.iter().any(|n| n.id == "order-db"));
+    assert!(!production.nodes.iter().any(|n| n.id == "customer" || n.id == "cdn"));
+    check_geometry(&production);
+
+    let near = scene(View::Around { id: "checkout-api".into(), hops: 1 });
+    let neighbours: Vec<&str> = model
+        .flows
+        .iter()
+        .filter_map(|f| match (f.from.value.as_str(), f.to.value.as_str()) {
+            ("checkout-api", other) | (other, "checkout-api") => Some(other),
+            _ => None,
+        })
+        .collect();
+    assert!(near.nodes.iter().any(|n| n.id == "checkout-api"));
+    for id in &neighbours {
+        assert!(near.nodes.iter().any(|n| n.id == *id), "`{id}` is one hop away");
+    }
+    assert_eq!(
+        near.nodes.len(),
+        1 + {
+            let mut unique = neighbours.clone();
+            unique.sort();
+            unique.dedup();
+            unique.len()
+        }
+    );
+    check_geometry(&near);
+    let zero = scene(View::Around { id: "checkout-api".into(), hops: 0 });
+    assert_eq!(zero.nodes.len(), 1);
+
+    assert!(check(&model, &View::Boundary("production".into())).is_ok());
+    let problem = check(&model, &View::Boundary("prodution".into())).unwrap_err();
+    assert!(problem.contains("did you mean `production`"), "{problem}");
+    let problem = check(&model, &View::Around { id: "checkout".into(), hops: 1 }).unwrap_err();
+    assert!(problem.contains("did you mean `checkout-api`"), "{problem}");
+}
+
+#[test]
+fn dot_and_mermaid_mention_every_element_and_boundary() {
+    let kb = kb();
+    for name in ["ecommerce.yaml", "aws-microservices.yaml", "industrial-plant.yaml", "rampart-self.yaml"] {
+        let model = example(name);
+        let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+        let options = Options { kb: Some(&kb), view: View::All };
+        let (dot, mermaid) = (dot(&model, &analysis, &options), mermaid(&model, &analysis, &options));
+        assert_eq!(dot.matches('{').count(), dot.matches('}').count(), "{name}: DOT braces balance");
+        assert_eq!(
+            mermaid.lines().filter(|l| l.trim_start().starts_with("subgraph ")).count(),
+            mermaid.lines().filter(|l| l.trim() == "end").count(),
+            "{name}: Mermaid subgraphs close"
+        );
+        for id in element_ids(&model) {
+            assert!(dot.contains(&format!("\"{id}\" [label=")), "{name}: DOT lacks `{id}`");
+            let mermaid_id: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            assert!(mermaid.contains(&format!("n_{mermaid_id}")), "{name}: Mermaid lacks `{id}`");
+        }
+        for boundary in &model.boundaries {
+            assert!(dot.contains(&format!("subgraph \"cluster_{}\"", boundary.id.value)), "{name}");
+            let mermaid_id: String =
+                boundary.id.value.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            assert!(mermaid.contains(&format!("subgraph b_{mermaid_id}[")), "{name}");
+        }
+        assert_eq!(dot.matches(" -> ").count(), model.flows.len());
+    }
+}
+
+#[test]
+fn dot_and_mermaid_snapshots() {
+    let kb = kb();
+    let model = example("ecommerce.yaml");
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let options = Options { kb: Some(&kb), view: View::All };
+    insta::assert_snapshot!("ecommerce_dot", dot(&model, &analysis, &options));
+    insta::assert_snapshot!("ecommerce_mermaid", mermaid(&model, &analysis, &options));
+}
+
+#[test]
+fn a_200_component_model_stays_legible() {
+    let kb = kb();
+    let model = rampart_modelgen::generate(200, 1);
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let options = Options { kb: Some(&kb), view: View::All };
+    let scene = Scene::build(&model, &analysis, &options);
+    assert_eq!(scene.nodes.len(), model.actors.len() + model.components.len());
+    check_geometry(&scene);
+    let text = svg(&model, &analysis, &options);
+    assert_well_formed(&text);
+    // Folded into bands rather than one endless strip.
+    let placed = layout(&scene, 90.0);
+    assert!(placed.width / placed.height < 6.0, "{} × {}", placed.width, placed.height);
+    // Too many flows to label: they keep tooltips instead.
+    assert!(!text.contains("flow-label"));
+    assert_eq!(text.matches(r#"<g class="flow""#).count(), model.flows.len());
+}
