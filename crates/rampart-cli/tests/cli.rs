@@ -1,32 +1,7 @@
 //! The `rampart` binary as a user runs it: commands, outputs, exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn rampart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write fixture");
-    path.to_string_lossy().to_string()
-}
+mod common;
+use common::{rampart, scratch, stderr, stdout, write};
 
 const SHOP: &str = "\
 rampart: 1

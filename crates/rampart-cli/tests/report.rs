@@ -2,35 +2,19 @@
 //! spreadsheet or DefectDojo would.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 
+mod common;
+use common::{rampart, scratch, write};
+
 const ECOMMERCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/ecommerce.yaml");
 const TODAY: &str = "2025-01-01";
-
-fn rampart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("the binary runs")
-}
 
 fn succeed(args: &[&str]) -> Vec<u8> {
     let output = rampart(args);
     assert!(output.status.success(), "rampart {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     output.stdout
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write fixture");
-    path.to_string_lossy().to_string()
 }
 
 /// The analysis as `analyze --format json` reports it, for comparison.
