@@ -99,7 +99,7 @@ pub struct ThreatInstance<'k, 'm> {
     /// The facts of the model that made the rule apply.
     pub because: Vec<String>,
     /// How the risk was scored.
-    pub risk_factors: Vec<String>,
+    pub risk_factors: Vec<crate::risk::RiskFactor<'k, 'm>>,
     /// Intelligence items that raised the likelihood (`CISA KEV CVE-…`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub intelligence: Vec<String>,
@@ -447,12 +447,12 @@ fn instance<'k, 'm>(
 }
 
 /// The target, its position, its effective controls, and the risk context.
-fn describe_subject(
+fn describe_subject<'k, 'm>(
     subject: Subject,
-    facts: &Facts,
+    facts: &Facts<'m>,
     threat: &Threat,
     model: &Model,
-) -> (Target, Position, fixedbitset::FixedBitSet, Context<'static>) {
+) -> (Target, Position, fixedbitset::FixedBitSet, Context<'k, 'm>) {
     let dimensions = risk::harmed_dimensions(&threat.stride);
     let sensitivity = |assets: &[usize]| most_sensitive(facts, assets, dimensions);
     match subject {
@@ -541,9 +541,12 @@ fn describe_subject(
 
 /// The highest rating among `assets` on the harmed dimensions, with a phrase
 /// saying where it comes from.
-fn most_sensitive(facts: &Facts, assets: &[usize], (c, i, a): (bool, bool, bool)) -> Option<(Rating, String)> {
-    // Find the winner first and describe it once: this runs for every threat.
-    let mut best: Option<(Rating, usize, &str)> = None;
+fn most_sensitive<'m>(
+    facts: &Facts<'m>,
+    assets: &[usize],
+    (c, i, a): (bool, bool, bool),
+) -> Option<(Rating, &'m str, &'static str)> {
+    let mut best: Option<(Rating, &'m str, &'static str)> = None;
     for &index in assets {
         let asset = &facts.data[index];
         for (harmed, rating, dimension) in [
@@ -552,14 +555,11 @@ fn most_sensitive(facts: &Facts, assets: &[usize], (c, i, a): (bool, bool, bool)
             (a, asset.availability, "availability"),
         ] {
             if harmed && best.is_none_or(|(current, _, _)| rating > current) {
-                best = Some((rating, index, dimension));
+                best = Some((rating, asset.id, dimension));
             }
         }
     }
-    best.map(|(rating, index, dimension)| {
-        let label = format!("{rating:?}").to_lowercase();
-        (rating, format!("`{}` has {dimension} `{label}`", facts.data[index].id))
-    })
+    best
 }
 
 /// Indices of the intelligence items that name one of `threat`'s weaknesses,

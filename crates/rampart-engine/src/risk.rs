@@ -72,7 +72,63 @@ impl Risk {
 }
 
 /// What the engine knows about a threat's target that moves its risk.
-pub struct Context<'k> {
+/// One step of the scoring, kept as data and put into words only when an
+/// output is written: a large model has hundreds of thousands of threats.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RiskFactor<'k, 'm> {
+    Base {
+        likelihood: u8,
+        impact: u8,
+    },
+    Exposed,
+    InternalOnly,
+    Unauthenticated,
+    /// Threat intelligence names the threat on this target.
+    Intelligence(String),
+    /// The impact moved by the most sensitive data involved.
+    Sensitivity {
+        adjustment: i8,
+        asset: &'m str,
+        dimension: &'static str,
+        rating: Rating,
+    },
+    NoData,
+    /// A countermeasure in place cuts the current likelihood.
+    Control {
+        id: &'k str,
+        reduction: f32,
+    },
+}
+
+impl std::fmt::Display for RiskFactor<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RiskFactor::Base { likelihood, impact } => {
+                write!(f, "base likelihood {likelihood} and impact {impact} from the rule")
+            }
+            RiskFactor::Exposed => f.write_str("likelihood +1: reachable from a less trusted zone"),
+            RiskFactor::InternalOnly => f.write_str("likelihood -1: reachable only from its own or more trusted zones"),
+            RiskFactor::Unauthenticated => f.write_str("likelihood +1: less trusted callers need no authentication"),
+            RiskFactor::Intelligence(item) => write!(f, "likelihood +1: exploited in the wild according to {item}"),
+            RiskFactor::Sensitivity { adjustment, asset, dimension, rating } => {
+                let label = format!("{rating:?}").to_lowercase();
+                write!(f, "impact {adjustment:+}: `{asset}` has {dimension} `{label}`")
+            }
+            RiskFactor::NoData => f.write_str("impact unchanged: no data declared on the target"),
+            RiskFactor::Control { id, reduction } => {
+                write!(f, "current likelihood -{:.0}%: `{id}` in place", reduction * 100.0)
+            }
+        }
+    }
+}
+
+impl Serialize for RiskFactor<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+pub struct Context<'k, 'm> {
     /// Reachable from a less trusted zone (or the internet).
     pub exposed: bool,
     /// Reachable only from its own zone or more trusted ones.
@@ -81,62 +137,63 @@ pub struct Context<'k> {
     pub unauthenticated: bool,
     /// The most sensitive rating of the data involved, on the dimensions the
     /// threat's STRIDE categories harm; `None` when no data is declared.
-    pub sensitivity: Option<(Rating, String)>,
+    /// (rating, asset id, dimension).
+    pub sensitivity: Option<(Rating, &'m str, &'static str)>,
     /// (name, likelihood reduction) of each countermeasure in place.
     pub controls_present: Vec<(&'k str, f32)>,
     /// The intelligence that names this threat on this target, if any.
     pub intel: Option<String>,
 }
 
-pub struct Scored {
+pub struct Scored<'k, 'm> {
     pub inherent: Risk,
     pub current: Risk,
-    pub factors: Vec<String>,
+    pub factors: Vec<RiskFactor<'k, 'm>>,
 }
 
-pub fn score(threat: &Threat, context: &Context<'_>) -> Scored {
-    let mut factors = vec![format!("base likelihood {} and impact {} from the rule", threat.likelihood, threat.impact)];
+pub fn score<'k, 'm>(threat: &Threat, context: &Context<'k, 'm>) -> Scored<'k, 'm> {
+    let mut factors = vec![RiskFactor::Base { likelihood: threat.likelihood, impact: threat.impact }];
     let mut likelihood = i32::from(threat.likelihood);
     if context.exposed {
         likelihood += 1;
-        factors.push("likelihood +1: reachable from a less trusted zone".to_string());
+        factors.push(RiskFactor::Exposed);
     } else if context.internal_only {
         likelihood -= 1;
-        factors.push("likelihood -1: reachable only from its own or more trusted zones".to_string());
+        factors.push(RiskFactor::InternalOnly);
     }
     if context.unauthenticated {
         likelihood += 1;
-        factors.push("likelihood +1: less trusted callers need no authentication".to_string());
+        factors.push(RiskFactor::Unauthenticated);
     }
     if let Some(intel) = &context.intel {
         likelihood += 1;
-        factors.push(format!("likelihood +1: exploited in the wild according to {intel}"));
+        factors.push(RiskFactor::Intelligence(intel.clone()));
     }
     let likelihood = likelihood.clamp(1, 5) as f32;
 
     let mut impact = i32::from(threat.impact);
-    match &context.sensitivity {
-        Some((rating, what)) => {
-            let adjustment = match rating {
+    match context.sensitivity {
+        Some((rating, asset, dimension)) => {
+            let adjustment: i8 = match rating {
                 Rating::Low => -1,
                 Rating::Medium => 0,
                 Rating::High => 1,
                 Rating::Critical => 2,
             };
             if adjustment != 0 {
-                factors.push(format!("impact {adjustment:+}: {what}"));
+                factors.push(RiskFactor::Sensitivity { adjustment, asset, dimension, rating });
             }
-            impact += adjustment;
+            impact += i32::from(adjustment);
         }
-        None => factors.push("impact unchanged: no data declared on the target".to_string()),
+        None => factors.push(RiskFactor::NoData),
     }
     let impact = impact.clamp(1, 5) as u8;
     let inherent = Risk::new(likelihood, impact);
 
     let mut residual = likelihood;
-    for (name, reduction) in &context.controls_present {
+    for &(id, reduction) in &context.controls_present {
         residual *= 1.0 - reduction;
-        factors.push(format!("current likelihood -{:.0}%: `{name}` in place", reduction * 100.0));
+        factors.push(RiskFactor::Control { id, reduction });
     }
     let current = Risk::new(residual.max(0.1), impact);
     Scored { inherent, current, factors }

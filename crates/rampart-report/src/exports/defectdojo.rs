@@ -179,7 +179,7 @@ fn finding<'a>(threat: &'a ThreatInstance, kb: &KnowledgeBase, origin: &'a Origi
         component_name: &threat.target.name,
         file_path: &origin.model_path,
         line: threat.location.line,
-        severity_justification: threat.risk_factors.join("\n"),
+        severity_justification: threat.risk_factors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
         active,
         verified,
         false_p,
