@@ -16,8 +16,10 @@ demo: build
 	  $(RAMPART) analyze $$model --format markdown --output target/demo/$$name.md; \
 	  $(RAMPART) analyze $$model --format sarif --output target/demo/$$name.sarif; \
 	  $(RAMPART) analyze $$model --format json --output target/demo/$$name.json; \
+	  $(RAMPART) diagram $$model --output target/demo/$$name.svg; \
+	  $(RAMPART) report $$model --format xlsx --output target/demo/$$name.xlsx; \
 	done
-	@echo; echo "Full reports: target/demo/*.md, *.sarif, *.json"
+	@echo; echo "Reports, diagrams and exports: target/demo/*.md, *.sarif, *.json, *.svg, *.xlsx"
 
 build:
 	$(CARGO) build --release -p rampart-cli
