@@ -26,7 +26,7 @@ build:
 
 ## test: every test of the workspace (unit, CLI, library fixtures, snapshots)
 test:
-	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --lib --bins --tests --examples
 	$(CARGO) test --workspace --doc
 
 lint:
