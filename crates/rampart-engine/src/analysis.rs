@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use rampart_kb::{KnowledgeBase, Match, Stride, Threat};
-use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status, Trust};
+use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -458,12 +458,8 @@ fn describe_subject<'k, 'm>(
     match subject {
         Subject::Element(index) => {
             let node = &facts.nodes[index];
-            let inbound_untrusted: Vec<_> = node
-                .inbound
-                .iter()
-                .map(|&f| &facts.flows[f])
-                .filter(|f| f.from_less_trusted && facts.nodes[f.from].zone_trust <= Trust::Partner)
-                .collect();
+            let inbound_untrusted: Vec<_> =
+                node.inbound.iter().map(|&f| &facts.flows[f]).filter(|f| f.from_outsiders).collect();
             let context = Context {
                 exposed: node.reachable_from_untrusted,
                 internal_only: !node.reachable_from_untrusted && !node.inbound.is_empty(),
@@ -479,7 +475,7 @@ fn describe_subject<'k, 'm>(
         }
         Subject::Flow(index) => {
             let flow = &facts.flows[index];
-            let from_outsiders = flow.from_less_trusted && facts.nodes[flow.from].zone_trust <= Trust::Partner;
+            let from_outsiders = flow.from_outsiders;
             let context = Context {
                 exposed: from_outsiders,
                 internal_only: !flow.from_less_trusted && !flow.crosses_boundary,
@@ -498,9 +494,7 @@ fn describe_subject<'k, 'm>(
         Subject::Data(index) => {
             let asset = &facts.data[index];
             let exposed = asset.stored_in.iter().any(|&n| facts.nodes[n].reachable_from_untrusted)
-                || asset.carried_by.iter().any(|&f| {
-                    facts.flows[f].from_less_trusted && facts.nodes[facts.flows[f].from].zone_trust <= Trust::Partner
-                });
+                || asset.carried_by.iter().any(|&f| facts.flows[f].from_outsiders);
             let context = Context {
                 exposed,
                 internal_only: false,

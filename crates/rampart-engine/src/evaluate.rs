@@ -181,9 +181,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 node.id, self.facts.nodes[forwarder].id
             );
         }
-        let flow = node.inbound.iter().map(|&f| &self.facts.flows[f]).find(|flow| {
-            flow.from_less_trusted && self.facts.nodes[flow.from].zone_trust <= rampart_model::Trust::Partner
-        });
+        let flow = node.inbound.iter().map(|&f| &self.facts.flows[f]).find(|flow| flow.from_outsiders);
         match flow {
             Some(flow) => {
                 let source = &self.facts.nodes[flow.from];

@@ -43,6 +43,9 @@ pub struct FlowFact<'m> {
     pub authorization: Authorization,
     pub crosses_boundary: bool,
     pub from_less_trusted: bool,
+    /// From a less trusted zone that is untrusted or partner: the flow
+    /// exposes its receiver to outsiders.
+    pub from_outsiders: bool,
     pub data: Vec<usize>,
     /// The flow's own controls and its receiver's.
     pub controls: FixedBitSet,
@@ -209,7 +212,8 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
         let from_less_trusted = nodes[from].zone_trust < nodes[to].zone_trust;
         // Exposure means outsiders can reach it: a call from an internal zone
         // into a restricted one crosses trust, but does not expose the target.
-        if from_less_trusted && nodes[from].zone_trust <= Trust::Partner {
+        let from_outsiders = from_less_trusted && nodes[from].zone_trust <= Trust::Partner;
+        if from_outsiders {
             nodes[to].reachable_from_untrusted = true;
         }
         let at = flow.id.as_ref().map(|id| id.at).filter(Position::is_known).unwrap_or(flow.from.at);
@@ -224,6 +228,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             authorization: flow.authorization,
             crosses_boundary: nodes[from].zone != nodes[to].zone,
             from_less_trusted,
+            from_outsiders,
             data: resolve_data(&flow.data),
             controls,
             at,

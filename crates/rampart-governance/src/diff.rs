@@ -241,34 +241,8 @@ pub fn render_markdown(diff: &Diff) -> String {
         n => format!("**{n} new or worsened threat(s) need attention**"),
     };
     let _ = writeln!(out, "{} — {verdict}.\n", summary_line(diff));
-    if !diff.added.is_empty() {
-        let _ = writeln!(out, "### Added threats\n\n| Severity | Status | Threat | Title |\n|---|---|---|---|");
-        for t in &diff.added {
-            let _ = writeln!(
-                out,
-                "| {} | {} | `{}` | {} |",
-                t.severity.label(),
-                status_label(t.status),
-                t.id,
-                escape(&t.title)
-            );
-        }
-        out.push('\n');
-    }
-    if !diff.removed.is_empty() {
-        let _ = writeln!(out, "### Removed threats\n\n| Severity | Status | Threat | Title |\n|---|---|---|---|");
-        for t in &diff.removed {
-            let _ = writeln!(
-                out,
-                "| {} | {} | `{}` | {} |",
-                t.severity.label(),
-                status_label(t.status),
-                t.id,
-                escape(&t.title)
-            );
-        }
-        out.push('\n');
-    }
+    threat_table(&mut out, "Added threats", &diff.added);
+    threat_table(&mut out, "Removed threats", &diff.removed);
     if !diff.changed.is_empty() {
         let _ = writeln!(out, "### Changed threats\n\n| | Threat | Severity | Status |\n|---|---|---|---|");
         for c in &diff.changed {
@@ -303,6 +277,25 @@ pub fn render_markdown(diff: &Diff) -> String {
 }
 
 /// Escapes what would break a table cell.
+/// A Markdown table of threats under a heading; nothing when there are none.
+fn threat_table(out: &mut String, heading: &str, threats: &[ThreatRef]) {
+    if threats.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### {heading}\n\n| Severity | Status | Threat | Title |\n|---|---|---|---|");
+    for t in threats {
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` | {} |",
+            t.severity.label(),
+            status_label(t.status),
+            t.id,
+            escape(&t.title)
+        );
+    }
+    out.push('\n');
+}
+
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
