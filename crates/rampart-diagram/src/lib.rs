@@ -4,13 +4,17 @@
 //! catalog category (actor, process, data store, external system) and
 //! coloured by the worst current severity of their unresolved threats, and
 //! flows are labelled with their protocol and data, dashed red when
-//! unencrypted and marked when unauthenticated. Three outputs: a
-//! self-contained SVG laid out here (with dagre-rs), and Graphviz DOT and
-//! Mermaid text for documentation sites that draw their own.
+//! unencrypted and marked when unauthenticated. A label never covers an
+//! element, a boundary's title or another label: one that fits nowhere
+//! becomes a numbered marker, listed in a key under the legend. Three
+//! outputs: a self-contained SVG laid out here (with dagre-rs), and
+//! Graphviz DOT and Mermaid text for documentation sites that draw their
+//! own.
 //!
 //! **Invariant:** pure and deterministic, like the rest of the core: the
 //! same model, analysis and options give byte-identical output.
 
+mod flows;
 mod layout;
 mod scene;
 mod svg;

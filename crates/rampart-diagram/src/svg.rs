@@ -1,18 +1,24 @@
 //! The SVG renderer.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use rampart_engine::Severity;
 
-use crate::layout::{Layout, Rect, layout, truncate};
+use crate::flows::{self, Flows, LABEL_FONT, Mark, label_text, text_width};
+use crate::layout::{LABEL_CHARS, Layout, Rect, layout, truncate};
 use crate::scene::{Scene, Shape};
 
 /// Above this many flows, flow labels are left out (each flow keeps a
-/// tooltip) so the diagram stays legible.
+/// tooltip) so the diagram stays legible. Labels could still be placed
+/// without overlaps (the tests place them for a 200-component model's 1000
+/// flows), but among that many crossing lines no label can be told to
+/// belong to its flow, and the flows would have to be drawn solid under
+/// them; faint lines without labels show the structure better.
 pub const MAX_LABELLED_FLOWS: usize = 150;
 const MARGIN: f32 = 20.0;
 const HEADER: f32 = 56.0;
+const LEGEND_WIDTH: f32 = 860.0;
+const LEGEND_HEIGHT: f32 = 150.0;
 
 /// Escapes text for XML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -60,14 +66,34 @@ const CLUSTER_FILLS: [&str; 4] = ["#f8fafc", "#eef2f7", "#e2e8f0", "#d5dde8"];
 const PLAIN: &str = "#475569";
 const UNENCRYPTED: &str = "#dc2626";
 
-pub fn render(scene: &Scene) -> String {
-    let labelled = scene.edges.len() <= MAX_LABELLED_FLOWS;
+/// Everything placed: the boxes, the flows' routes and their labels.
+pub struct Plan {
+    pub layout: Layout,
+    pub flows: Flows,
+    pub labelled: bool,
+    /// Width of the whole drawing.
+    pub width: f32,
+}
+
+/// Places everything; `labelled` places the flows' labels too.
+pub fn plan(scene: &Scene, labelled: bool) -> Plan {
     let layout = layout(scene, if labelled { 170.0 } else { 90.0 });
-    let legend_width = 860.0;
-    let width = (layout.width + 2.0 * MARGIN).max(legend_width + 2.0 * MARGIN);
+    let width = (layout.width + 2.0 * MARGIN).max(LEGEND_WIDTH + 2.0 * MARGIN);
+    // Labels may use the margins but not the header or the legend below.
+    let bounds = Rect { x: 2.0 - MARGIN, y: -4.0, w: width - 4.0, h: layout.height + 30.0 };
+    let flows = flows::plan(scene, &layout, labelled, bounds);
+    Plan { layout, flows, labelled, width }
+}
+
+pub fn render(scene: &Scene) -> String {
+    let plan = plan(scene, scene.edges.len() <= MAX_LABELLED_FLOWS);
+    let (layout, width) = (&plan.layout, plan.width);
     let legend_top = HEADER + layout.height + 30.0;
-    let height = legend_top + 150.0 + MARGIN;
-    let mut out = String::with_capacity(4096 + scene.nodes.len() * 900 + scene.edges.len() * 500);
+    let key_top = legend_top + LEGEND_HEIGHT + 20.0;
+    let mut key_text = String::new();
+    let key_height = key(&mut key_text, scene, &plan.flows, MARGIN, key_top, width - 2.0 * MARGIN);
+    let height = if key_height > 0.0 { key_top + key_height } else { legend_top + LEGEND_HEIGHT } + MARGIN;
+    let mut out = String::with_capacity(4096 + scene.nodes.len() * 900 + scene.edges.len() * 700);
     let _ = write!(
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="Helvetica, Arial, sans-serif">
@@ -86,16 +112,84 @@ pub fn render(scene: &Scene) -> String {
         nodes = scene.nodes.len(),
         flows = scene.edges.len(),
         boundaries = scene.clusters.len(),
-        note = if labelled { "" } else { " (flow labels left out: hover a flow for its protocol and data)" },
+        note = if plan.labelled { "" } else { " (flow labels left out: hover a flow for its protocol and data)" },
     );
     let _ = writeln!(out, r#"<g transform="translate({MARGIN},{HEADER})">"#);
-    clusters(&mut out, scene, &layout);
-    edges(&mut out, scene, &layout, labelled);
-    nodes(&mut out, scene, &layout);
+    clusters(&mut out, scene, layout);
+    edges(&mut out, scene, &plan.flows, !plan.labelled);
+    nodes(&mut out, scene, layout);
     out.push_str("</g>\n");
     legend(&mut out, MARGIN, legend_top);
+    out.push_str(&key_text);
     out.push_str("</svg>\n");
     out
+}
+
+/// The key of flows whose label did not fit on the diagram, in columns
+/// read top to bottom, at most `width` wide; returns its height (0 when
+/// every label fitted).
+fn key(out: &mut String, scene: &Scene, flows: &Flows, x: f32, y: f32, width: f32) -> f32 {
+    if flows.keyed.is_empty() {
+        return 0.0;
+    }
+    const FONT: f32 = 11.0;
+    const ROW: f32 = 16.0;
+    const PAD: f32 = 12.0;
+    /// Room for the number before each entry.
+    const NUMBER: f32 = 28.0;
+    const COLUMN_GAP: f32 = 24.0;
+    const HEADING: &str = "Flows whose label did not fit on the diagram";
+    // Only an entry wider than the whole key is cut.
+    let max_chars = ((width - 2.0 * PAD - NUMBER) / text_width("x", FONT)).floor() as usize;
+    let entries: Vec<(String, String)> = flows
+        .keyed
+        .iter()
+        .map(|&index| {
+            let number = match flows.marks[index] {
+                Some(Mark::Marker { number, .. }) => number.to_string(),
+                _ => "–".to_string(),
+            };
+            let edge = &scene.edges[index];
+            let text = format!(
+                "{} → {}: {}",
+                truncate(&scene.nodes[edge.from].label, LABEL_CHARS),
+                truncate(&scene.nodes[edge.to].label, LABEL_CHARS),
+                edge.label()
+            );
+            (number, truncate(&text, max_chars))
+        })
+        .collect();
+    let note = if flows.marks.contains(&Some(Mark::KeyOnly)) {
+        "(by the number on the flow; –: no room even for a number)"
+    } else {
+        "(by the number on the flow)"
+    };
+    let column_width = NUMBER + entries.iter().map(|(_, text)| text_width(text, FONT)).fold(0.0, f32::max);
+    let columns =
+        (((width - 2.0 * PAD + COLUMN_GAP) / (column_width + COLUMN_GAP)).floor() as usize).clamp(1, entries.len());
+    let rows = entries.len().div_ceil(columns);
+    let heading_width = text_width(HEADING, 12.0) + text_width(note, 12.0) + 8.0;
+    let box_width = (columns as f32 * (column_width + COLUMN_GAP) - COLUMN_GAP).max(heading_width) + 2.0 * PAD;
+    let height = 34.0 + rows as f32 * ROW;
+    let _ = writeln!(
+        out,
+        r##"<g class="flow-key" transform="translate({x},{y})"><rect x="0" y="0" width="{w:.0}" height="{height:.0}" rx="6" fill="#ffffff" stroke="#cbd5e1"/><text x="{PAD}" y="20" font-size="12" font-weight="bold" fill="#0f172a">{HEADING} <tspan font-weight="normal" fill="#475569">{note}</tspan></text>"##,
+        w = box_width.min(width),
+    );
+    for (position, (number, text)) in entries.iter().enumerate() {
+        let (column, row) = (position / rows, position % rows);
+        let left = PAD + column as f32 * (column_width + COLUMN_GAP);
+        let _ = writeln!(
+            out,
+            r##"<text x="{left:.1}" y="{:.1}" font-size="{FONT}" fill="#0f172a"><tspan font-weight="bold">{}</tspan><tspan x="{:.1}">{}</tspan></text>"##,
+            40.0 + row as f32 * ROW,
+            number,
+            left + NUMBER,
+            escape(text),
+        );
+    }
+    out.push_str("</g>\n");
+    height
 }
 
 fn clusters(out: &mut String, scene: &Scene, layout: &Layout) {
@@ -122,42 +216,13 @@ fn clusters(out: &mut String, scene: &Scene, layout: &Layout) {
     }
 }
 
-/// The cubic Bézier from `s` to `t`, as four points.
-fn route(s: &Rect, t: &Rect, shift: f32) -> [(f32, f32); 4] {
-    if t.x >= s.right() + 1.0 || t.right() <= s.x - 1.0 {
-        let forward = t.x >= s.right() + 1.0;
-        let start = if forward { (s.right(), s.cy() + shift) } else { (s.x, s.cy() + shift) };
-        let end = if forward { (t.x, t.cy() + shift) } else { (t.right(), t.cy() + shift) };
-        let dx = ((end.0 - start.0).abs() / 2.0).max(30.0) * if forward { 1.0 } else { -1.0 };
-        [start, (start.0 + dx, start.1), (end.0 - dx, end.1), end]
-    } else {
-        // Stacked in one column: loop out to the right.
-        let start = (s.right(), s.cy() + shift);
-        let end = (t.right(), t.cy() + shift);
-        let bulge = s.right().max(t.right()) + 30.0 + ((end.1 - start.1).abs() / 6.0).min(80.0);
-        [start, (bulge, start.1), (bulge, end.1), end]
-    }
-}
-
-fn edges(out: &mut String, scene: &Scene, layout: &Layout, labelled: bool) {
-    // Flows between the same two elements are drawn side by side.
-    let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
-    for edge in &scene.edges {
-        *pair_count.entry((edge.from.min(edge.to), edge.from.max(edge.to))).or_default() += 1;
-    }
-    let mut pair_seen: HashMap<(usize, usize), usize> = HashMap::new();
+/// The flows' lines, then their labels and markers; `faint` lines when
+/// labels are left out.
+fn edges(out: &mut String, scene: &Scene, flows: &Flows, faint: bool) {
+    // Labels and markers go over every line, so no line crosses one.
     let mut labels = String::new();
-    for edge in &scene.edges {
-        let key = (edge.from.min(edge.to), edge.from.max(edge.to));
-        let count = pair_count[&key];
-        let seen = pair_seen.entry(key).or_default();
-        let shift = (*seen as f32 - (count as f32 - 1.0) / 2.0) * 8.0;
-        *seen += 1;
-        let (s, t) = (layout.nodes[edge.from], layout.nodes[edge.to]);
-        if edge.from == edge.to {
-            continue;
-        }
-        let [p0, p1, p2, p3] = route(&s, &t, shift);
+    for (index, edge) in scene.edges.iter().enumerate() {
+        let Some([p0, p1, p2, p3]) = flows.routes[index] else { continue };
         let (colour, marker, dash) = if edge.encrypted {
             (PLAIN, "arrow", "")
         } else {
@@ -165,9 +230,17 @@ fn edges(out: &mut String, scene: &Scene, layout: &Layout, labelled: bool) {
         };
         let start = if edge.authenticated { "" } else { r#" marker-start="url(#unauthenticated)""# };
         let label = edge.label();
+        let title = format!(
+            "{id}: {from} → {to}, {label}{enc}{auth}",
+            id = edge.id,
+            from = scene.nodes[edge.from].id,
+            to = scene.nodes[edge.to].id,
+            enc = if edge.encrypted { "" } else { ", unencrypted" },
+            auth = if edge.authenticated { "" } else { ", unauthenticated" },
+        );
         let _ = writeln!(
             out,
-            r#"<g class="flow" data-id="{id}" data-encrypted="{encrypted}" data-authenticated="{authenticated}"><title>{id}: {from} → {to}, {label}{enc}{auth}</title><path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="none" stroke="{colour}" stroke-width="1.4"{faint}{dash} marker-end="url(#{marker})"{start}/></g>"#,
+            r#"<g class="flow" data-id="{id}" data-encrypted="{encrypted}" data-authenticated="{authenticated}"><title>{title}</title><path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="none" stroke="{colour}" stroke-width="1.4"{faint}{dash} marker-end="url(#{marker})"{start}/></g>"#,
             p0.0,
             p0.1,
             p1.0,
@@ -179,24 +252,35 @@ fn edges(out: &mut String, scene: &Scene, layout: &Layout, labelled: bool) {
             id = escape(&edge.id),
             encrypted = edge.encrypted,
             authenticated = edge.authenticated,
-            from = escape(&scene.nodes[edge.from].id),
-            to = escape(&scene.nodes[edge.to].id),
-            label = escape(&label),
-            enc = if edge.encrypted { "" } else { ", unencrypted" },
-            auth = if edge.authenticated { "" } else { ", unauthenticated" },
+            title = escape(&title),
             // Many flows: faint lines, so boxes and their labels stay readable.
-            faint = if labelled { "" } else { r#" stroke-opacity="0.35""# },
+            faint = if faint { r#" stroke-opacity="0.35""# } else { "" },
         );
-        if labelled {
-            // The curve's midpoint.
-            let mx = (p0.0 + 3.0 * p1.0 + 3.0 * p2.0 + p3.0) / 8.0;
-            let my = (p0.1 + 3.0 * p1.1 + 3.0 * p2.1 + p3.1) / 8.0;
-            let _ = writeln!(
-                labels,
-                r##"<text class="flow-label" x="{mx:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{colour}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
-                my - 3.0,
-                escape(&truncate(&label, 30)),
-            );
+        match flows.marks[index] {
+            Some(Mark::Label(r)) => {
+                let _ = writeln!(
+                    labels,
+                    r##"<text class="flow-label" x="{:.1}" y="{:.1}" font-size="{LABEL_FONT}" text-anchor="middle" fill="{colour}" stroke="#ffffff" stroke-width="3" paint-order="stroke"><title>{}</title>{}</text>"##,
+                    r.cx(),
+                    r.y + 9.0,
+                    escape(&title),
+                    escape(&label_text(scene, index)),
+                );
+            }
+            Some(Mark::Marker { number, rect: r }) => {
+                let _ = writeln!(
+                    labels,
+                    r##"<g class="flow-marker"><title>{number}. {}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6" fill="#ffffff" stroke="{colour}"/><text x="{:.1}" y="{:.1}" font-size="{LABEL_FONT}" font-weight="bold" text-anchor="middle" fill="{colour}">{number}</text></g>"##,
+                    escape(&title),
+                    r.x,
+                    r.y,
+                    r.w,
+                    r.h,
+                    r.cx(),
+                    r.y + 9.5,
+                );
+            }
+            Some(Mark::KeyOnly) | None => {}
         }
     }
     out.push_str(&labels);
@@ -263,9 +347,9 @@ fn nodes(out: &mut String, scene: &Scene, layout: &Layout) {
             out,
             r##"<text x="{cx:.1}" y="{:.1}" font-size="12" font-weight="bold" text-anchor="middle" fill="#0f172a">{}</text><text x="{cx:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#334155">{}</text></g>"##,
             r.cy() - 2.0,
-            escape(&truncate(&node.label, crate::layout::LABEL_CHARS)),
+            escape(&truncate(&node.label, LABEL_CHARS)),
             r.cy() + 12.0,
-            escape(&truncate(&node.kind, crate::layout::LABEL_CHARS)),
+            escape(&truncate(&node.kind, LABEL_CHARS)),
         );
     }
 }
@@ -273,7 +357,7 @@ fn nodes(out: &mut String, scene: &Scene, layout: &Layout) {
 fn legend(out: &mut String, x: f32, y: f32) {
     let _ = writeln!(
         out,
-        r##"<g class="legend" transform="translate({x},{y})"><rect x="0" y="0" width="860" height="150" rx="6" fill="#ffffff" stroke="#cbd5e1"/>"##
+        r##"<g class="legend" transform="translate({x},{y})"><rect x="0" y="0" width="{LEGEND_WIDTH}" height="{LEGEND_HEIGHT}" rx="6" fill="#ffffff" stroke="#cbd5e1"/>"##
     );
     let heading = |out: &mut String, x: f32, text: &str| {
         let _ = write!(out, r##"<text x="{x}" y="20" font-size="12" font-weight="bold" fill="#0f172a">{text}</text>"##);

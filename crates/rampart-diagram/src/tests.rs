@@ -4,8 +4,10 @@ use rampart_engine::{Options as AnalysisOptions, Severity, analyze};
 use rampart_kb::KnowledgeBase;
 use rampart_model::Model;
 
-use crate::layout::layout;
+use crate::flows::{Mark, title_box};
+use crate::layout::{Rect, layout};
 use crate::scene::{Scene, Shape};
+use crate::svg::plan;
 use crate::{Options, View, check, dot, mermaid, svg};
 
 fn kb() -> KnowledgeBase {
@@ -57,8 +59,13 @@ fn element_ids(model: &Model) -> Vec<String> {
     model.actors.iter().map(|a| a.id.value.clone()).chain(model.components.iter().map(|c| c.id.value.clone())).collect()
 }
 
+/// No two element boxes overlap, every element and boundary sits inside its
+/// boundary, and no flow label or marker covers an element, a boundary's
+/// title or another label. Labels are placed even for a scene with more
+/// flows than the SVG labels, so that large models test the placement too.
 fn check_geometry(scene: &Scene) {
-    let placed = layout(scene, 170.0);
+    let plan = plan(scene, true);
+    let placed = &plan.layout;
     for (i, a) in placed.nodes.iter().enumerate() {
         for (j, b) in placed.nodes.iter().enumerate().skip(i + 1) {
             assert!(!a.overlaps(b), "boxes of `{}` and `{}` overlap", scene.nodes[i].id, scene.nodes[j].id);
@@ -81,6 +88,36 @@ fn check_geometry(scene: &Scene) {
             if other.parent == cluster.parent {
                 assert!(!placed.clusters[c].overlaps(&placed.clusters[d]), "`{}` overlaps `{}`", cluster.id, other.id);
             }
+        }
+    }
+
+    let flows = &plan.flows;
+    for (index, edge) in scene.edges.iter().enumerate() {
+        // Every flow drawn is labelled: on the diagram or in the key.
+        assert_eq!(flows.routes[index].is_some(), flows.marks[index].is_some(), "`{}`", edge.id);
+        let keyed = flows.keyed.iter().position(|&k| k == index).map(|position| position + 1);
+        match flows.marks[index] {
+            Some(Mark::Label(_)) | None => assert_eq!(keyed, None, "`{}` is labelled and keyed", edge.id),
+            Some(Mark::Marker { number, .. }) => assert_eq!(keyed, Some(number), "`{}`'s number", edge.id),
+            Some(Mark::KeyOnly) => assert!(keyed.is_some(), "`{}` is not in the key", edge.id),
+        }
+    }
+    let labels: Vec<(&str, Rect)> = scene
+        .edges
+        .iter()
+        .zip(&flows.marks)
+        .filter_map(|(edge, mark)| Some((edge.id.as_str(), mark.as_ref()?.rect()?)))
+        .collect();
+    let titles: Vec<Rect> = (0..scene.clusters.len()).map(|c| title_box(scene, placed, c)).collect();
+    for (i, (id, label)) in labels.iter().enumerate() {
+        for (node, r) in scene.nodes.iter().zip(&placed.nodes) {
+            assert!(!label.overlaps(r), "the label of `{id}` covers `{}`", node.id);
+        }
+        for (cluster, title) in scene.clusters.iter().zip(&titles) {
+            assert!(!label.overlaps(title), "the label of `{id}` covers the title of `{}`", cluster.id);
+        }
+        for (other, r) in labels.iter().skip(i + 1) {
+            assert!(!label.overlaps(r), "the labels of `{id}` and `{other}` overlap");
         }
     }
 }
@@ -281,7 +318,7 @@ fn a_200_component_model_stays_legible() {
     let options = Options { kb: Some(&kb), view: View::All };
     let scene = Scene::build(&model, &analysis, &options);
     assert_eq!(scene.nodes.len(), model.actors.len() + model.components.len());
-    check_geometry(&scene);
+    // Its geometry, labels included, is checked with the examples'.
     let text = svg(&model, &analysis, &options);
     assert_well_formed(&text);
     // Folded into bands rather than one endless strip.
@@ -290,4 +327,80 @@ fn a_200_component_model_stays_legible() {
     // Too many flows to label: they keep tooltips instead.
     assert!(!text.contains("flow-label"));
     assert_eq!(text.matches(r#"<g class="flow""#).count(), model.flows.len());
+}
+
+#[test]
+fn flow_labels_cover_no_box_no_boundary_title_and_no_other_label() {
+    let kb = kb();
+    let directory = format!("{}/../../examples", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&directory)
+        .expect("examples directory")
+        .map(|entry| entry.expect("readable entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 4, "{names:?}");
+    let mut models: Vec<(String, Model)> = names.into_iter().map(|name| (name.clone(), example(&name))).collect();
+    models.push(("200 generated components".to_string(), rampart_modelgen::generate(200, 1)));
+    for (name, model) in &models {
+        let analysis = analyze(model, &kb, &AnalysisOptions::default());
+        let scene = Scene::build(model, &analysis, &Options { kb: Some(&kb), view: View::All });
+        check_geometry(&scene);
+        let flows = plan(&scene, true).flows;
+        let full = flows.marks.iter().filter(|mark| matches!(mark, Some(Mark::Label(_)))).count();
+        // Most labels find room; the rest are keyed, not dropped or stacked.
+        assert!(full * 4 >= scene.edges.len() * 3, "{name}: {full} of {} labels placed", scene.edges.len());
+        if name == "ecommerce.yaml" {
+            // The README's diagram has room for every label.
+            assert_eq!(full, scene.edges.len(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn labels_that_do_not_fit_become_numbered_markers_listed_in_a_key() {
+    // Sixteen flows between the same two elements: their labels cannot all
+    // sit in the space between them, nor can all of their markers.
+    let mut yaml = String::from(
+        "rampart: 1\nname: Crowded\nactors:\n  - id: user\n    name: User\ncomponents:\n  - id: api\n    name: API\n    kind: rest-api\ndata:\n  - id: telemetry\n  - id: audit-records\n  - id: customer-profile\nflows:\n",
+    );
+    for n in 1..=16 {
+        yaml.push_str(&format!(
+            "  - id: call-{n}\n    from: user\n    to: api\n    protocol: https\n    data: [telemetry, audit-records, customer-profile]\n"
+        ));
+    }
+    let model: Model = rampart_model::parse::from_yaml(&yaml).expect("parses");
+    let kb = kb();
+    let analysis = analyze(&model, &kb, &AnalysisOptions::default());
+    let options = Options { kb: Some(&kb), view: View::All };
+    let scene = Scene::build(&model, &analysis, &options);
+    check_geometry(&scene);
+    let flows = plan(&scene, true).flows;
+    let count = |wanted: fn(&Mark) -> bool| flows.marks.iter().flatten().filter(|mark| wanted(mark)).count();
+    let labels = count(|mark| matches!(mark, Mark::Label(_)));
+    let markers = count(|mark| matches!(mark, Mark::Marker { .. }));
+    let unnumbered = count(|mark| *mark == Mark::KeyOnly);
+    assert!(labels > 0 && markers > 0 && unnumbered > 0, "{labels} labels, {markers} markers, {unnumbered} neither");
+
+    let text = svg(&model, &analysis, &options);
+    assert_well_formed(&text);
+    assert_eq!(text.matches(r#"class="flow-label""#).count(), labels);
+    assert_eq!(text.matches(r#"class="flow-marker""#).count(), markers);
+    // The key lists every other flow by its ends with its whole label, the
+    // numbered ones first and in order.
+    let key = &text[text.find(r#"<g class="flow-key""#).expect("a key")..];
+    let entry = "User → API: https: telemetry, audit-records, customer-profile";
+    assert_eq!(key.matches(entry).count(), markers + unnumbered);
+    let mut rest = key;
+    for number in (1..=markers).map(|n| n.to_string()).chain(std::iter::repeat_n("–".to_string(), unnumbered)) {
+        let at = rest.find(&format!(r#"<tspan font-weight="bold">{number}</tspan>"#)).expect("numbered in order");
+        rest = &rest[at + 1..];
+    }
+    // A marker's tooltip tells its flow.
+    for (index, mark) in flows.marks.iter().enumerate() {
+        if let Some(Mark::Marker { number, .. }) = mark {
+            let id = &scene.edges[index].id;
+            assert!(text.contains(&format!("<title>{number}. {id}: user → api, https: telemetry")), "{number}");
+        }
+    }
 }
