@@ -164,6 +164,37 @@ fn gate_exit_codes_per_policy_rule() {
 }
 
 #[test]
+fn gate_reads_the_models_own_policy_section() {
+    let dir = scratch("gate-section");
+    let strict = write(&dir, "strict.yaml", &(ecommerce() + "policy:\n  fail_on_severity: critical\n"));
+    let output = rampart(&["gate", &strict, "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the `policy:` section of"), "{}", stderr(&output));
+    assert!(stdout(&output).contains("with current severity critical"));
+
+    // The section wins over a policy file found beside the model...
+    write(&dir, "rampart-policy.yaml", "{}\n");
+    assert_eq!(rampart(&["gate", &strict, "--today", TODAY]).status.code(), Some(1));
+    // ...and an explicit --policy wins over the section.
+    let lenient = gate(&dir, &strict, "{}\n", &[]);
+    assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
+
+    // A section with mistakes is an invalid model, reported at its lines.
+    let typo = write(&dir, "typo.yaml", &(ecommerce() + "policy:\n  always_fail_rules: [sql-injecton]\n"));
+    let output = rampart(&["gate", &typo, "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(2));
+    let lines = ecommerce().lines().count();
+    assert!(stderr(&output).contains(&format!("typo.yaml:{}:", lines + 2)), "{}", stderr(&output));
+    assert!(stderr(&output).contains("did you mean `sql-injection`?"), "{}", stderr(&output));
+    let output = rampart(&["validate", &typo]);
+    assert_eq!(output.status.code(), Some(2), "validate checks the section too");
+    let unknown = write(&dir, "unknown.yaml", &(ecommerce() + "policy:\n  fail_on_sevrity: low\n"));
+    let output = rampart(&["validate", &unknown]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("fail_on_sevrity"), "{}", stderr(&output));
+}
+
+#[test]
 fn gate_rejects_bad_policies_with_positions() {
     let dir = scratch("gate-invalid");
     let model = write(&dir, "shop.yaml", &ecommerce());

@@ -1,155 +1,29 @@
-//! CI policies: which threats and gaps fail a build (`rampart-policy.yaml`).
+//! CI policies: which threats and gaps fail a build. The policy's shape and
+//! its name check live in [`rampart_model::policy`], because a model can
+//! carry its own `policy:` section; this module reads policy files and
+//! evaluates a policy against an analysis.
 
 use std::collections::{BTreeSet, HashMap};
 
 use rampart_engine::{Analysis, Severity};
-use rampart_model::{Diagnostic, Located, Model, Position, Rating, Vocabulary};
-use serde::{Deserialize, Serialize};
+pub use rampart_model::policy::{CweId, Policy, PolicySeverity, Requirement};
+use rampart_model::{Diagnostic, Located, Model};
+use serde::Serialize;
 
 use crate::diff::Diff;
-
-/// A severity band as a policy names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PolicySeverity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl PolicySeverity {
-    pub fn severity(self) -> Severity {
-        match self {
-            PolicySeverity::Low => Severity::Low,
-            PolicySeverity::Medium => Severity::Medium,
-            PolicySeverity::High => Severity::High,
-            PolicySeverity::Critical => Severity::Critical,
-        }
-    }
-}
-
-/// A CWE id, written `89` or `CWE-89`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum CweId {
-    Number(u32),
-    Text(String),
-}
-
-impl CweId {
-    pub fn number(&self) -> Option<u32> {
-        match self {
-            CweId::Number(n) => Some(*n),
-            CweId::Text(text) => {
-                let digits = text.trim();
-                let digits = digits.strip_prefix("CWE-").or_else(|| digits.strip_prefix("cwe-")).unwrap_or(digits);
-                digits.parse().ok()
-            }
-        }
-    }
-}
-
-/// Countermeasures every component handling some data must declare.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Requirement {
-    /// Data in this category (`payment-card`, `pii`...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_category: Option<Located<String>>,
-    /// Data at least this confidential (`high`, `critical`...). With
-    /// `data_category`, data must satisfy both.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_confidentiality: Option<Rating>,
-    /// Countermeasure ids the components must have (their own, their
-    /// boundaries' or the model's).
-    pub countermeasures: Vec<Located<String>>,
-}
-
-/// A CI policy. Every rule is off unless set.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    /// Fail on unresolved threats whose current severity is at least this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fail_on_severity: Option<PolicySeverity>,
-    /// Fail on unresolved threats with one of these CWE ids, whatever their severity.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub always_fail_cwe: Vec<CweId>,
-    /// Fail on unresolved threats of these rules, whatever their severity.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub always_fail_rules: Vec<Located<String>>,
-    /// Fail on unresolved threats that no tracking entry covers.
-    #[serde(default)]
-    pub fail_on_untracked: bool,
-    /// Fail on acceptances past their expiry date.
-    #[serde(default)]
-    pub fail_on_expired_acceptance: bool,
-    /// Fail on threats that are new or worse than in the base revision or
-    /// model (needs `--base` or `--base-model`).
-    #[serde(default)]
-    pub fail_on_regression: bool,
-    /// Countermeasures required of components handling certain data.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub required_countermeasures: Vec<Requirement>,
-}
 
 /// Parses a policy file; errors carry line and column.
 pub fn parse(text: &str) -> Result<Policy, Diagnostic> {
     rampart_model::parse::from_yaml(text)
 }
 
-impl Policy {
-    /// Checks the names the policy uses against the library: rules,
-    /// countermeasures, data categories and CWE ids. Errors make the policy
-    /// unusable.
-    pub fn check(&self, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
-        let mut problems = Vec::new();
-        for cwe in &self.always_fail_cwe {
-            if cwe.number().is_none() {
-                problems.push(
-                    Diagnostic::error(Position::UNKNOWN, format!("`{cwe:?}` in always_fail_cwe is not a CWE id"))
-                        .with_help("write CWE ids as `89` or `CWE-89`"),
-                );
-            }
-        }
-        for rule in &self.always_fail_rules {
-            if !vocabulary.threat_rules.contains(rule.as_str()) {
-                problems.push(
-                    Diagnostic::error(rule.at, format!("unknown threat rule `{}` in always_fail_rules", rule.value))
-                        .suggest(rule.as_str(), vocabulary.threat_rules.iter().map(String::as_str)),
-                );
-            }
-        }
-        for requirement in &self.required_countermeasures {
-            let at = requirement.countermeasures.first().map(|c| c.at).unwrap_or(Position::UNKNOWN);
-            if requirement.data_category.is_none() && requirement.min_confidentiality.is_none() {
-                problems.push(
-                    Diagnostic::error(at, "a required_countermeasures entry names no data")
-                        .with_help("add `data_category:` or `min_confidentiality:`"),
-                );
-            }
-            if let Some(category) = &requirement.data_category
-                && !vocabulary.data_categories.contains(category.as_str())
-            {
-                problems.push(
-                    Diagnostic::error(category.at, format!("unknown data category `{}`", category.value))
-                        .suggest(category.as_str(), vocabulary.data_categories.iter().map(String::as_str)),
-                );
-            }
-            for countermeasure in &requirement.countermeasures {
-                if !vocabulary.controls.contains(countermeasure.as_str()) {
-                    problems.push(
-                        Diagnostic::error(
-                            countermeasure.at,
-                            format!("unknown countermeasure `{}`", countermeasure.value),
-                        )
-                        .suggest(countermeasure.as_str(), vocabulary.controls.iter().map(String::as_str)),
-                    );
-                }
-            }
-        }
-        problems
+/// The engine's severity band for a policy's.
+pub fn severity(band: PolicySeverity) -> Severity {
+    match band {
+        PolicySeverity::Low => Severity::Low,
+        PolicySeverity::Medium => Severity::Medium,
+        PolicySeverity::High => Severity::High,
+        PolicySeverity::Critical => Severity::Critical,
     }
 }
 
@@ -173,7 +47,7 @@ pub fn evaluate(policy: &Policy, model: &Model, analysis: &Analysis, base: Optio
     let unresolved = || analysis.threats.iter().filter(|t| t.is_unresolved());
 
     if let Some(minimum) = policy.fail_on_severity {
-        for threat in unresolved().filter(|t| t.current.severity >= minimum.severity()) {
+        for threat in unresolved().filter(|t| t.current.severity >= severity(minimum)) {
             violations.push(Violation {
                 rule: "fail_on_severity",
                 subject: threat.id.clone(),
@@ -181,7 +55,7 @@ pub fn evaluate(policy: &Policy, model: &Model, analysis: &Analysis, base: Optio
                     "unresolved ({}) with current severity {} (at least {})",
                     state(threat),
                     threat.current.severity.label(),
-                    minimum.severity().label()
+                    severity(minimum).label()
                 ),
             });
         }

@@ -8,6 +8,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod located;
 pub mod parse;
+pub mod policy;
 pub mod types;
 pub mod validate;
 

@@ -53,6 +53,10 @@ pub struct Model {
     /// Tracking state of threats: status, justification, ticket, expiry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<Tracking>,
+    /// What fails `rampart gate` for this model, when no `--policy` file is
+    /// given: the same keys as `rampart-policy.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<crate::policy::Policy>,
 }
 
 /// How much an element is trusted. Ordered from least to most trusted.
@@ -94,6 +98,10 @@ pub struct Boundary {
     pub controls: Vec<Located<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where an importer found this element: the file and line of the
+    /// infrastructure code or other tool's file, or a resource address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
 }
 
 /// A person or outside system that interacts with the system.
@@ -178,6 +186,10 @@ pub struct Component {
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where an importer found this element: the file and line of the
+    /// infrastructure code or other tool's file, or a resource address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
 }
 
 /// A sensitivity rating, from least to most sensitive.
@@ -288,6 +300,27 @@ pub struct Flow {
     pub controls: Vec<Located<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where an importer found this element: the file and line of the
+    /// infrastructure code or other tool's file, or a resource address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+/// Where an imported element came from, so a threat's explanation can point
+/// at the line of infrastructure code to change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    /// The file, relative to the directory that was imported.
+    pub file: String,
+    /// 1-based line in that file, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The resource's own name in its format: a Terraform address
+    /// (`aws_s3_bucket.logs`), a CloudFormation logical id, or
+    /// `Deployment/shop/web` for Kubernetes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
 }
 
 impl Flow {

@@ -74,6 +74,9 @@ pub fn validate(model: &Model, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
     checker.check_data(model, vocabulary);
     checker.check_flows(model, vocabulary);
     checker.check_tracking(model, vocabulary);
+    if let Some(policy) = &model.policy {
+        checker.diagnostics.extend(policy.check(vocabulary));
+    }
     if model.components.is_empty() {
         checker.diagnostics.push(
             Diagnostic::warning(Position::new(1, 1), "the model has no components, so no threat can be found")

@@ -365,6 +365,7 @@ impl Generator {
             parent: parent.map(located),
             controls: Vec::new(),
             description: None,
+            source: None,
         });
     }
 
@@ -544,6 +545,7 @@ impl Generator {
             processes: Vec::new(),
             tags,
             description: None,
+            source: None,
         });
         let index = self.model.components.len() - 1;
         self.add_node(id, name, kind, Some(index), region)
@@ -936,6 +938,7 @@ impl Generator {
             data: spec.data.into_iter().map(Located::synthetic).collect(),
             controls: located_all(&controls),
             description: None,
+            source: None,
         });
         true
     }

@@ -1,5 +1,6 @@
-//! `rampart gate`: checks a model against a CI policy (`rampart-policy.yaml`)
-//! and exits 1 when it fails.
+//! `rampart gate`: checks a model against a CI policy (`--policy FILE`, the
+//! model's `policy:` section, or `rampart-policy.yaml` nearby) and exits 1
+//! when it fails.
 
 use std::path::{Path, PathBuf};
 
@@ -36,34 +37,32 @@ pub fn run(args: Args) -> u8 {
         Ok(today) => today,
         Err(code) => return code,
     };
-    let Some(policy_path) = args.policy.clone().or_else(|| find_policy(&args.input.model)) else {
-        return fail(&format!(
-            "no policy: pass --policy FILE or put `{DEFAULT_POLICY}` beside the model or in the current directory"
-        ));
-    };
-    let policy_label = policy_path.display().to_string();
-    let policy_text = match read_text(&policy_label) {
-        Ok(text) => text,
-        Err(message) => return fail(&message),
-    };
-    let policy: Policy = match policy::parse(&policy_text) {
-        Ok(policy) => policy,
-        Err(problem) => {
-            print_all(&policy_label, &policy_text, &[problem]);
-            return fail(&format!("`{policy_label}` is not a valid policy"));
-        }
-    };
-
     let (loaded, kb) = match load_model_and_library(&args.input) {
         Ok(both) => both,
         Err(code) => return code,
     };
     print_all(&loaded.path, &loaded.source, &loaded.warnings);
-    let problems = policy.check(&kb.vocabulary());
-    if !problems.is_empty() {
-        print_all(&policy_label, &policy_text, &problems);
-        return fail(&format!("`{policy_label}` has {} error(s)", problems.len()));
-    }
+    // An explicit --policy wins; then the model's own `policy:` section
+    // (already checked with the model); then a policy file found nearby.
+    let (policy, policy_label) = match args.policy.clone() {
+        Some(path) => match read_policy_file(&path, &kb) {
+            Ok(policy) => (policy, format!("`{}`", path.display())),
+            Err(code) => return code,
+        },
+        None => match (&loaded.model.policy, find_policy(&args.input.model)) {
+            (Some(section), _) => (section.clone(), format!("the `policy:` section of `{}`", loaded.path)),
+            (None, Some(path)) => match read_policy_file(&path, &kb) {
+                Ok(policy) => (policy, format!("`{}`", path.display())),
+                Err(code) => return code,
+            },
+            (None, None) => {
+                return fail(&format!(
+                    "no policy: pass --policy FILE, add a `policy:` section to the model, or put \
+                     `{DEFAULT_POLICY}` beside the model or in the current directory"
+                ));
+            }
+        },
+    };
 
     let base = match (&args.base, &args.base_model) {
         (Some(rev), _) => Some(load_at_revision(&args.input, rev)),
@@ -87,16 +86,32 @@ pub fn run(args: Args) -> u8 {
     }
     let violations = policy::evaluate(&policy, &loaded.model, &analysis, diff.as_ref());
     if violations.is_empty() {
-        eprintln!("gate passed: `{}` meets the policy in `{policy_label}`", loaded.path);
+        eprintln!("gate passed: `{}` meets the policy in {policy_label}", loaded.path);
         return crate::exit::OK;
     }
-    eprintln!("gate failed: {} violation(s) of `{policy_label}`:", violations.len());
+    eprintln!("gate failed: {} violation(s) of {policy_label}:", violations.len());
     let mut out = String::new();
     for violation in &violations {
         out.push_str(&format!("{:<28} {}: {}\n", violation.rule, violation.subject, violation.reason));
     }
     crate::input::write_stdout(&out);
     crate::exit::GATE_FAILED
+}
+
+/// Reads and checks a policy file, printing its problems with their lines.
+fn read_policy_file(path: &Path, kb: &rampart_kb::KnowledgeBase) -> Result<Policy, u8> {
+    let label = path.display().to_string();
+    let text = read_text(&label).map_err(|message| fail(&message))?;
+    let policy: Policy = policy::parse(&text).map_err(|problem| {
+        print_all(&label, &text, &[problem]);
+        fail(&format!("`{label}` is not a valid policy"))
+    })?;
+    let problems = policy.check(&kb.vocabulary());
+    if !problems.is_empty() {
+        print_all(&label, &text, &problems);
+        return Err(fail(&format!("`{label}` has {} error(s)", problems.len())));
+    }
+    Ok(policy)
 }
 
 fn find_policy(model: &str) -> Option<PathBuf> {

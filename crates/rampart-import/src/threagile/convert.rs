@@ -154,6 +154,7 @@ impl<'d> Converter<'d> {
             data,
             flows,
             threats,
+            policy: None,
         }
     }
 
@@ -389,6 +390,8 @@ impl<'d> Converter<'d> {
                 parent,
                 controls: Vec::new(),
                 description: non_empty(boundary.description.as_ref()),
+                // The Threagile file's own positions already point at the source.
+                source: None,
             })
             .collect();
         (boundaries, membership)
@@ -430,6 +433,7 @@ impl<'d> Converter<'d> {
                     _ => Vec::new(),
                 },
                 description: non_empty(source.description.as_ref()),
+                source: None,
             });
         }
         flows
@@ -523,6 +527,7 @@ impl<'d> Converter<'d> {
                         processes: Vec::new(),
                         tags: asset.tags.clone(),
                         description,
+                        source: None,
                     };
                     let component = self.with_data(title, asset, component);
                     components.push(component);
