@@ -37,6 +37,8 @@ enum Command {
     Diagram(commands::diagram::Args),
     /// Check a model without analyzing it.
     Validate(commands::validate::Args),
+    /// Build a model from Kubernetes manifests or docker-compose files.
+    Import(commands::import::Args),
     /// Write a commented starter model.
     Init(commands::init::Args),
     /// Print the JSON Schema of the model format.
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Diagram(args) => commands::diagram::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Import(args) => commands::import::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Schema => {
             input::write_stdout(&format!("{}\n", rampart_model::json_schema()));

@@ -2,6 +2,7 @@ pub mod analyze;
 pub mod diagram;
 pub mod diff;
 pub mod gate;
+pub mod import;
 pub mod init;
 pub mod intel;
 pub mod kb;

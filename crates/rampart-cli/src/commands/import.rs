@@ -1,0 +1,191 @@
+//! `rampart import`: a model from infrastructure as code.
+
+use std::path::{Path, PathBuf};
+
+use rampart_iac::{FileDiagnostic, IacFormat, SourceFile};
+
+use crate::diagnostics;
+use crate::input::{fail, read_text, write_stdout};
+
+#[derive(clap::Args)]
+#[command(
+    long_about = "Build a Rampart model from infrastructure as code.\n\n\
+        Reads Kubernetes manifests (plain multi-document YAML, `kind: List`, or the output of \
+        `helm template`) or docker-compose files and infers components with catalog types, flows \
+        (Services, Ingresses, connection strings in environment variables, depends_on), trust \
+        boundaries (cluster and namespaces, compose networks), exposure to the internet, Secrets as \
+        data assets, and the controls the manifests show (network policies, security contexts, \
+        resource limits). Each element records the file and line it came from in `source:`.\n\n\
+        The model goes to standard output (or --output); warnings about what could not be modelled \
+        go to standard error as `file:line:column: warning: ...`, then a one-line summary. \
+        docs/importing-iac.md lists every rule.",
+    after_help = "Examples:\n  \
+        rampart import kubernetes k8s/ --output shop.yaml\n  \
+        helm template shop charts/shop | rampart import kubernetes - --name shop > shop.yaml\n  \
+        rampart import compose . --output shop.yaml && rampart analyze shop.yaml"
+)]
+pub struct Args {
+    /// What PATH holds: kubernetes, compose, or auto to tell from the files.
+    #[arg(value_name = "FORMAT", value_parser = ["kubernetes", "compose", "auto"])]
+    pub format: String,
+    /// A file; a directory (every .yaml and .yml file below it for
+    /// kubernetes, the compose.yaml or docker-compose.yml and its override
+    /// for compose); or `-` for standard input.
+    #[arg(value_name = "PATH")]
+    pub path: String,
+    /// Write the model to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The model's name; when omitted, the compose project's `name:`, or
+    /// the directory's or file's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Fail (exit 2, write nothing) when anything could not be modelled.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+pub fn run(args: Args) -> u8 {
+    let files = match read_files(&args.path) {
+        Ok(files) => files,
+        Err(message) => return fail(&message),
+    };
+    let format = match args.format.parse::<IacFormat>() {
+        Ok(format) => format,
+        Err(_) => match detect(&files) {
+            Ok(format) => format,
+            Err(message) => return fail(&message),
+        },
+    };
+    let files = if format == IacFormat::Compose && Path::new(&args.path).is_dir() {
+        let project = rampart_iac::compose_project_files(&files);
+        if project.is_empty() {
+            return fail(&format!(
+                "`{}` has no compose.yaml or docker-compose.yml; name the compose file itself",
+                args.path
+            ));
+        }
+        project
+    } else {
+        files
+    };
+    if files.is_empty() {
+        return fail(&format!("`{}` holds no .yaml or .yml file", args.path));
+    }
+    let project_name = (format == IacFormat::Compose).then(|| rampart_iac::compose_project_name(&files)).flatten();
+    let name = args.name.clone().or(project_name).unwrap_or_else(|| default_name(&args.path));
+    let root = display_root(&args.path);
+    let imported = match format.import(&name, &files) {
+        Ok(imported) => imported,
+        Err(problems) => {
+            print_problems(&root, &files, &problems);
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            eprintln!("error: {errors} file(s) could not be read as {format} YAML; nothing was imported");
+            return crate::exit::INVALID;
+        }
+    };
+    print_problems(&root, &files, &imported.warnings);
+    let warnings = imported.warnings.len();
+    let counted = match warnings {
+        0 => String::new(),
+        1 => "; 1 warning".to_string(),
+        n => format!("; {n} warnings"),
+    };
+    if args.strict && warnings > 0 {
+        eprintln!("error: {}{counted}; --strict refuses warnings, so no model was written", imported.summary);
+        return crate::exit::INVALID;
+    }
+    let yaml = match imported.to_yaml() {
+        Ok(yaml) => yaml,
+        Err(error) => return fail(&format!("cannot write the model: {error}")),
+    };
+    let shown_path = if args.path == "-" { "-".to_string() } else { args.path.clone() };
+    let text =
+        format!("# Imported by `rampart import {format} {shown_path}`; every element's `source:` says where.\n{yaml}");
+    match &args.output {
+        Some(path) => {
+            if let Err(error) = std::fs::write(path, text) {
+                return fail(&format!("cannot write {}: {error}", path.display()));
+            }
+            eprintln!("{}{counted}; written to {}", imported.summary, path.display());
+        }
+        None => {
+            write_stdout(&text);
+            eprintln!("{}{counted}", imported.summary);
+        }
+    }
+    crate::exit::OK
+}
+
+/// The files under PATH, paths relative to it; standard input as `<stdin>`.
+fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
+    if path == "-" {
+        return Ok(vec![SourceFile::new("<stdin>", read_text("-")?)]);
+    }
+    let root = Path::new(path);
+    if root.is_file() {
+        let name = root.file_name().map_or(path.to_string(), |n| n.to_string_lossy().to_string());
+        return Ok(vec![SourceFile::new(name, read_text(path)?)]);
+    }
+    if !root.is_dir() {
+        return Err(format!("cannot read `{path}`: no such file or directory"));
+    }
+    rampart_iac::read_dir(root).map_err(|error| format!("cannot read `{path}`: {error}"))
+}
+
+/// The one format the files are written in, for `auto`.
+fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
+    let mut found: Vec<IacFormat> = files.iter().filter_map(|f| rampart_iac::detect(&f.path, &f.text)).collect();
+    found.sort_by_key(|format| format.name());
+    found.dedup();
+    match found.as_slice() {
+        [format] => Ok(*format),
+        [] => Err("cannot tell whether these are Kubernetes manifests or compose files; name the format".to_string()),
+        _ => Err("the files mix Kubernetes manifests and compose files; import each with its format".to_string()),
+    }
+}
+
+/// The name of what was imported: `shop` for `deploy/shop/` or `shop.yaml`.
+fn default_name(path: &str) -> String {
+    if path == "-" {
+        return "imported".to_string();
+    }
+    let path = Path::new(path);
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let named = if absolute.is_dir() { absolute.file_name() } else { absolute.file_stem() };
+    let name = named.map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    // `docker-compose.yml` says nothing about the system; its directory does.
+    let says_nothing = rampart_iac::is_compose_file_name(&format!("{name}.yml")) || name.is_empty();
+    if !absolute.is_dir()
+        && says_nothing
+        && let Some(parent) = absolute.parent().and_then(Path::file_name)
+    {
+        return parent.to_string_lossy().to_string();
+    }
+    if name.is_empty() { "imported".to_string() } else { name }
+}
+
+/// The directory that diagnostics' paths are relative to, for display.
+fn display_root(path: &str) -> Option<PathBuf> {
+    let path = Path::new(path);
+    path.is_dir().then(|| path.to_path_buf()).or_else(|| path.parent().map(Path::to_path_buf))
+}
+
+/// Errors with the offending line shown; warnings one per line, as
+/// `file:line:column: warning: message (help)`.
+fn print_problems(root: &Option<PathBuf>, files: &[SourceFile], problems: &[FileDiagnostic]) {
+    for problem in problems {
+        let shown = match root {
+            Some(root) if problem.file != "<stdin>" && !root.as_os_str().is_empty() => {
+                root.join(&problem.file).to_string_lossy().replace('\\', "/")
+            }
+            _ => problem.file.clone(),
+        };
+        if problem.is_error() {
+            let text = files.iter().find(|f| f.path == problem.file).map_or("", |f| f.text.as_str());
+            eprint!("{}", diagnostics::render(&shown, text, &problem.diagnostic));
+        } else {
+            eprintln!("{}", FileDiagnostic { file: shown, diagnostic: problem.diagnostic.clone() });
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! Models from infrastructure as code: Kubernetes manifests (plain, or the
+//! output of `helm template`) and docker-compose files become ordinary
+//! Rampart models, ready to validate, analyze and edit.
+//!
+//! Each importer takes a list of [`SourceFile`]s (paths relative to what the
+//! user imported, and their text) and infers components with catalog types,
+//! flows, trust boundaries, exposure to the internet, data assets for
+//! secrets and the controls the manifests show. Every element records where
+//! it came from in its `source` ([`rampart_model::SourceRef`]), so a
+//! threat's explanation can point at the manifest to change. What an
+//! importer cannot model becomes a warning at its file and line, never a
+//! silent drop; a file that is not valid YAML fails the import with its
+//! position.
+//!
+//! The pieces the later importers (Terraform, CloudFormation) share:
+//! `yaml` (positions and tags), `classify` (images, ports and URL schemes in
+//! the knowledge base's terms), `endpoint` (connection strings), `ids` and
+//! `builder` (assembling a deterministic model).
+//!
+//! Invariant: no IO except [`read_dir`], a convenience for callers; the same
+//! files always give the same model, whatever order they come in.
+
+use std::fmt;
+use std::str::FromStr;
+
+mod builder;
+pub mod classify;
+mod compose;
+pub mod endpoint;
+mod ids;
+mod kubernetes;
+mod source;
+mod yaml;
+
+pub use source::{FileDiagnostic, SourceFile, read_dir};
+
+/// What an import produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IacImport {
+    pub model: rampart_model::Model,
+    /// What could not be modelled, or looks wrong in the source (a Secret
+    /// with literal values, a workload bound to `cluster-admin`).
+    pub warnings: Vec<FileDiagnostic>,
+    pub summary: Summary,
+}
+
+impl IacImport {
+    /// The model as YAML, in the native format `rampart analyze` reads.
+    pub fn to_yaml(&self) -> Result<String, String> {
+        serde_saphyr::to_string(&self.model).map_err(|error| error.to_string())
+    }
+}
+
+/// How much was inferred, for the one-line report after an import.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub components: usize,
+    pub actors: usize,
+    pub flows: usize,
+    pub boundaries: usize,
+    pub data: usize,
+}
+
+/// `imported 9 components, 11 flows, 3 boundaries from 6 files`.
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        write!(
+            f,
+            "imported {}, {}, {} from {}",
+            count(self.components, "component", "components"),
+            count(self.flows, "flow", "flows"),
+            count(self.boundaries, "boundary", "boundaries"),
+            count(self.files, "file", "files"),
+        )
+    }
+}
+
+/// An infrastructure-as-code format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IacFormat {
+    Kubernetes,
+    Compose,
+}
+
+impl IacFormat {
+    pub const ALL: [IacFormat; 2] = [IacFormat::Kubernetes, IacFormat::Compose];
+
+    /// The name users type (`rampart import kubernetes`).
+    pub fn name(self) -> &'static str {
+        match self {
+            IacFormat::Kubernetes => "kubernetes",
+            IacFormat::Compose => "compose",
+        }
+    }
+
+    /// Imports `files` as this format.
+    pub fn import(self, name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+        match self {
+            IacFormat::Kubernetes => import_kubernetes(name, files),
+            IacFormat::Compose => import_compose(name, files),
+        }
+    }
+}
+
+impl fmt::Display for IacFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for IacFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "kubernetes" | "k8s" | "helm" => Ok(IacFormat::Kubernetes),
+            "compose" | "docker-compose" => Ok(IacFormat::Compose),
+            other => Err(format!("unknown infrastructure-as-code format `{other}`; expected kubernetes or compose")),
+        }
+    }
+}
+
+/// Which format `text` is written in, by a cheap look at its top-level keys
+/// and file name; never parses.
+///
+/// Compose: a top-level `services:` in a file named like a compose file
+/// (`compose.yaml`, `docker-compose.override.yml`), or anywhere when the
+/// text also has no `apiVersion:`. Kubernetes: top-level `apiVersion:` and
+/// `kind:` keys (in any of the documents).
+pub fn detect(file_name: &str, text: &str) -> Option<IacFormat> {
+    let services = has_top_level_key(text, "services");
+    if services && (is_compose_file_name(file_name) || !has_top_level_key(text, "apiVersion")) {
+        return Some(IacFormat::Compose);
+    }
+    if has_top_level_key(text, "apiVersion") && has_top_level_key(text, "kind") {
+        return Some(IacFormat::Kubernetes);
+    }
+    None
+}
+
+/// Whether a file name is one `docker compose` reads by default or as an
+/// override: `compose.yaml`, `docker-compose.yml`, `docker-compose.prod.yaml`.
+pub fn is_compose_file_name(file_name: &str) -> bool {
+    let name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name).to_ascii_lowercase();
+    let stem = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"));
+    stem.is_some_and(|stem| stem == "compose" || stem.starts_with("compose.") || stem.starts_with("docker-compose"))
+}
+
+/// The files `docker compose` reads in a project directory by default: the
+/// first of `compose.yaml`, `compose.yml`, `docker-compose.yaml`,
+/// `docker-compose.yml`, then its `.override` file, in that order (the
+/// override merges over the base). Files in subdirectories are not part of
+/// the project.
+pub fn compose_project_files(files: &[SourceFile]) -> Vec<SourceFile> {
+    let bases = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+    let Some(base) = bases.iter().find_map(|name| files.iter().find(|f| f.path == *name)) else {
+        return Vec::new();
+    };
+    let (stem, extension) = base.path.rsplit_once('.').unwrap_or((&base.path, "yml"));
+    let overrides =
+        [format!("{stem}.override.{extension}"), format!("{stem}.override.yml"), format!("{stem}.override.yaml")];
+    let mut project = vec![base.clone()];
+    project.extend(overrides.iter().find_map(|name| files.iter().find(|f| f.path == *name)).cloned());
+    project
+}
+
+/// The project name a compose file sets with a top-level `name:`, if any:
+/// a better model name than the directory's.
+pub fn compose_project_name(files: &[SourceFile]) -> Option<String> {
+    files.iter().find_map(|file| {
+        file.text.lines().find_map(|line| {
+            let value = line.strip_prefix("name:")?.split(" #").next()?.trim().trim_matches(['"', '\'']);
+            (!value.is_empty() && !value.contains('$')).then(|| value.to_string())
+        })
+    })
+}
+
+fn has_top_level_key(text: &str, key: &str) -> bool {
+    text.lines()
+        .any(|line| line.strip_prefix(key).is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':')))
+}
+
+/// Builds a model from Kubernetes manifests: multi-document YAML files, a
+/// `kind: List`, or the output of `helm template`.
+///
+/// Fails only when a file is not valid YAML (all such files are reported);
+/// everything else that cannot be modelled is a warning.
+pub fn import_kubernetes(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+    kubernetes::import(name, files)
+}
+
+/// Builds a model from docker-compose files. Several files are merged as
+/// `docker compose -f a -f b` would, service by service (a later file's
+/// keys replace an earlier one's).
+pub fn import_compose(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+    compose::import(name, files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_tells_manifests_from_compose_files() {
+        let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+        let compose = "services:\n  web:\n    image: nginx\n";
+        assert_eq!(detect("web.yaml", manifest), Some(IacFormat::Kubernetes));
+        assert_eq!(detect("docker-compose.yml", compose), Some(IacFormat::Compose));
+        assert_eq!(detect("stack.yml", compose), Some(IacFormat::Compose));
+        assert_eq!(detect("values.yaml", "replicaCount: 2\nimage:\n  tag: x\n"), None);
+        assert_eq!(detect("model.yaml", "rampart: 1\nname: x\n"), None);
+        assert!(is_compose_file_name("deploy/docker-compose.prod.yaml"));
+        assert!(is_compose_file_name("compose.yml"));
+        assert!(!is_compose_file_name("composer.yaml"));
+        assert!(!is_compose_file_name("docker-compose.txt"));
+    }
+
+    #[test]
+    fn compose_projects_are_the_base_file_then_its_override() {
+        let files: Vec<SourceFile> =
+            ["docker-compose.override.yml", "docker-compose.prod.yml", "docker-compose.yml", "sub/compose.yaml"]
+                .iter()
+                .map(|path| SourceFile::new(*path, ""))
+                .collect();
+        let project: Vec<String> = compose_project_files(&files).into_iter().map(|f| f.path).collect();
+        assert_eq!(project, ["docker-compose.yml", "docker-compose.override.yml"]);
+        assert!(compose_project_files(&files[1..2]).is_empty());
+    }
+
+    #[test]
+    fn compose_project_names_come_from_the_top_level_key() {
+        let files = [SourceFile::new("compose.yaml", "services:\n  web:\n    name: no\nname: \"shop\" # the store\n")];
+        assert_eq!(compose_project_name(&files).as_deref(), Some("shop"));
+        assert_eq!(compose_project_name(&[SourceFile::new("compose.yaml", "name: ${PROJECT}\n")]), None);
+    }
+
+    #[test]
+    fn formats_parse_from_their_names() {
+        for format in IacFormat::ALL {
+            assert_eq!(format.name().parse::<IacFormat>(), Ok(format));
+        }
+        assert_eq!("docker-compose".parse::<IacFormat>(), Ok(IacFormat::Compose));
+        assert!("terraform".parse::<IacFormat>().is_err());
+    }
+
+    #[test]
+    fn summary_reads_as_a_sentence() {
+        let summary = Summary { files: 6, components: 9, actors: 1, flows: 11, boundaries: 3, data: 2 };
+        assert_eq!(summary.to_string(), "imported 9 components, 11 flows, 3 boundaries from 6 files");
+        let one = Summary { files: 1, components: 1, actors: 0, flows: 1, boundaries: 1, data: 0 };
+        assert_eq!(one.to_string(), "imported 1 component, 1 flow, 1 boundary from 1 file");
+    }
+}
