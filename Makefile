@@ -4,7 +4,7 @@ CARGO ?= cargo
 RAMPART := target/release/rampart
 EXAMPLES := $(wildcard examples/*.yaml)
 
-.PHONY: demo build test lint ci bench bench-pytm fuzz clean
+.PHONY: demo build test test-rust test-browser packages lint ci bench bench-pytm fuzz clean
 
 ## demo: build Rampart and analyze every example model (reports in target/demo/)
 demo: build
@@ -24,10 +24,23 @@ demo: build
 build:
 	$(CARGO) build --release -p rampart-cli
 
-## test: every test of the workspace (unit, CLI, library fixtures, snapshots)
-test:
+## test: every test: the workspace's (unit, CLI, library fixtures, snapshots, PDF) and the browser tests
+test: test-rust test-browser
+
+## packages: the Debian packages the tests use (Chromium, poppler-utils), installed when missing
+packages:
+	scripts/ensure-packages.sh chromium=chromium pdftotext=poppler-utils pdfinfo=poppler-utils
+
+test-rust: packages
 	$(CARGO) test --workspace --lib --bins --tests --examples
 	$(CARGO) test --workspace --doc
+
+## test-browser: the HTML report in real headless Chromium (playwright-core from npm)
+test-browser: packages
+	$(CARGO) build -p rampart-cli -p rampart-modelgen
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	cd tests/browser && RAMPART_BIN=$(CURDIR)/target/debug/rampart \
+	  RAMPART_MODELGEN_BIN=$(CURDIR)/target/debug/rampart-modelgen npm test
 
 lint:
 	$(CARGO) fmt --all --check

@@ -276,3 +276,108 @@ fn csv_header_and_first_rows() {
     assert!(text.contains(r#""'=Web, ""front"""#), "{text}");
     insta::assert_snapshot!(head.join("\n"));
 }
+
+/// A threat id as it appears in HTML text.
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[test]
+fn html_report_is_one_offline_page_with_every_threat() {
+    let analysis = analysis(ECOMMERCE);
+    let html = String::from_utf8(succeed(&["report", ECOMMERCE, "--format", "html", "--today", TODAY])).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    for id in threat_ids(&analysis) {
+        assert!(html.contains(&format!("<code>{}</code>", html_escaped(&id))), "{id} is in the report");
+    }
+    // Self-contained: nothing is fetched. Links stay inside the page, and the
+    // only script is the report's own filter.
+    assert!(!html.contains(" src="), "no external images or scripts");
+    assert!(!html.contains("@import") && !html.contains("url(http"));
+    for link in html.split("href=\"").skip(1) {
+        assert!(link.starts_with('#'), "link leaves the page: {}", &link[..link.len().min(60)]);
+    }
+    assert_eq!(html.matches("<script").count(), 1);
+    // The sections a reader expects, with the diagram drawn inline.
+    for section in ["id=\"summary\"", "id=\"diagram\"", "id=\"threats\"", "id=\"targets\"", "id=\"compliance\""] {
+        assert!(html.contains(section), "{section}");
+    }
+    assert!(html.contains("<svg") && !html.contains("<?xml"));
+    assert!(html.contains("NIST SP 800-53") && html.contains("OWASP ASVS"));
+    assert!(html.contains("@media print"));
+}
+
+#[test]
+fn html_report_escapes_what_the_model_says() {
+    let dir = scratch("html-hostile");
+    let model = write(
+        &dir,
+        "hostile.yaml",
+        r#"rampart: 1
+name: "<script>alert('name')</script>"
+description: "</p><img src=x onerror=alert(1)>"
+components:
+  - id: api
+    name: "<b onmouseover=alert(2)>API</b>"
+    kind: rest-api
+    exposure: internet
+flows:
+  - from: api
+    to: api
+    protocol: http
+"#,
+    );
+    let html = String::from_utf8(succeed(&["report", &model, "--format", "html", "--today", TODAY])).unwrap();
+    assert!(!html.contains("<script>alert"), "the model's name is not markup");
+    assert!(!html.contains("<img src=x") && !html.contains("<b onmouseover"));
+    assert!(html.contains("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;b onmouseover=alert(2)&gt;API&lt;/b&gt;"));
+    assert_eq!(html.matches("<script").count(), 1);
+}
+
+#[test]
+fn gitlab_sast_report_lists_the_unresolved_threats() {
+    let analysis = analysis(ECOMMERCE);
+    let unresolved: Vec<&str> = analysis["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| matches!(t["status"].as_str(), Some("open" | "in-progress")))
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    let report: serde_json::Value =
+        serde_json::from_slice(&succeed(&["report", ECOMMERCE, "--format", "gitlab-sast", "--today", TODAY])).unwrap();
+    assert!(report["version"].as_str().unwrap().starts_with("15."));
+    assert_eq!(report["scan"]["type"], "sast");
+    assert_eq!(report["scan"]["status"], "success");
+    assert_eq!(report["scan"]["analyzer"]["id"], "rampart");
+    assert_eq!(report["scan"]["scanner"]["vendor"]["name"], "Rampart");
+    assert_eq!(report["scan"]["start_time"], format!("{TODAY}T00:00:00"));
+
+    let vulnerabilities = report["vulnerabilities"].as_array().unwrap();
+    let ids: Vec<&str> = vulnerabilities.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    let (mut got, mut want) = (ids.clone(), unresolved.clone());
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "exactly the unresolved threats, none of the mitigated or accepted ones");
+    for vulnerability in vulnerabilities {
+        assert!(["Critical", "High", "Medium", "Low"].contains(&vulnerability["severity"].as_str().unwrap()));
+        let identifiers = vulnerability["identifiers"].as_array().unwrap();
+        assert_eq!(identifiers[0]["type"], "rampart_threat");
+        assert_eq!(identifiers[0]["value"], vulnerability["id"]);
+        assert!(identifiers.iter().any(|i| i["type"] == "cwe" && i["url"].as_str().unwrap().contains("cwe.mitre.org")));
+        let location = &vulnerability["location"];
+        assert_eq!(location["file"], ECOMMERCE);
+        assert!(location["start_line"].as_u64().unwrap() >= 1);
+        assert_eq!(location["start_line"], location["end_line"]);
+        assert!(!vulnerability["solution"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn pdf_needs_an_output_file() {
+    let output = rampart(&["report", ECOMMERCE, "--format", "pdf"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--output"));
+}

@@ -4,7 +4,9 @@
 //! Invariant: pure functions from an analysis to text, written to a sink the
 //! caller gives; no file or terminal IO of their own.
 
+pub mod document;
 pub mod exports;
+pub mod html;
 pub mod json;
 mod markdown;
 mod sarif;

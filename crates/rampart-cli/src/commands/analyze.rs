@@ -49,6 +49,15 @@ pub fn today_utc() -> Date {
     Date::from_days_since_epoch(seconds.div_euclid(86_400))
 }
 
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SS`.
+pub fn now_utc_timestamp() -> String {
+    let seconds =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let (days, time) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let date = Date::from_days_since_epoch(days);
+    format!("{date}T{:02}:{:02}:{:02}", time / 3600, time / 60 % 60, time % 60)
+}
+
 pub fn run(args: Args) -> u8 {
     let Some(format) = Format::parse(&args.format) else {
         return fail(&format!("unknown format `{}`; expected one of: {}", args.format, Format::NAMES.join(", ")));

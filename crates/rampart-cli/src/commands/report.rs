@@ -1,5 +1,6 @@
-//! `rampart report`: exports for vulnerability-management tools and
-//! spreadsheets — CSV, XLSX and DefectDojo's Generic Findings Import JSON.
+//! `rampart report`: the reader's report (self-contained HTML, PDF) and
+//! exports for vulnerability-management tools and spreadsheets — CSV, XLSX
+//! and DefectDojo's Generic Findings Import JSON.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,18 +8,21 @@ use std::path::PathBuf;
 use rampart_engine::{Options, analyze};
 use rampart_model::Date;
 use rampart_report::Origin;
+use rampart_report::document::Document;
 use rampart_report::exports::{self, Table};
 
 use crate::input::{ModelArgs, fail, load_model_and_library, print_all};
 
-const FORMATS: [&str; 3] = ["csv", "xlsx", "defectdojo"];
+const FORMATS: [&str; 6] = ["html", "pdf", "csv", "xlsx", "defectdojo", "gitlab-sast"];
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub input: ModelArgs,
-    /// Export format: csv, xlsx (needs --output), defectdojo (DefectDojo's
-    /// Generic Findings Import JSON).
+    /// Report format: html (one self-contained page), pdf (needs --output),
+    /// csv, xlsx (needs --output), defectdojo (DefectDojo's Generic Findings
+    /// Import JSON), gitlab-sast (GitLab's SAST security report, for
+    /// `artifacts: reports: sast:`).
     #[arg(long, short, value_name = "FORMAT")]
     pub format: String,
     /// With csv: which table to write, threats (one row per threat) or
@@ -40,9 +44,12 @@ pub struct Args {
 
 #[derive(Clone, Copy)]
 enum Export {
+    Html,
+    Pdf,
     Csv(Table),
     Xlsx,
     DefectDojo,
+    GitlabSast,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -50,9 +57,12 @@ pub fn run(args: Args) -> u8 {
         return fail(&format!("unknown table `{}`; expected one of: {}", args.table, Table::NAMES.join(", ")));
     };
     let export = match args.format.as_str() {
+        "html" => Export::Html,
+        "pdf" => Export::Pdf,
         "csv" => Export::Csv(table),
         "xlsx" => Export::Xlsx,
         "defectdojo" => Export::DefectDojo,
+        "gitlab-sast" => Export::GitlabSast,
         other => return fail(&format!("unknown export format `{other}`; expected one of: {}", FORMATS.join(", "))),
     };
     if table != Table::Threats && !matches!(export, Export::Csv(_)) {
@@ -61,9 +71,12 @@ pub fn run(args: Args) -> u8 {
     if matches!(export, Export::Xlsx) && args.output.is_none() {
         return fail("--format xlsx writes a binary workbook: name the file with --output");
     }
-    let today = match args.today.as_deref().map(Date::parse) {
-        None => crate::commands::analyze::today_utc(),
-        Some(Ok(date)) => date,
+    if matches!(export, Export::Pdf) && args.output.is_none() {
+        return fail("--format pdf writes a binary document: name the file with --output");
+    }
+    let (today, scan_time) = match args.today.as_deref().map(Date::parse) {
+        None => (crate::commands::analyze::today_utc(), crate::commands::analyze::now_utc_timestamp()),
+        Some(Ok(date)) => (date, format!("{date}T00:00:00")),
         Some(Err(problem)) => return fail(&format!("--today: {problem}")),
     };
     let intel = match crate::commands::intel::read_all(&args.intel, false) {
@@ -80,9 +93,21 @@ pub fn run(args: Args) -> u8 {
     let origin = Origin { model_path: loaded.path.clone(), tool_version: env!("CARGO_PKG_VERSION").to_string() };
 
     let render = |out: &mut dyn Write| match export {
+        Export::Html | Export::Pdf => {
+            // The reader's report: one document and its diagram, whatever the format.
+            let document = Document::build(&analysis, &kb, &loaded.model, &origin, &today.to_string());
+            let options = rampart_diagram::Options { kb: Some(&kb), view: rampart_diagram::View::All };
+            let diagram = rampart_diagram::svg(&loaded.model, &analysis, &options);
+            if matches!(export, Export::Html) {
+                out.write_all(rampart_report::html::render(&document, Some(&diagram)).as_bytes())
+            } else {
+                out.write_all(&pdf(&document, &diagram)?)
+            }
+        }
         Export::Csv(table) => exports::csv::render(table, &analysis, &kb, out),
         Export::Xlsx => exports::xlsx::render(&analysis, &kb, out),
         Export::DefectDojo => exports::defectdojo::render(&analysis, &kb, &origin, today, out),
+        Export::GitlabSast => exports::gitlab::render(&analysis, &kb, &origin, &scan_time, out),
     };
     let written = match &args.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {
@@ -104,4 +129,14 @@ pub fn run(args: Args) -> u8 {
             fail(&format!("cannot write {target}: {error}"))
         }
     }
+}
+
+#[cfg(feature = "pdf")]
+fn pdf(document: &Document, diagram: &str) -> std::io::Result<Vec<u8>> {
+    rampart_pdf::render(document, Some(diagram)).map_err(|error| std::io::Error::other(format!("PDF: {error}")))
+}
+
+#[cfg(not(feature = "pdf"))]
+fn pdf(_: &Document, _: &str) -> std::io::Result<Vec<u8>> {
+    Err(std::io::Error::other("this build of rampart has no PDF support; rebuild with the `pdf` feature"))
 }

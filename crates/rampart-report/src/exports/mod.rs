@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod defectdojo;
+pub mod gitlab;
 pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
