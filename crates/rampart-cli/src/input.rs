@@ -11,9 +11,12 @@ use crate::diagnostics;
 /// Options shared by every command that reads a model.
 #[derive(clap::Args, Clone, Debug)]
 pub struct ModelArgs {
-    /// The model file (YAML or JSON); `-` reads standard input.
+    /// The model: a Rampart model file (YAML or JSON), another tool's model
+    /// (Threagile), or infrastructure as code (a Kubernetes or compose file,
+    /// or a directory of them), imported on the fly; `-` reads standard input.
     pub model: String,
-    /// The model's format when detection guesses wrong: rampart, threagile.
+    /// The model's format when detection guesses wrong: rampart, threagile,
+    /// kubernetes, compose.
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
     /// An extra library directory (with vocabulary/, catalog/,
@@ -113,8 +116,27 @@ fn collect_library(root: &Path, directory: &Path, layer: usize, sources: &mut Ve
 /// against it. Prints every diagnostic; returns the exit code when the model
 /// cannot be analyzed.
 pub fn load_model_and_library(args: &ModelArgs) -> Result<(Loaded, KnowledgeBase), u8> {
+    // Infrastructure as code (a directory, or a file or --from naming an IaC
+    // format) is imported first, then loaded like the native model it becomes.
+    let iac_format = match args.from.as_deref().map(str::parse::<rampart_iac::IacFormat>) {
+        Some(Ok(format)) => Some(format),
+        _ => None,
+    };
+    if iac_format.is_some() || (args.from.is_none() && Path::new(&args.model).is_dir()) {
+        let (imported, format) = crate::commands::import::import_path(&args.model, iac_format, None)?;
+        return load_imported_iac(args, imported, format);
+    }
     let source = read_text(&args.model).map_err(|message| fail(&message))?;
     let path = if args.model == "-" { "<stdin>".to_string() } else { args.model.clone() };
+    if args.from.is_none()
+        && rampart_import::detect(&path, &source).is_none()
+        && let Some(format) = rampart_iac::detect(&path, &source)
+    {
+        let name = Path::new(&path).file_name().map_or(path.clone(), |n| n.to_string_lossy().to_string());
+        let files = vec![rampart_iac::SourceFile::new(name, source)];
+        let (imported, format) = crate::commands::import::import_files(&args.model, files, Some(format), None)?;
+        return load_imported_iac(args, imported, format);
+    }
     let tracking = match tracking_file_path(&args.model).filter(|p| p.is_file()) {
         Some(file) => {
             let text = std::fs::read_to_string(&file)
@@ -124,6 +146,35 @@ pub fn load_model_and_library(args: &ModelArgs) -> Result<(Loaded, KnowledgeBase
         None => None,
     };
     load_model_text(args, path, source, tracking)
+}
+
+/// Loads the model an IaC import produced: as the native YAML that `rampart
+/// import` would write, so validation and threats point at lines of a text
+/// the user can reproduce with `rampart import`. A tracking file beside the
+/// input (`k8s.tracking.yaml` for `k8s/`) applies as for a model file.
+fn load_imported_iac(
+    args: &ModelArgs,
+    imported: rampart_iac::IacImport,
+    format: rampart_iac::IacFormat,
+) -> Result<(Loaded, KnowledgeBase), u8> {
+    let label = format!("{} ({format} import)", args.model.trim_end_matches('/'));
+    if imported.model.components.is_empty() && imported.model.actors.is_empty() {
+        return Err(fail(&format!(
+            "the {format} import of `{}` found nothing to model; is it {format} at all? (--from names the format)",
+            args.model
+        )));
+    }
+    let yaml = imported.to_yaml().map_err(|error| fail(&format!("cannot convert the import: {error}")))?;
+    let tracking = match tracking_file_path(args.model.trim_end_matches('/')).filter(|p| p.is_file()) {
+        Some(file) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|error| fail(&format!("cannot read `{}`: {error}", file.display())))?;
+            Some((file.display().to_string(), text))
+        }
+        None => None,
+    };
+    let native = ModelArgs { from: Some("rampart".to_string()), ..args.clone() };
+    load_model_text(&native, label, yaml, tracking)
 }
 
 /// As [`load_model_and_library`], for model text already read (from git, for

@@ -46,45 +46,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let files = match read_files(&args.path) {
-        Ok(files) => files,
-        Err(message) => return fail(&message),
+    let format = args.format.parse::<IacFormat>().ok();
+    let (imported, format) = match import_path(&args.path, format, args.name.as_deref()) {
+        Ok(both) => both,
+        Err(code) => return code,
     };
-    let format = match args.format.parse::<IacFormat>() {
-        Ok(format) => format,
-        Err(_) => match detect(&files) {
-            Ok(format) => format,
-            Err(message) => return fail(&message),
-        },
-    };
-    let files = if format == IacFormat::Compose && Path::new(&args.path).is_dir() {
-        let project = rampart_iac::compose_project_files(&files);
-        if project.is_empty() {
-            return fail(&format!(
-                "`{}` has no compose.yaml or docker-compose.yml; name the compose file itself",
-                args.path
-            ));
-        }
-        project
-    } else {
-        files
-    };
-    if files.is_empty() {
-        return fail(&format!("`{}` holds no .yaml or .yml file", args.path));
-    }
-    let project_name = (format == IacFormat::Compose).then(|| rampart_iac::compose_project_name(&files)).flatten();
-    let name = args.name.clone().or(project_name).unwrap_or_else(|| default_name(&args.path));
-    let root = display_root(&args.path);
-    let imported = match format.import(&name, &files) {
-        Ok(imported) => imported,
-        Err(problems) => {
-            print_problems(&root, &files, &problems);
-            let errors = problems.iter().filter(|p| p.is_error()).count();
-            eprintln!("error: {errors} file(s) could not be read as {format} YAML; nothing was imported");
-            return crate::exit::INVALID;
-        }
-    };
-    print_problems(&root, &files, &imported.warnings);
     let warnings = imported.warnings.len();
     let counted = match warnings {
         0 => String::new(),
@@ -117,8 +83,62 @@ pub fn run(args: Args) -> u8 {
     crate::exit::OK
 }
 
+/// Reads PATH (a file, a directory or `-`), tells its format when `format`
+/// is `None`, imports it and prints the import's warnings. The one way IaC
+/// is read, by `rampart import` and by every command that takes a model.
+pub(crate) fn import_path(
+    path: &str,
+    format: Option<IacFormat>,
+    name: Option<&str>,
+) -> Result<(rampart_iac::IacImport, IacFormat), u8> {
+    let files = read_files(path).map_err(|message| fail(&message))?;
+    import_files(path, files, format, name)
+}
+
+/// As [`import_path`], for files already read from PATH.
+pub(crate) fn import_files(
+    path: &str,
+    files: Vec<SourceFile>,
+    format: Option<IacFormat>,
+    name: Option<&str>,
+) -> Result<(rampart_iac::IacImport, IacFormat), u8> {
+    let format = match format {
+        Some(format) => format,
+        None => detect(&files).map_err(|message| fail(&message))?,
+    };
+    let files = if format == IacFormat::Compose && Path::new(path).is_dir() {
+        let project = rampart_iac::compose_project_files(&files);
+        if project.is_empty() {
+            return Err(fail(&format!(
+                "`{path}` has no compose.yaml or docker-compose.yml; name the compose file itself"
+            )));
+        }
+        project
+    } else {
+        files
+    };
+    if files.is_empty() {
+        return Err(fail(&format!("`{path}` holds no .yaml or .yml file")));
+    }
+    let project_name = (format == IacFormat::Compose).then(|| rampart_iac::compose_project_name(&files)).flatten();
+    let name = name.map(str::to_string).or(project_name).unwrap_or_else(|| default_name(path));
+    let root = display_root(path);
+    match format.import(&name, &files) {
+        Ok(imported) => {
+            print_problems(&root, &files, &imported.warnings);
+            Ok((imported, format))
+        }
+        Err(problems) => {
+            print_problems(&root, &files, &problems);
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            eprintln!("error: {errors} file(s) could not be read as {format} YAML; nothing was imported");
+            Err(crate::exit::INVALID)
+        }
+    }
+}
+
 /// The files under PATH, paths relative to it; standard input as `<stdin>`.
-fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
+pub(crate) fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
     if path == "-" {
         return Ok(vec![SourceFile::new("<stdin>", read_text("-")?)]);
     }
@@ -134,7 +154,7 @@ fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
 }
 
 /// The one format the files are written in, for `auto`.
-fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
+pub(crate) fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
     let mut found: Vec<IacFormat> = files.iter().filter_map(|f| rampart_iac::detect(&f.path, &f.text)).collect();
     found.sort_by_key(|format| format.name());
     found.dedup();
@@ -146,7 +166,7 @@ fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
 }
 
 /// The name of what was imported: `shop` for `deploy/shop/` or `shop.yaml`.
-fn default_name(path: &str) -> String {
+pub(crate) fn default_name(path: &str) -> String {
     if path == "-" {
         return "imported".to_string();
     }
@@ -166,14 +186,14 @@ fn default_name(path: &str) -> String {
 }
 
 /// The directory that diagnostics' paths are relative to, for display.
-fn display_root(path: &str) -> Option<PathBuf> {
+pub(crate) fn display_root(path: &str) -> Option<PathBuf> {
     let path = Path::new(path);
     path.is_dir().then(|| path.to_path_buf()).or_else(|| path.parent().map(Path::to_path_buf))
 }
 
 /// Errors with the offending line shown; warnings one per line, as
 /// `file:line:column: warning: message (help)`.
-fn print_problems(root: &Option<PathBuf>, files: &[SourceFile], problems: &[FileDiagnostic]) {
+pub(crate) fn print_problems(root: &Option<PathBuf>, files: &[SourceFile], problems: &[FileDiagnostic]) {
     for problem in problems {
         let shown = match root {
             Some(root) if problem.file != "<stdin>" && !root.as_os_str().is_empty() => {
