@@ -164,6 +164,7 @@ fn load_imported_iac(
             args.model
         )));
     }
+    let imported = with_sources_from_here(imported, &args.model);
     let yaml = imported.to_yaml().map_err(|error| fail(&format!("cannot convert the import: {error}")))?;
     let tracking = match tracking_file_path(args.model.trim_end_matches('/')).filter(|p| p.is_file()) {
         Some(file) => {
@@ -175,6 +176,31 @@ fn load_imported_iac(
     };
     let native = ModelArgs { from: Some("rampart".to_string()), ..args.clone() };
     load_model_text(&native, label, yaml, tracking)
+}
+
+/// The import's `source:` paths are relative to what was imported; for an
+/// analysis run here they become paths from the current directory, so SARIF
+/// results and reports point at a file the user can open. Sources without a
+/// line (Helm template paths) and standard input are left as they are.
+fn with_sources_from_here(mut imported: rampart_iac::IacImport, input: &str) -> rampart_iac::IacImport {
+    let input_path = Path::new(input);
+    let root = if input == "-" {
+        return imported;
+    } else if input_path.is_dir() {
+        input_path.to_path_buf()
+    } else {
+        input_path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let rebase = |source: &mut Option<rampart_model::SourceRef>| {
+        if let Some(source) = source.as_mut().filter(|s| s.line.is_some()) {
+            source.file = root.join(&source.file).to_string_lossy().replace('\\', "/");
+        }
+    };
+    let model = &mut imported.model;
+    model.boundaries.iter_mut().for_each(|b| rebase(&mut b.source));
+    model.components.iter_mut().for_each(|c| rebase(&mut c.source));
+    model.flows.iter_mut().for_each(|f| rebase(&mut f.source));
+    imported
 }
 
 /// As [`load_model_and_library`], for model text already read (from git, for

@@ -91,3 +91,42 @@ fn helm_output_on_standard_input_and_from_forces_the_format() {
     let wrong = rampart(&["analyze", &file, "--from", "compose"]);
     assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
 }
+
+#[test]
+fn threats_on_imported_elements_point_at_the_manifest_line() {
+    let dir = format!("{EXAMPLES}/kubernetes");
+    let output = rampart(&["analyze", &dir, "--format", "json", "--today", TODAY]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let analysis: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let threat = analysis["threats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target"]["id"] == "api" && t["target"]["kind"] == "element")
+        .expect("a threat on the api workload");
+    let source = &threat["target"]["source"];
+    let file = source["file"].as_str().unwrap();
+    assert!(file.ends_with("kubernetes/api.yaml"), "{source}");
+    let line = source["line"].as_u64().unwrap() as usize;
+    let manifest = std::fs::read_to_string(file).expect("the path opens from here");
+    // The line starts the Deployment's document.
+    let document: Vec<&str> = manifest.lines().skip(line - 1).take(3).collect();
+    assert!(document.iter().any(|l| l.starts_with("kind: Deployment")), "line {line}: {document:?}");
+    assert_eq!(source["resource"], "Deployment/shop/api");
+
+    // SARIF points code scanning at the manifest, not at a generated model.
+    let sarif = rampart(&["analyze", &dir, "--format", "sarif", "--today", TODAY]);
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["properties"]["threatId"] == threat["id"])
+        .expect("the same threat in SARIF");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"].as_str().unwrap(), file);
+    assert_eq!(location["region"]["startLine"].as_u64().unwrap() as usize, line);
+
+    let markdown = rampart(&["analyze", &dir, "--format", "markdown", "--today", TODAY]);
+    assert!(stdout(&markdown).contains(&format!("- **Defined at:** `{file}:{line}` (Deployment/shop/api)")));
+}

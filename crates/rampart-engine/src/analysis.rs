@@ -38,6 +38,10 @@ pub struct Target {
     /// The element, flow or data id; `model` for model-wide threats.
     pub id: String,
     pub name: String,
+    /// Where an importer found the element or flow: the line of
+    /// infrastructure code to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<rampart_model::SourceRef>,
 }
 
 /// A countermeasure of a threat and whether the model has it.
@@ -470,7 +474,12 @@ fn describe_subject<'k, 'm>(
                 controls_present: Vec::new(),
                 intel: None,
             };
-            let target = Target { kind: TargetKind::Element, id: node.id.to_string(), name: node.name.to_string() };
+            let target = Target {
+                kind: TargetKind::Element,
+                id: node.id.to_string(),
+                name: node.name.to_string(),
+                source: node.source.cloned(),
+            };
             (target, node.at, node.controls.clone(), context)
         }
         Subject::Flow(index) => {
@@ -488,7 +497,7 @@ fn describe_subject<'k, 'm>(
                 .name
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{} → {}", facts.nodes[flow.from].name, facts.nodes[flow.to].name));
-            let target = Target { kind: TargetKind::Flow, id: flow.id.clone(), name };
+            let target = Target { kind: TargetKind::Flow, id: flow.id.clone(), name, source: flow.source.cloned() };
             (target, flow.at, flow.controls.clone(), context)
         }
         Subject::Data(index) => {
@@ -514,7 +523,8 @@ fn describe_subject<'k, 'm>(
                 }
                 controls.union_with(&common);
             }
-            let target = Target { kind: TargetKind::Data, id: asset.id.to_string(), name: asset.name.to_string() };
+            let target =
+                Target { kind: TargetKind::Data, id: asset.id.to_string(), name: asset.name.to_string(), source: None };
             (target, asset.at, controls, context)
         }
         Subject::Model => {
@@ -527,7 +537,8 @@ fn describe_subject<'k, 'm>(
                 controls_present: Vec::new(),
                 intel: None,
             };
-            let target = Target { kind: TargetKind::Model, id: "model".to_string(), name: model.name.clone() };
+            let target =
+                Target { kind: TargetKind::Model, id: "model".to_string(), name: model.name.clone(), source: None };
             (target, Position::new(1, 1), facts.model_controls.clone(), context)
         }
     }

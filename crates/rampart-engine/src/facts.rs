@@ -30,6 +30,8 @@ pub struct Node<'m> {
     /// is not reachable directly.
     pub reachable_via: Option<usize>,
     pub at: Position,
+    /// Where an importer found the element (IaC file, line, resource).
+    pub source: Option<&'m rampart_model::SourceRef>,
 }
 
 pub struct FlowFact<'m> {
@@ -50,6 +52,7 @@ pub struct FlowFact<'m> {
     /// The flow's own controls and its receiver's.
     pub controls: FixedBitSet,
     pub at: Position,
+    pub source: Option<&'m rampart_model::SourceRef>,
 }
 
 pub struct DataFact<'m> {
@@ -160,6 +163,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             reachable_from_untrusted: false,
             reachable_via: None,
             at: actor.id.at,
+            source: None,
         });
     }
     for component in &model.components {
@@ -191,6 +195,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             reachable_from_untrusted: component.exposure != Exposure::Internal,
             reachable_via: None,
             at: component.id.at,
+            source: component.source.as_ref(),
         });
     }
     let node_index: HashMap<&str, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
@@ -232,6 +237,7 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
             data: resolve_data(&flow.data),
             controls,
             at,
+            source: flow.source.as_ref(),
         });
     }
 

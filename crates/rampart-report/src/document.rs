@@ -71,6 +71,8 @@ pub struct ThreatEntry {
     pub target_name: String,
     /// Line of the target in the model file (0 for the model as a whole).
     pub line: u32,
+    /// Where an importer found the target, as `file:line (resource)`.
+    pub source: Option<String>,
     pub severity: &'static str,
     pub score: f32,
     pub likelihood: f32,
@@ -245,6 +247,16 @@ fn threat_entry(threat: &ThreatInstance, kb: &KnowledgeBase) -> ThreatEntry {
         target_id: threat.target.id.clone(),
         target_name: threat.target.name.clone(),
         line: threat.location.line,
+        source: threat.target.source.as_ref().map(|source| {
+            let mut text = source.file.clone();
+            if let Some(line) = source.line {
+                text.push_str(&format!(":{line}"));
+            }
+            if let Some(resource) = &source.resource {
+                text.push_str(&format!(" ({resource})"));
+            }
+            text
+        }),
         severity: threat.current.severity.label(),
         score: threat.current.score,
         likelihood: threat.current.likelihood,

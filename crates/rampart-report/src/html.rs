@@ -335,7 +335,11 @@ fn threat_article(out: &mut String, t: &ThreatEntry) {
         id = escape(&t.id),
         kind = t.target_kind,
         target = escape(&t.target_name),
-        line = if t.line > 0 { format!(" (model line {})", t.line) } else { String::new() },
+        line = match (&t.source, t.line) {
+            (Some(source), _) => format!(", defined at <code>{}</code>", escape(source)),
+            (None, 0) => String::new(),
+            (None, line) => format!(" (model line {line})"),
+        },
     );
     let _ = write!(
         out,

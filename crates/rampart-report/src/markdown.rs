@@ -54,6 +54,11 @@ pub fn render(analysis: &Analysis, kb: &KnowledgeBase) -> String {
         let _ =
             writeln!(out, "\n<a id=\"{}\"></a>\n### {} — `{}`\n", anchor(&threat.id), threat.title, threat.target.id);
         let _ = writeln!(out, "- **Id:** `{}`", threat.id);
+        if let Some(source) = &threat.target.source {
+            let line = source.line.map(|line| format!(":{line}")).unwrap_or_default();
+            let resource = source.resource.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            let _ = writeln!(out, "- **Defined at:** `{}{line}`{resource}", source.file);
+        }
         let _ = writeln!(
             out,
             "- **Severity:** {} now ({:.1} = likelihood {:.1} × impact {}), {} inherent ({:.1})",

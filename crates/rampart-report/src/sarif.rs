@@ -191,9 +191,20 @@ fn result<'a>(threat: &'a ThreatInstance, origin: &'a Origin) -> SarifResult<'a>
         level: level(threat.current.severity),
         message: Text { text: message },
         locations: [Location {
-            physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation { uri: &origin.model_path },
-                region: Region { start_line: threat.location.line.max(1), start_column: threat.location.column.max(1) },
+            // A threat on imported infrastructure points at the line of IaC
+            // to change; otherwise at the model line declaring the target.
+            physical_location: match threat.target.source.as_ref().and_then(|s| Some((s, s.line?))) {
+                Some((source, line)) => PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri: &source.file },
+                    region: Region { start_line: line.max(1), start_column: 1 },
+                },
+                None => PhysicalLocation {
+                    artifact_location: ArtifactLocation { uri: &origin.model_path },
+                    region: Region {
+                        start_line: threat.location.line.max(1),
+                        start_column: threat.location.column.max(1),
+                    },
+                },
             },
             logical_locations: [LogicalLocation { name: &threat.target.id, kind }],
         }],
