@@ -210,3 +210,76 @@ fn strict_refuses_an_import_with_warnings() {
     assert!(stderr(&output).contains("--strict refuses warnings, so no model was written"), "{}", stderr(&output));
     assert!(!out.exists());
 }
+
+#[test]
+fn terraform_example_imports_validates_and_shows_its_threats() {
+    let (path, model, output) = import_to_file("terraform", &["terraform", &iac("terraform/aws-shop")]);
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("aws-shop/data.tf:60:1: warning: bucket aws_s3_bucket.uploads is readable by anyone"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("aws-shop/worker.tf:48:1: warning: aws_iam_policy.fulfilment allows every action"),
+        "{messages}"
+    );
+    let summary = messages.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("imported 12 components, 16 flows, 4 boundaries from 12 files; 6 warnings; written to "),
+        "{summary}"
+    );
+    assert_eq!(model.name, "aws-shop");
+    assert_eq!(
+        source_of(&model, "orders-db"),
+        Some(SourceRef { file: "data.tf".into(), line: Some(11), resource: Some("aws_db_instance.orders".into()) })
+    );
+    let threats = threat_ids(&path);
+    for expected in [
+        "cloud-storage-unencrypted@reports-db",
+        "public-object-storage@uploads-bucket",
+        "over-privileged-cloud-identity@fulfilment-function",
+        "exposed-management-interface@bastion-vm",
+    ] {
+        assert!(threats.contains(&expected.to_string()), "{expected} missing from {threats:#?}");
+    }
+}
+
+#[test]
+fn terraform_plan_json_is_told_apart_by_auto() {
+    let (path, model, output) =
+        import_to_file("terraform-plan", &["auto", &iac("terraform/plan.json"), "--name", "blog"]);
+    assert!(
+        stderr(&output).contains("plan.json:55:1: warning: aws_db_instance.blog is publicly accessible"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(model.name, "blog");
+    assert_eq!(
+        source_of(&model, "web-vm"),
+        Some(SourceRef { file: "plan.json".into(), line: Some(8), resource: Some("aws_instance.web".into()) })
+    );
+    let threats = threat_ids(&path);
+    for expected in [
+        "database-exposed-to-untrusted@blog-db",
+        "cloud-storage-unencrypted@blog-db",
+        "public-object-storage@media-bucket",
+        "over-privileged-cloud-identity@web-vm",
+    ] {
+        assert!(threats.contains(&expected.to_string()), "{expected} missing from {threats:#?}");
+    }
+}
+
+#[test]
+fn malformed_terraform_fails_with_the_line_shown() {
+    let dir = scratch("terraform-malformed");
+    write(&dir, "main.tf", "resource \"aws_vpc\" \"main\" {\n  cidr_block = \n}\n");
+    let output = rampart(&["import", "terraform", &dir.to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    let messages = stderr(&output);
+    assert!(messages.contains("main.tf:2:16"), "{messages}");
+    assert!(
+        messages.ends_with("error: 1 file(s) could not be read as terraform; nothing was imported\n"),
+        "{messages}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Models from infrastructure as code: Kubernetes manifests (plain, or the
-//! output of `helm template`) and docker-compose files become ordinary
+//! output of `helm template`), docker-compose files and Terraform (`.tf`
+//! directories, or the JSON of `terraform show -json`) become ordinary
 //! Rampart models, ready to validate, analyze and edit.
 //!
 //! Each importer takes a list of [`SourceFile`]s (paths relative to what the
@@ -12,7 +13,7 @@
 //! silent drop; a file that is not valid YAML fails the import with its
 //! position.
 //!
-//! The pieces the later importers (Terraform, CloudFormation) share:
+//! The pieces the importers share (and CloudFormation will):
 //! `yaml` (positions and tags), `classify` (images, ports and URL schemes in
 //! the knowledge base's terms), `endpoint` (connection strings), `ids` and
 //! `builder` (assembling a deterministic model).
@@ -21,6 +22,7 @@
 //! files always give the same model, whatever order they come in.
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 mod builder;
@@ -30,6 +32,7 @@ pub mod endpoint;
 mod ids;
 mod kubernetes;
 mod source;
+mod terraform;
 mod yaml;
 
 pub use source::{FileDiagnostic, SourceFile, read_dir};
@@ -82,16 +85,18 @@ impl fmt::Display for Summary {
 pub enum IacFormat {
     Kubernetes,
     Compose,
+    Terraform,
 }
 
 impl IacFormat {
-    pub const ALL: [IacFormat; 2] = [IacFormat::Kubernetes, IacFormat::Compose];
+    pub const ALL: [IacFormat; 3] = [IacFormat::Kubernetes, IacFormat::Compose, IacFormat::Terraform];
 
     /// The name users type (`rampart import kubernetes`).
     pub fn name(self) -> &'static str {
         match self {
             IacFormat::Kubernetes => "kubernetes",
             IacFormat::Compose => "compose",
+            IacFormat::Terraform => "terraform",
         }
     }
 
@@ -100,6 +105,16 @@ impl IacFormat {
         match self {
             IacFormat::Kubernetes => import_kubernetes(name, files),
             IacFormat::Compose => import_compose(name, files),
+            IacFormat::Terraform => import_terraform(name, files),
+        }
+    }
+
+    /// The files under `root` this format reads: `.yaml` and `.yml` files,
+    /// or for Terraform `.tf`, `.tfvars` and plan JSON files.
+    pub fn read_dir(self, root: &Path) -> std::io::Result<Vec<SourceFile>> {
+        match self {
+            IacFormat::Terraform => terraform::read_dir(root),
+            IacFormat::Kubernetes | IacFormat::Compose => read_dir(root),
         }
     }
 }
@@ -117,7 +132,10 @@ impl FromStr for IacFormat {
         match text.trim().to_ascii_lowercase().as_str() {
             "kubernetes" | "k8s" | "helm" => Ok(IacFormat::Kubernetes),
             "compose" | "docker-compose" => Ok(IacFormat::Compose),
-            other => Err(format!("unknown infrastructure-as-code format `{other}`; expected kubernetes or compose")),
+            "terraform" | "tf" => Ok(IacFormat::Terraform),
+            other => Err(format!(
+                "unknown infrastructure-as-code format `{other}`; expected kubernetes, compose or terraform"
+            )),
         }
     }
 }
@@ -128,8 +146,12 @@ impl FromStr for IacFormat {
 /// Compose: a top-level `services:` in a file named like a compose file
 /// (`compose.yaml`, `docker-compose.override.yml`), or anywhere when the
 /// text also has no `apiVersion:`. Kubernetes: top-level `apiVersion:` and
-/// `kind:` keys (in any of the documents).
+/// `kind:` keys (in any of the documents). Terraform: a `.tf` or `.tfvars`
+/// file, or JSON with the keys of `terraform show -json`.
 pub fn detect(file_name: &str, text: &str) -> Option<IacFormat> {
+    if terraform::is_terraform_file(file_name, text) {
+        return Some(IacFormat::Terraform);
+    }
     let services = has_top_level_key(text, "services");
     if services && (is_compose_file_name(file_name) || !has_top_level_key(text, "apiVersion")) {
         return Some(IacFormat::Compose);
@@ -182,6 +204,23 @@ fn has_top_level_key(text: &str, key: &str) -> bool {
         .any(|line| line.strip_prefix(key).is_some_and(|rest| rest.trim_start_matches([' ', '\t']).starts_with(':')))
 }
 
+/// Whether a directory holds a Terraform root module: a `.tf` file at its top.
+pub fn is_terraform_dir(root: &Path) -> bool {
+    terraform::is_terraform_dir(root)
+}
+
+/// Builds a model from Terraform: the `.tf` files at the top of the input
+/// (the root module), the local modules they call and the variable values
+/// in `terraform.tfvars` and `*.auto.tfvars`; or, when there is no `.tf`
+/// file at the top, the JSON of `terraform show -json` (a plan or a state).
+///
+/// Fails when a file is not valid HCL or JSON (all such files are
+/// reported, with line and column); everything else that cannot be
+/// modelled is a warning.
+pub fn import_terraform(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+    terraform::import(name, files)
+}
+
 /// Builds a model from Kubernetes manifests: multi-document YAML files, a
 /// `kind: List`, or the output of `helm template`.
 ///
@@ -211,6 +250,10 @@ mod tests {
         assert_eq!(detect("stack.yml", compose), Some(IacFormat::Compose));
         assert_eq!(detect("values.yaml", "replicaCount: 2\nimage:\n  tag: x\n"), None);
         assert_eq!(detect("model.yaml", "rampart: 1\nname: x\n"), None);
+        assert_eq!(detect("main.tf", "resource \"aws_vpc\" \"main\" {}\n"), Some(IacFormat::Terraform));
+        let plan = r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{"root_module":{}}}"#;
+        assert_eq!(detect("plan.json", plan), Some(IacFormat::Terraform));
+        assert_eq!(detect("model.json", r#"{"rampart": 1}"#), None);
         assert!(is_compose_file_name("deploy/docker-compose.prod.yaml"));
         assert!(is_compose_file_name("compose.yml"));
         assert!(!is_compose_file_name("composer.yaml"));
@@ -242,7 +285,8 @@ mod tests {
             assert_eq!(format.name().parse::<IacFormat>(), Ok(format));
         }
         assert_eq!("docker-compose".parse::<IacFormat>(), Ok(IacFormat::Compose));
-        assert!("terraform".parse::<IacFormat>().is_err());
+        assert_eq!("tf".parse::<IacFormat>(), Ok(IacFormat::Terraform));
+        assert!("cloudformation".parse::<IacFormat>().is_err());
     }
 
     #[test]

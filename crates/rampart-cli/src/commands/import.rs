@@ -11,7 +11,8 @@ use crate::input::{fail, read_text, write_stdout};
 #[command(
     long_about = "Build a Rampart model from infrastructure as code.\n\n\
         Reads Kubernetes manifests (plain multi-document YAML, `kind: List`, or the output of \
-        `helm template`) or docker-compose files and infers components with catalog types, flows \
+        `helm template`), docker-compose files, or Terraform (a directory of .tf files with its local \
+        modules and .tfvars, or the JSON of `terraform show -json`) and infers components with catalog types, flows \
         (Services, Ingresses, connection strings in environment variables, depends_on), trust \
         boundaries (cluster and namespaces, compose networks), exposure to the internet, Secrets as \
         data assets, and the controls the manifests show (network policies, security contexts, \
@@ -22,11 +23,13 @@ use crate::input::{fail, read_text, write_stdout};
     after_help = "Examples:\n  \
         rampart import kubernetes k8s/ --output shop.yaml\n  \
         helm template shop charts/shop | rampart import kubernetes - --name shop > shop.yaml\n  \
-        rampart import compose . --output shop.yaml && rampart analyze shop.yaml"
+        rampart import compose . --output shop.yaml && rampart analyze shop.yaml\n  \
+        rampart import terraform infra/ --output shop.yaml\n  \
+        terraform show -json plan.out > plan.json && rampart import terraform plan.json"
 )]
 pub struct Args {
-    /// What PATH holds: kubernetes, compose, or auto to tell from the files.
-    #[arg(value_name = "FORMAT", value_parser = ["kubernetes", "compose", "auto"])]
+    /// What PATH holds: kubernetes, compose, terraform, or auto to tell from the files.
+    #[arg(value_name = "FORMAT", value_parser = ["kubernetes", "compose", "terraform", "auto"])]
     pub format: String,
     /// A file; a directory (every .yaml and .yml file below it for
     /// kubernetes, the compose.yaml or docker-compose.yml and its override
@@ -118,7 +121,8 @@ pub(crate) fn import_files(
         files
     };
     if files.is_empty() {
-        return Err(fail(&format!("`{path}` holds no .yaml or .yml file")));
+        let wanted = if format == IacFormat::Terraform { ".tf file or plan JSON" } else { ".yaml or .yml file" };
+        return Err(fail(&format!("`{path}` holds no {wanted}")));
     }
     let project_name = (format == IacFormat::Compose).then(|| rampart_iac::compose_project_name(&files)).flatten();
     let name = name.map(str::to_string).or(project_name).unwrap_or_else(|| default_name(path));
@@ -131,7 +135,8 @@ pub(crate) fn import_files(
         Err(problems) => {
             print_problems(&root, &files, &problems);
             let errors = problems.iter().filter(|p| p.is_error()).count();
-            eprintln!("error: {errors} file(s) could not be read as {format} YAML; nothing was imported");
+            let syntax = if format == IacFormat::Terraform { "" } else { " YAML" };
+            eprintln!("error: {errors} file(s) could not be read as {format}{syntax}; nothing was imported");
             Err(crate::exit::INVALID)
         }
     }
@@ -150,7 +155,9 @@ pub(crate) fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
     if !root.is_dir() {
         return Err(format!("cannot read `{path}`: no such file or directory"));
     }
-    rampart_iac::read_dir(root).map_err(|error| format!("cannot read `{path}`: {error}"))
+    // A directory with .tf files at its top is a Terraform root module.
+    let format = if rampart_iac::is_terraform_dir(root) { IacFormat::Terraform } else { IacFormat::Kubernetes };
+    format.read_dir(root).map_err(|error| format!("cannot read `{path}`: {error}"))
 }
 
 /// The one format the files are written in, for `auto`.
@@ -160,8 +167,10 @@ pub(crate) fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
     found.dedup();
     match found.as_slice() {
         [format] => Ok(*format),
-        [] => Err("cannot tell whether these are Kubernetes manifests or compose files; name the format".to_string()),
-        _ => Err("the files mix Kubernetes manifests and compose files; import each with its format".to_string()),
+        [] => Err("cannot tell whether these are Kubernetes manifests or compose files or Terraform; name the format"
+            .to_string()),
+        _ => Err("the files mix formats (Kubernetes manifests, compose files, Terraform); import each with its format"
+            .to_string()),
     }
 }
 
