@@ -366,30 +366,14 @@ fn kind_rank(kind: TargetKind) -> u8 {
 /// Countermeasures the analysis called for, filed under each NIST SP 800-53
 /// and OWASP ASVS control they implement, with how far each is in place.
 fn compliance(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<Framework> {
-    #[derive(Default)]
-    struct Tally<'a> {
-        threats: usize,
-        present: BTreeSet<(TargetKind, &'a str)>,
-        needed: BTreeSet<(TargetKind, &'a str)>,
-    }
-    let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
-    for threat in &analysis.threats {
-        for state in &threat.countermeasures {
-            let Some(index) = kb.countermeasure(state.id) else { continue };
-            let tally = tallies.entry(index).or_default();
-            tally.threats += 1;
-            let target = (threat.target.kind, threat.target.id.as_str());
-            tally.needed.insert(target);
-            if state.present {
-                tally.present.insert(target);
-            }
-        }
-    }
-    let entry = |index: usize, tally: &Tally| {
+    let tallies = crate::exports::tally_countermeasures(analysis, kb);
+    let entry = |index: usize, tally: &crate::exports::Tally| {
         let c = &kb.countermeasures[index];
+        // Every target whose threats call for it, counted once.
+        let needed = tally.present.union(&tally.missing).count();
         let status = match tally.present.len() {
             0 => Implementation::Missing,
-            n if n >= tally.needed.len() => Implementation::Implemented,
+            n if n >= needed => Implementation::Implemented,
             _ => Implementation::Partial,
         };
         ControlCountermeasure {
@@ -397,7 +381,7 @@ fn compliance(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<Framework> {
             name: c.name.clone(),
             status,
             present_on: tally.present.len(),
-            needed_on: tally.needed.len(),
+            needed_on: needed,
             threats: tally.threats,
         }
     };

@@ -169,16 +169,19 @@ pub const COUNTERMEASURE_COLUMNS: [&str; 10] = [
     "targets_missing",
 ];
 
-/// One row per countermeasure named by a rule that raised a threat, in
-/// library order, matching [`COUNTERMEASURE_COLUMNS`]: how many threats it
-/// answers, and on how many distinct targets it is present or missing.
-pub fn countermeasure_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<Vec<Cell>> {
-    #[derive(Default)]
-    struct Tally<'a> {
-        threats: usize,
-        present: BTreeSet<(TargetKind, &'a str)>,
-        missing: BTreeSet<(TargetKind, &'a str)>,
-    }
+/// What the threats say of one countermeasure.
+#[derive(Default)]
+pub(crate) struct Tally<'a> {
+    /// How many threats it answers.
+    pub threats: usize,
+    /// The targets that have it, and those whose threats call for it but lack it.
+    pub present: BTreeSet<(TargetKind, &'a str)>,
+    pub missing: BTreeSet<(TargetKind, &'a str)>,
+}
+
+/// Every countermeasure named by a rule that raised a threat, by library
+/// index, with its tally.
+pub(crate) fn tally_countermeasures<'a>(analysis: &'a Analysis, kb: &KnowledgeBase) -> BTreeMap<usize, Tally<'a>> {
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
     for threat in &analysis.threats {
         for state in &threat.countermeasures {
@@ -193,6 +196,14 @@ pub fn countermeasure_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<Vec<C
             }
         }
     }
+    tallies
+}
+
+/// One row per countermeasure named by a rule that raised a threat, in
+/// library order, matching [`COUNTERMEASURE_COLUMNS`]: how many threats it
+/// answers, and on how many distinct targets it is present or missing.
+pub fn countermeasure_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<Vec<Cell>> {
+    let tallies = tally_countermeasures(analysis, kb);
     tallies
         .into_iter()
         .map(|(index, tally)| {
