@@ -1,11 +1,16 @@
-//! Where flows go: each flow's route, and a place for its label that hides
-//! no element, no boundary title and no other label.
+//! Where flows go: where each meets its two boxes, its route (see
+//! `route`), and a place for its label that hides no element, no boundary
+//! title and no other label.
+//!
+//! The flows on one side of a box meet it at points spread along that
+//! side, ordered by the heights of their other ends, so that neither their
+//! arrowheads nor their starts coincide.
 //!
 //! A label is a box of estimated size ([`CHAR_WIDTH`] scaled to the label's
 //! font). Its candidate places lie along the flow's route: the route is cut
-//! into short segments, and the midpoint of each, from the middle of the
-//! route outwards, offers a place on either side of the line and then one
-//! straddling it. A label takes the first candidate that covers no element
+//! into short segments of equal length, and the midpoint of each, from the
+//! middle of the route outwards, offers a place on either side of the line
+//! and then one straddling it. A label takes the first candidate that covers no element
 //! box (nor the arrowheads beside it), no boundary title and no label placed
 //! before it, preferring one that no other flow's line and no boundary
 //! border crosses either, so it reads as belonging to its own flow. Labels
@@ -20,9 +25,10 @@
 //! and the key can be searched like any text. A flow whose marker does not
 //! fit either is still listed in the key by its ends, and keeps its tooltip.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::layout::{CHAR_WIDTH, Layout, NODE_HEIGHT, Rect, truncate};
+use crate::layout::{CHAR_WIDTH, Layout, Rect, truncate};
+use crate::route::{Point, Route, Router, segment_hits, sides};
 use crate::scene::Scene;
 
 /// Font size of flow labels and markers ([`CHAR_WIDTH`] is measured at 12px).
@@ -37,11 +43,10 @@ const GAP: f32 = 2.0;
 /// Segments a route is cut into; each one's midpoint is a candidate place.
 /// Odd, so that one of them is the middle of the route.
 const SEGMENTS: usize = 13;
+/// Space between the ends of flows on one side of a box.
+const PORT_SPACING: f32 = 8.0;
 /// Length of an arrowhead (8 units at a stroke of 1.4) and then some.
 const ARROW: f32 = 12.0;
-
-/// A cubic Bézier: start, two control points, end.
-pub type Route = [(f32, f32); 4];
 
 /// Estimated width of text at a font size.
 pub fn text_width(text: &str, font: f32) -> f32 {
@@ -93,42 +98,57 @@ pub struct Flows {
     pub keyed: Vec<usize>,
 }
 
-/// The Bézier from box `s` to box `t`, `shift` pixels off their centres.
-fn route(s: &Rect, t: &Rect, shift: f32) -> Route {
-    if t.x >= s.right() + 1.0 || t.right() <= s.x - 1.0 {
-        let forward = t.x >= s.right() + 1.0;
-        let start = if forward { (s.right(), s.cy() + shift) } else { (s.x, s.cy() + shift) };
-        let end = if forward { (t.x, t.cy() + shift) } else { (t.right(), t.cy() + shift) };
-        let dx = ((end.0 - start.0).abs() / 2.0).max(30.0) * if forward { 1.0 } else { -1.0 };
-        [start, (start.0 + dx, start.1), (end.0 - dx, end.1), end]
-    } else {
-        // Stacked in one column: loop out to the right.
-        let start = (s.right(), s.cy() + shift);
-        let end = (t.right(), t.cy() + shift);
-        let bulge = s.right().max(t.right()) + 30.0 + ((end.1 - start.1).abs() / 6.0).min(80.0);
-        [start, (bulge, start.1), (bulge, end.1), end]
-    }
+/// A route as a line through points, measured along its length.
+struct Measured {
+    points: Vec<Point>,
+    /// Length from the start to each point.
+    lengths: Vec<f32>,
 }
 
-fn point(route: &Route, t: f32) -> (f32, f32) {
-    let u = 1.0 - t;
-    let [a, b, c, d] = route;
-    let (ka, kb, kc, kd) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
-    (ka * a.0 + kb * b.0 + kc * c.0 + kd * d.0, ka * a.1 + kb * b.1 + kc * c.1 + kd * d.1)
+impl Measured {
+    fn new(route: &Route) -> Measured {
+        let points = route.polyline();
+        let mut lengths = Vec::with_capacity(points.len());
+        let mut total = 0.0;
+        for (i, p) in points.iter().enumerate() {
+            if i > 0 {
+                total += (p.0 - points[i - 1].0).hypot(p.1 - points[i - 1].1);
+            }
+            lengths.push(total);
+        }
+        Measured { points, lengths }
+    }
+
+    fn length(&self) -> f32 {
+        self.lengths.last().copied().unwrap_or(0.0)
+    }
+
+    /// The point a `fraction` of the way along.
+    fn at(&self, fraction: f32) -> Point {
+        if self.points.len() < 2 {
+            return self.points[0];
+        }
+        let wanted = fraction.clamp(0.0, 1.0) * self.length();
+        let i = self.lengths.partition_point(|&l| l < wanted).clamp(1, self.points.len() - 1);
+        let (a, b) = (self.points[i - 1], self.points[i]);
+        let piece = self.lengths[i] - self.lengths[i - 1];
+        let t = if piece > 0.0 { (wanted - self.lengths[i - 1]) / piece } else { 0.0 };
+        (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
+    }
 }
 
 /// Boxes of size `w` × `h` along a route, best first: at each segment's
 /// midpoint, from the middle of the route outwards, the two sides of the
 /// line (chosen so the line does not cross the box) and then on the line.
-fn candidates(route: &Route, w: f32, h: f32, on_line_first: bool) -> Vec<Rect> {
+fn candidates(route: &Measured, w: f32, h: f32, on_line_first: bool) -> Vec<Rect> {
     let mut order: Vec<usize> = (0..SEGMENTS).collect();
     // Middle first; of two segments as far from it, the earlier one.
     order.sort_by_key(|&i| ((2 * i + 1).abs_diff(SEGMENTS), i));
     let mut out = Vec::with_capacity(SEGMENTS * 3);
     for i in order {
-        let a = point(route, i as f32 / SEGMENTS as f32);
-        let b = point(route, (i + 1) as f32 / SEGMENTS as f32);
-        let (x, y) = point(route, (i as f32 + 0.5) / SEGMENTS as f32);
+        let a = route.at(i as f32 / SEGMENTS as f32);
+        let b = route.at((i + 1) as f32 / SEGMENTS as f32);
+        let (x, y) = route.at((i as f32 + 0.5) / SEGMENTS as f32);
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let centred = Rect { x: x - w / 2.0, y: y - h / 2.0, w, h };
         let sides = if dy.abs() <= dx.abs() * 0.2 {
@@ -154,27 +174,6 @@ fn candidates(route: &Route, w: f32, h: f32, on_line_first: bool) -> Vec<Rect> {
         }
     }
     out
-}
-
-/// Whether the segment from `a` to `b` passes through `r` (Liang–Barsky clipping).
-fn segment_hits(a: (f32, f32), b: (f32, f32), r: &Rect) -> bool {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let (mut enter, mut leave) = (0.0f32, 1.0f32);
-    for (p, q) in [(-dx, a.0 - r.x), (dx, r.right() - a.0), (-dy, a.1 - r.y), (dy, r.bottom() - a.1)] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return false;
-            }
-        } else if p < 0.0 {
-            enter = enter.max(q / p);
-        } else {
-            leave = leave.min(q / p);
-        }
-        if enter > leave {
-            return false;
-        }
-    }
-    true
 }
 
 /// A piece of a line, with the flow it belongs to (`None`: a boundary's border).
@@ -231,28 +230,52 @@ impl Space {
     }
 }
 
+/// Where each flow meets its two boxes, in pixels below their middles.
+/// The flows on one side of a box are spread along it, in the order of
+/// the heights of their other ends (then in scene order), so that they
+/// neither meet in one point nor cross there; flows between the same two
+/// elements come out side by side.
+fn ports(scene: &Scene, layout: &Layout) -> Vec<(f32, f32)> {
+    // A flow's end on a side of a box: the height of its other end, the
+    // flow, and whether this end is where the flow starts.
+    type End = (f32, usize, bool);
+    // By element and side (true: right).
+    let mut attached: BTreeMap<(usize, bool), Vec<End>> = BTreeMap::new();
+    for (index, edge) in scene.edges.iter().enumerate().filter(|(_, edge)| edge.from != edge.to) {
+        let (s, t) = (&layout.nodes[edge.from], &layout.nodes[edge.to]);
+        let (leave, enter) = sides(s, t);
+        attached.entry((edge.from, leave > 0.0)).or_default().push((t.cy(), index, true));
+        attached.entry((edge.to, enter > 0.0)).or_default().push((s.cy(), index, false));
+    }
+    let mut ends = vec![(0.0, 0.0); scene.edges.len()];
+    for ((node, _), mut list) in attached {
+        list.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let count = list.len() as f32;
+        // 8px apart, closer when that would take the ends off the box.
+        let spacing = if count > 1.0 { PORT_SPACING.min((layout.nodes[node].h - 12.0) / (count - 1.0)) } else { 0.0 };
+        for (position, &(_, index, start)) in list.iter().enumerate() {
+            let offset = (position as f32 - (count - 1.0) / 2.0) * spacing;
+            if start {
+                ends[index].0 = offset;
+            } else {
+                ends[index].1 = offset;
+            }
+        }
+    }
+    ends
+}
+
 /// Routes every flow and, with `labelled`, places every label. `bounds` is
 /// the area labels may use, in layout coordinates.
 pub fn plan(scene: &Scene, layout: &Layout, labelled: bool, bounds: Rect) -> Flows {
-    // Flows between the same two elements are drawn side by side.
-    let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
-    for edge in &scene.edges {
-        *pair_count.entry((edge.from.min(edge.to), edge.from.max(edge.to))).or_default() += 1;
-    }
-    let mut pair_seen: HashMap<(usize, usize), usize> = HashMap::new();
+    let titles: Vec<Rect> = (0..scene.clusters.len()).map(|c| title_box(scene, layout, c)).collect();
+    let mut router = Router::new(layout, scene.clusters.iter().map(|c| c.parent).collect(), &titles);
+    let ports = ports(scene, layout);
     let routes: Vec<Option<Route>> = scene
         .edges
         .iter()
-        .map(|edge| {
-            let key = (edge.from.min(edge.to), edge.from.max(edge.to));
-            let seen = pair_seen.entry(key).or_default();
-            // 8px apart, closer when that would take the ends off the boxes.
-            let count = pair_count[&key] as f32;
-            let spacing = if count > 1.0 { 8.0f32.min((NODE_HEIGHT - 12.0) / (count - 1.0)) } else { 0.0 };
-            let shift = (*seen as f32 - (count - 1.0) / 2.0) * spacing;
-            *seen += 1;
-            (edge.from != edge.to).then(|| route(&layout.nodes[edge.from], &layout.nodes[edge.to], shift))
-        })
+        .zip(&ports)
+        .map(|(edge, &ends)| (edge.from != edge.to).then(|| router.route(edge.from, edge.to, ends)))
         .collect();
     let mut marks = vec![None; scene.edges.len()];
     let mut keyed = Vec::new();
@@ -266,14 +289,14 @@ pub fn plan(scene: &Scene, layout: &Layout, labelled: bool, bounds: Rect) -> Flo
         .nodes
         .iter()
         .map(|r| Rect { x: r.x - ARROW, y: r.y - GAP, w: r.w + 2.0 * ARROW, h: r.h + 2.0 * GAP })
-        .chain((0..scene.clusters.len()).map(|c| title_box(scene, layout, c)))
+        .chain(titles.iter().copied())
         .collect();
     let mut space = Space { bounds, boxes, lines: HashMap::new() };
-    for (flow, route) in routes.iter().enumerate() {
+    let measured: Vec<Option<Measured>> = routes.iter().map(|route| route.as_ref().map(Measured::new)).collect();
+    for (flow, route) in measured.iter().enumerate() {
         let Some(route) = route else { continue };
-        for i in 0..SEGMENTS * 2 {
-            let t = |i: usize| i as f32 / (SEGMENTS * 2) as f32;
-            space.add_line(Some(flow), point(route, t(i)), point(route, t(i + 1)));
+        for pair in route.points.windows(2) {
+            space.add_line(Some(flow), pair[0], pair[1]);
         }
     }
     for r in &layout.clusters {
@@ -283,25 +306,19 @@ pub fn plan(scene: &Scene, layout: &Layout, labelled: bool, bounds: Rect) -> Flo
         }
     }
     // Short flows first (see the module's comment); ties in scene order.
-    let mut order: Vec<(f32, usize)> = routes
-        .iter()
-        .enumerate()
-        .filter_map(|(index, route)| {
-            let [a, _, _, d] = (*route)?;
-            Some(((d.0 - a.0).hypot(d.1 - a.1), index))
-        })
-        .collect();
+    let mut order: Vec<(f32, usize)> =
+        measured.iter().enumerate().filter_map(|(index, route)| Some((route.as_ref()?.length(), index))).collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     for &(_, index) in &order {
-        let route = routes[index].expect("only routed flows are ordered");
+        let route = measured[index].as_ref().expect("only routed flows are ordered");
         let w = text_width(&label_text(scene, index), LABEL_FONT) + 2.0;
-        if let Some(rect) = space.take(&candidates(&route, w, LABEL_HEIGHT, false), index) {
+        if let Some(rect) = space.take(&candidates(route, w, LABEL_HEIGHT, false), index) {
             marks[index] = Some(Mark::Label(rect));
         }
     }
     // Markers after every label has had its chance, numbered in scene order.
     let mut unnumbered = Vec::new();
-    for (index, route) in routes.iter().enumerate() {
+    for (index, route) in measured.iter().enumerate() {
         let Some(route) = route else { continue };
         if marks[index].is_some() {
             continue;

@@ -4,9 +4,12 @@
 //! catalog category (actor, process, data store, external system) and
 //! coloured by the worst current severity of their unresolved threats, and
 //! flows are labelled with their protocol and data, dashed red when
-//! unencrypted and marked when unauthenticated. A label never covers an
-//! element, a boundary's title or another label: one that fits nowhere
-//! becomes a numbered marker, listed in a key under the legend. Three
+//! unencrypted and marked when unauthenticated. A flow never passes over an
+//! element box other than its own two ends, and enters or leaves a boundary
+//! only where it must unless going around is far longer (see `route`). A
+//! label never covers an element, a boundary's title or another label:
+//! one that fits nowhere becomes a numbered marker, listed in a key under
+//! the legend. Three
 //! outputs: a self-contained SVG laid out here (with dagre-rs), and
 //! Graphviz DOT and Mermaid text for documentation sites that draw their
 //! own.
@@ -16,6 +19,7 @@
 
 mod flows;
 mod layout;
+mod route;
 mod scene;
 mod svg;
 mod text;

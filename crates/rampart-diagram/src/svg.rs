@@ -222,7 +222,7 @@ fn edges(out: &mut String, scene: &Scene, flows: &Flows, faint: bool) {
     // Labels and markers go over every line, so no line crosses one.
     let mut labels = String::new();
     for (index, edge) in scene.edges.iter().enumerate() {
-        let Some([p0, p1, p2, p3]) = flows.routes[index] else { continue };
+        let Some(route) = &flows.routes[index] else { continue };
         let (colour, marker, dash) = if edge.encrypted {
             (PLAIN, "arrow", "")
         } else {
@@ -240,15 +240,8 @@ fn edges(out: &mut String, scene: &Scene, flows: &Flows, faint: bool) {
         );
         let _ = writeln!(
             out,
-            r#"<g class="flow" data-id="{id}" data-encrypted="{encrypted}" data-authenticated="{authenticated}"><title>{title}</title><path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="none" stroke="{colour}" stroke-width="1.4"{faint}{dash} marker-end="url(#{marker})"{start}/></g>"#,
-            p0.0,
-            p0.1,
-            p1.0,
-            p1.1,
-            p2.0,
-            p2.1,
-            p3.0,
-            p3.1,
+            r#"<g class="flow" data-id="{id}" data-encrypted="{encrypted}" data-authenticated="{authenticated}"><title>{title}</title><path d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"{faint}{dash} marker-end="url(#{marker})"{start}/></g>"#,
+            d = route.svg_path(),
             id = escape(&edge.id),
             encrypted = edge.encrypted,
             authenticated = edge.authenticated,

@@ -6,6 +6,7 @@ use rampart_model::Model;
 
 use crate::flows::{Mark, title_box};
 use crate::layout::{Rect, layout};
+use crate::route::segment_hits;
 use crate::scene::{Scene, Shape};
 use crate::svg::plan;
 use crate::{Options, View, check, dot, mermaid, svg};
@@ -329,9 +330,8 @@ fn a_200_component_model_stays_legible() {
     assert_eq!(text.matches(r#"<g class="flow""#).count(), model.flows.len());
 }
 
-#[test]
-fn flow_labels_cover_no_box_no_boundary_title_and_no_other_label() {
-    let kb = kb();
+/// Every example model, and a generated one of 200 components.
+fn every_model() -> Vec<(String, Model)> {
     let directory = format!("{}/../../examples", env!("CARGO_MANIFEST_DIR"));
     let mut names: Vec<String> = std::fs::read_dir(&directory)
         .expect("examples directory")
@@ -342,7 +342,97 @@ fn flow_labels_cover_no_box_no_boundary_title_and_no_other_label() {
     assert!(names.len() >= 4, "{names:?}");
     let mut models: Vec<(String, Model)> = names.into_iter().map(|name| (name.clone(), example(&name))).collect();
     models.push(("200 generated components".to_string(), rampart_modelgen::generate(200, 1)));
-    for (name, model) in &models {
+    models
+}
+
+#[test]
+fn flows_pass_over_no_element_box_but_their_own() {
+    let kb = kb();
+    let mut crossings = Vec::new();
+    for (name, model) in &every_model() {
+        let analysis = analyze(model, &kb, &AnalysisOptions::default());
+        let scene = Scene::build(model, &analysis, &Options { kb: Some(&kb), view: View::All });
+        // Both spacings: the labelled one and the one for many flows.
+        for labelled in [true, false] {
+            let plan = plan(&scene, labelled);
+            let boxes = &plan.layout.nodes;
+            for (edge, route) in scene.edges.iter().zip(&plan.flows.routes) {
+                let Some(route) = route else { continue };
+                // The curve is sampled every few pixels (see `Route::polyline`).
+                let points = route.polyline();
+                for pair in points.windows(2) {
+                    let (a, b) = (pair[0], pair[1]);
+                    let reach = Rect { x: a.0.min(b.0), y: a.1.min(b.1), w: (a.0 - b.0).abs(), h: (a.1 - b.1).abs() };
+                    for (index, r) in boxes.iter().enumerate() {
+                        // A flow touches its own ends' sides, but does not cross them.
+                        let own = index == edge.from || index == edge.to;
+                        let r = if own { Rect { x: r.x + 2.0, y: r.y + 2.0, w: r.w - 4.0, h: r.h - 4.0 } } else { *r };
+                        let near = reach.x <= r.right()
+                            && r.x <= reach.right()
+                            && reach.y <= r.bottom()
+                            && r.y <= reach.bottom();
+                        if near && segment_hits(a, b, &r) {
+                            crossings.push(format!(
+                                "{name} (labelled: {labelled}): `{}` passes over `{}` at ({:.0}, {:.0})",
+                                edge.id, scene.nodes[index].id, a.0, a.1
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    crossings.dedup();
+    let first: Vec<&str> = crossings.iter().take(20).map(String::as_str).collect();
+    assert!(crossings.is_empty(), "{} crossings, the first:\n{}", crossings.len(), first.join("\n"));
+}
+
+#[test]
+fn flows_between_boxes_side_by_side_cross_only_the_borders_they_must() {
+    // Between their ends, such a flow enters no boundary it leaves again
+    // and leaves none it enters again. (Loops between boxes stacked in one
+    // column may step out of a tight boundary and back; in large models a
+    // flow may cut through a boundary that is far longer to go around.)
+    let kb = kb();
+    for (name, model) in every_model().iter().filter(|(name, _)| name.ends_with(".yaml")) {
+        let analysis = analyze(model, &kb, &AnalysisOptions::default());
+        let scene = Scene::build(model, &analysis, &Options { kb: Some(&kb), view: View::All });
+        let plan = plan(&scene, true);
+        let placed = &plan.layout;
+        for (edge, route) in scene.edges.iter().zip(&plan.flows.routes) {
+            let Some(route) = route else { continue };
+            let (from, to) = (&placed.nodes[edge.from], &placed.nodes[edge.to]);
+            if from.right() >= to.x && to.right() >= from.x {
+                continue; // stacked
+            }
+            // Every pixel or so along the route.
+            let mut points = Vec::new();
+            for pair in route.polyline().windows(2) {
+                let steps = ((pair[1].0 - pair[0].0).hypot(pair[1].1 - pair[0].1).ceil() as usize).max(1);
+                for i in 0..steps {
+                    let t = i as f32 / steps as f32;
+                    points.push((pair[0].0 + (pair[1].0 - pair[0].0) * t, pair[0].1 + (pair[1].1 - pair[0].1) * t));
+                }
+            }
+            points.push(route.end());
+            for (cluster, r) in scene.clusters.iter().zip(&placed.clusters) {
+                let inside = |p: &(f32, f32)| r.x < p.0 && p.0 < r.right() && r.y < p.1 && p.1 < r.bottom();
+                let crossings = points.windows(2).filter(|pair| inside(&pair[0]) != inside(&pair[1])).count();
+                let must = usize::from(inside(&points[0]) != inside(&route.end()));
+                assert_eq!(
+                    crossings, must,
+                    "{name}: `{}` crosses the border of `{}` {crossings} times",
+                    edge.id, cluster.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn flow_labels_cover_no_box_no_boundary_title_and_no_other_label() {
+    let kb = kb();
+    for (name, model) in &every_model() {
         let analysis = analyze(model, &kb, &AnalysisOptions::default());
         let scene = Scene::build(model, &analysis, &Options { kb: Some(&kb), view: View::All });
         check_geometry(&scene);
