@@ -18,8 +18,14 @@ demo: build
 	  $(RAMPART) analyze $$model --format json --output target/demo/$$name.json; \
 	  $(RAMPART) diagram $$model --output target/demo/$$name.svg; \
 	  $(RAMPART) report $$model --format xlsx --output target/demo/$$name.xlsx; \
+	  $(RAMPART) report $$model --format html --output target/demo/$$name.html; \
+	  $(RAMPART) report $$model --format pdf --output target/demo/$$name.pdf; \
 	done
-	@echo; echo "Reports, diagrams and exports: target/demo/*.md, *.sarif, *.json, *.svg, *.xlsx"
+	@echo; echo "=== models from infrastructure as code (examples/iac/)"
+	$(RAMPART) import kubernetes examples/iac/kubernetes --output target/demo/kubernetes.yaml
+	$(RAMPART) import compose examples/iac/compose/docker-compose.yml --output target/demo/compose.yaml
+	$(RAMPART) analyze target/demo/kubernetes.yaml | tail -n 3
+	@echo; echo "Reports, diagrams and exports: target/demo/*.html, *.pdf, *.md, *.sarif, *.json, *.svg, *.xlsx"
 
 build:
 	$(CARGO) build --release -p rampart-cli

@@ -381,3 +381,32 @@ fn pdf_needs_an_output_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--output"));
 }
+
+/// The text of a PDF as `pdftotext` (Debian's poppler-utils) reads it back.
+#[cfg(feature = "pdf")]
+fn pdf_text(path: &std::path::Path) -> String {
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext runs: install poppler-utils (`make test` does)");
+    assert!(output.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(feature = "pdf")]
+#[test]
+fn pdf_report_opens_and_holds_every_threat() {
+    let dir = scratch("pdf");
+    let pdf = dir.join("shop.pdf");
+    succeed(&["report", ECOMMERCE, "--format", "pdf", "--output", pdf.to_str().unwrap(), "--today", TODAY]);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    let analysis = analysis(ECOMMERCE);
+    for threat in analysis["threats"].as_array().unwrap() {
+        let title = threat["title"].as_str().unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&title), "the PDF shows `{title}`");
+        assert!(text.contains(threat["id"].as_str().unwrap()), "and the id {}", threat["id"]);
+    }
+    assert!(text.contains("NIST SP 800-53"));
+}
