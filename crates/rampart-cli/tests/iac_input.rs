@@ -130,3 +130,41 @@ fn threats_on_imported_elements_point_at_the_manifest_line() {
     let markdown = rampart(&["analyze", &dir, "--format", "markdown", "--today", TODAY]);
     assert!(stdout(&markdown).contains(&format!("- **Defined at:** `{file}:{line}` (Deployment/shop/api)")));
 }
+
+#[test]
+fn re_import_keeps_what_was_added_by_hand() {
+    let dir = scratch("re-import");
+    let model = dir.join("shop.yaml");
+    let model = model.to_str().unwrap();
+    let compose = format!("{EXAMPLES}/compose/docker-compose.yml");
+    let first = rampart(&["import", "compose", &compose, "--output", model]);
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    // The user names the data the database holds and tracks a threat.
+    let edited = std::fs::read_to_string(model).unwrap()
+        + "threats:\n  - threat: \"*@db\"\n    status: accepted\n    justification: reviewed\n    expires: 2027-01-01\n";
+    let edited = edited.replacen("rampart: 1\n", "rampart: 1\npolicy:\n  fail_on_severity: critical\n", 1);
+    std::fs::write(model, edited).unwrap();
+
+    let again = rampart(&["import", "compose", &compose, "--output", model]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).contains("re-import merged into the existing model: 0 added, 0 changed, 0 removed"));
+    let text = std::fs::read_to_string(model).unwrap();
+    assert!(text.contains("justification: reviewed"), "tracking kept:\n{text}");
+    assert!(text.contains("fail_on_severity: critical"), "policy kept");
+    assert!(rampart(&["validate", model]).status.success());
+
+    // The infrastructure changes: the database is now published to the world.
+    let original = std::fs::read_to_string(&compose).unwrap();
+    let changed = write(&dir, "docker-compose.yml", &original.replacen("\"127.0.0.1:5432:5432\"", "\"5432:5432\"", 1));
+    let third = rampart(&["import", "compose", &changed, "--output", model]);
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert!(stderr(&third).contains("1 changed"), "{}", stderr(&third));
+    assert!(stderr(&third).contains("changed: db"), "{}", stderr(&third));
+    assert!(std::fs::read_to_string(model).unwrap().contains("justification: reviewed"));
+
+    // --replace starts over.
+    let replaced = rampart(&["import", "compose", &compose, "--output", model, "--replace"]);
+    assert!(replaced.status.success());
+    assert!(!std::fs::read_to_string(model).unwrap().contains("justification: reviewed"));
+}

@@ -283,3 +283,78 @@ fn malformed_terraform_fails_with_the_line_shown() {
         "{messages}"
     );
 }
+
+/// The line of `examples/iac/RELATIVE` that starts with `prefix`.
+fn line_in(relative: &str, prefix: &str) -> u32 {
+    let text = std::fs::read_to_string(iac(relative)).expect("the example is readable");
+    text.lines().position(|line| line.starts_with(prefix)).map(|i| i as u32 + 1).expect("the line exists")
+}
+
+#[test]
+fn cloudformation_example_imports_validates_and_shows_its_threats() {
+    let (path, model, output) = import_to_file("cloudformation", &["cloudformation", &iac("cloudformation/shop.yaml")]);
+    let messages = stderr(&output);
+    assert!(messages.contains("warning: bucket AssetsBucket is readable by anyone"), "{messages}");
+    assert!(messages.contains("warning: WorkerPolicy allows every action"), "{messages}");
+    assert!(
+        messages.contains("warning: resource type `AWS::CodeStarNotifications::NotificationRule` is not modelled"),
+        "{messages}"
+    );
+    let summary = messages.lines().last().unwrap_or_default();
+    assert!(summary.starts_with("imported 8 components, "), "{summary}");
+    assert_eq!(model.name, "shop");
+    assert_eq!(
+        source_of(&model, "orders-db"),
+        Some(SourceRef {
+            file: "shop.yaml".into(),
+            line: Some(line_in("cloudformation/shop.yaml", "  OrdersDatabase:")),
+            resource: Some("OrdersDatabase".into())
+        })
+    );
+    let threats = threat_ids(&path);
+    for expected in [
+        "cloud-storage-unencrypted@orders-db",
+        "public-object-storage@assets-bucket",
+        "over-privileged-cloud-identity@order-worker-function",
+    ] {
+        assert!(threats.contains(&expected.to_string()), "{expected} missing from {threats:#?}");
+    }
+}
+
+#[test]
+fn cloudformation_json_is_told_apart_by_auto_and_cfn_is_an_alias() {
+    let (_, model, _) = import_to_file("cloudformation-json", &["auto", &iac("cloudformation/api.json")]);
+    assert!(model.components.iter().any(|c| c.id.value == "notes-api" && c.kind.value == "aws-api-gateway"));
+    let (_, same, _) = import_to_file("cloudformation-cfn", &["cfn", &iac("cloudformation/api.json")]);
+    assert_eq!(model, same);
+}
+
+#[test]
+fn analyze_reads_a_cloudformation_template_directly() {
+    let output = rampart(&["analyze", &iac("cloudformation/shop.yaml"), "--format", "json", "--today", "2026-01-01"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let threats: Vec<&str> =
+        json["threats"].as_array().expect("threats").iter().filter_map(|t| t["id"].as_str()).collect();
+    assert!(threats.contains(&"cloud-storage-unencrypted@orders-db"), "{threats:#?}");
+    assert!(threats.contains(&"public-object-storage@assets-bucket"), "{threats:#?}");
+}
+
+#[test]
+fn malformed_cloudformation_fails_with_the_line_shown() {
+    let dir = scratch("cloudformation-malformed");
+    write(
+        &dir,
+        "stack.json",
+        "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n  \"Resources\": {\n    \"Q\": \n}\n",
+    );
+    let output = rampart(&["import", "cloudformation", &dir.join("stack.json").to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "");
+    let messages = stderr(&output);
+    assert!(messages.contains("stack.json:6:1"), "{messages}");
+    assert!(
+        messages.ends_with("error: 1 file(s) could not be read as cloudformation YAML or JSON; nothing was imported\n"),
+        "{messages}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Models from infrastructure as code: Kubernetes manifests (plain, or the
-//! output of `helm template`), docker-compose files and Terraform (`.tf`
-//! directories, or the JSON of `terraform show -json`) become ordinary
+//! output of `helm template`), docker-compose files, Terraform (`.tf`
+//! directories, or the JSON of `terraform show -json`) and CloudFormation
+//! templates (YAML or JSON) become ordinary
 //! Rampart models, ready to validate, analyze and edit.
 //!
 //! Each importer takes a list of [`SourceFile`]s (paths relative to what the
@@ -13,10 +14,12 @@
 //! silent drop; a file that is not valid YAML fails the import with its
 //! position.
 //!
-//! The pieces the importers share (and CloudFormation will):
+//! The pieces the importers share:
 //! `yaml` (positions and tags), `classify` (images, ports and URL schemes in
 //! the knowledge base's terms), `endpoint` (connection strings), `ids` and
-//! `builder` (assembling a deterministic model).
+//! `builder` (assembling a deterministic model). CloudFormation reuses the
+//! Terraform inference: each resource is translated into the Terraform
+//! instance that stands for the same AWS resource.
 //!
 //! Invariant: no IO except [`read_dir`], a convenience for callers; the same
 //! files always give the same model, whatever order they come in.
@@ -27,10 +30,12 @@ use std::str::FromStr;
 
 mod builder;
 pub mod classify;
+mod cloudformation;
 mod compose;
 pub mod endpoint;
 mod ids;
 mod kubernetes;
+pub mod merge;
 mod source;
 mod terraform;
 mod yaml;
@@ -86,10 +91,12 @@ pub enum IacFormat {
     Kubernetes,
     Compose,
     Terraform,
+    CloudFormation,
 }
 
 impl IacFormat {
-    pub const ALL: [IacFormat; 3] = [IacFormat::Kubernetes, IacFormat::Compose, IacFormat::Terraform];
+    pub const ALL: [IacFormat; 4] =
+        [IacFormat::Kubernetes, IacFormat::Compose, IacFormat::Terraform, IacFormat::CloudFormation];
 
     /// The name users type (`rampart import kubernetes`).
     pub fn name(self) -> &'static str {
@@ -97,6 +104,7 @@ impl IacFormat {
             IacFormat::Kubernetes => "kubernetes",
             IacFormat::Compose => "compose",
             IacFormat::Terraform => "terraform",
+            IacFormat::CloudFormation => "cloudformation",
         }
     }
 
@@ -106,14 +114,18 @@ impl IacFormat {
             IacFormat::Kubernetes => import_kubernetes(name, files),
             IacFormat::Compose => import_compose(name, files),
             IacFormat::Terraform => import_terraform(name, files),
+            IacFormat::CloudFormation => import_cloudformation(name, files),
         }
     }
 
     /// The files under `root` this format reads: `.yaml` and `.yml` files,
-    /// or for Terraform `.tf`, `.tfvars` and plan JSON files.
+    /// or for Terraform `.tf`, `.tfvars` and plan JSON files, or for
+    /// CloudFormation the `.yaml`, `.yml`, `.json` and `.template` files
+    /// that are templates.
     pub fn read_dir(self, root: &Path) -> std::io::Result<Vec<SourceFile>> {
         match self {
             IacFormat::Terraform => terraform::read_dir(root),
+            IacFormat::CloudFormation => cloudformation::read_dir(root),
             IacFormat::Kubernetes | IacFormat::Compose => read_dir(root),
         }
     }
@@ -133,8 +145,9 @@ impl FromStr for IacFormat {
             "kubernetes" | "k8s" | "helm" => Ok(IacFormat::Kubernetes),
             "compose" | "docker-compose" => Ok(IacFormat::Compose),
             "terraform" | "tf" => Ok(IacFormat::Terraform),
+            "cloudformation" | "cfn" => Ok(IacFormat::CloudFormation),
             other => Err(format!(
-                "unknown infrastructure-as-code format `{other}`; expected kubernetes, compose or terraform"
+                "unknown infrastructure-as-code format `{other}`; expected kubernetes, compose, terraform or cloudformation"
             )),
         }
     }
@@ -147,7 +160,9 @@ impl FromStr for IacFormat {
 /// (`compose.yaml`, `docker-compose.override.yml`), or anywhere when the
 /// text also has no `apiVersion:`. Kubernetes: top-level `apiVersion:` and
 /// `kind:` keys (in any of the documents). Terraform: a `.tf` or `.tfvars`
-/// file, or JSON with the keys of `terraform show -json`.
+/// file, or JSON with the keys of `terraform show -json`. CloudFormation:
+/// a top-level `AWSTemplateFormatVersion`, or `Resources` with `Type:
+/// AWS::...` entries.
 pub fn detect(file_name: &str, text: &str) -> Option<IacFormat> {
     if terraform::is_terraform_file(file_name, text) {
         return Some(IacFormat::Terraform);
@@ -158,6 +173,9 @@ pub fn detect(file_name: &str, text: &str) -> Option<IacFormat> {
     }
     if has_top_level_key(text, "apiVersion") && has_top_level_key(text, "kind") {
         return Some(IacFormat::Kubernetes);
+    }
+    if cloudformation::is_template(text) {
+        return Some(IacFormat::CloudFormation);
     }
     None
 }
@@ -221,6 +239,18 @@ pub fn import_terraform(name: &str, files: &[SourceFile]) -> Result<IacImport, V
     terraform::import(name, files)
 }
 
+/// Builds a model from CloudFormation templates (YAML with short-form
+/// intrinsic tags such as `!Ref`, or JSON). Parameters take their
+/// defaults, mappings and conditions are evaluated where their inputs are
+/// known, and each resource is read as the Terraform importer reads the
+/// same AWS resource.
+///
+/// Fails when a file is not valid YAML or JSON (all such files are
+/// reported, with line and column); everything else is a warning.
+pub fn import_cloudformation(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+    cloudformation::import(name, files)
+}
+
 /// Builds a model from Kubernetes manifests: multi-document YAML files, a
 /// `kind: List`, or the output of `helm template`.
 ///
@@ -254,6 +284,12 @@ mod tests {
         let plan = r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{"root_module":{}}}"#;
         assert_eq!(detect("plan.json", plan), Some(IacFormat::Terraform));
         assert_eq!(detect("model.json", r#"{"rampart": 1}"#), None);
+        let template = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+        assert_eq!(detect("stack.yaml", template), Some(IacFormat::CloudFormation));
+        let sam = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n";
+        assert_eq!(detect("template.yml", sam), Some(IacFormat::CloudFormation));
+        let json = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#;
+        assert_eq!(detect("stack.json", json), Some(IacFormat::CloudFormation));
         assert!(is_compose_file_name("deploy/docker-compose.prod.yaml"));
         assert!(is_compose_file_name("compose.yml"));
         assert!(!is_compose_file_name("composer.yaml"));
@@ -286,7 +322,8 @@ mod tests {
         }
         assert_eq!("docker-compose".parse::<IacFormat>(), Ok(IacFormat::Compose));
         assert_eq!("tf".parse::<IacFormat>(), Ok(IacFormat::Terraform));
-        assert!("cloudformation".parse::<IacFormat>().is_err());
+        assert_eq!("cfn".parse::<IacFormat>(), Ok(IacFormat::CloudFormation));
+        assert!("pulumi".parse::<IacFormat>().is_err());
     }
 
     #[test]

@@ -11,8 +11,9 @@ use crate::input::{fail, read_text, write_stdout};
 #[command(
     long_about = "Build a Rampart model from infrastructure as code.\n\n\
         Reads Kubernetes manifests (plain multi-document YAML, `kind: List`, or the output of \
-        `helm template`), docker-compose files, or Terraform (a directory of .tf files with its local \
-        modules and .tfvars, or the JSON of `terraform show -json`) and infers components with catalog types, flows \
+        `helm template`), docker-compose files, Terraform (a directory of .tf files with its local \
+        modules and .tfvars, or the JSON of `terraform show -json`), or CloudFormation templates (YAML with \
+        short-form tags such as !Ref, or JSON) and infers components with catalog types, flows \
         (Services, Ingresses, connection strings in environment variables, depends_on), trust \
         boundaries (cluster and namespaces, compose networks), exposure to the internet, Secrets as \
         data assets, and the controls the manifests show (network policies, security contexts, \
@@ -25,15 +26,21 @@ use crate::input::{fail, read_text, write_stdout};
         helm template shop charts/shop | rampart import kubernetes - --name shop > shop.yaml\n  \
         rampart import compose . --output shop.yaml && rampart analyze shop.yaml\n  \
         rampart import terraform infra/ --output shop.yaml\n  \
-        terraform show -json plan.out > plan.json && rampart import terraform plan.json"
+        terraform show -json plan.out > plan.json && rampart import terraform plan.json\n  \
+        rampart import cloudformation template.yaml --output shop.yaml"
 )]
 pub struct Args {
-    /// What PATH holds: kubernetes, compose, terraform, or auto to tell from the files.
-    #[arg(value_name = "FORMAT", value_parser = ["kubernetes", "compose", "terraform", "auto"])]
+    /// What PATH holds: kubernetes, compose, terraform, cloudformation (or
+    /// cfn), or auto to tell from the files.
+    #[arg(
+        value_name = "FORMAT",
+        value_parser = ["kubernetes", "compose", "terraform", "cloudformation", "cfn", "auto"]
+    )]
     pub format: String,
     /// A file; a directory (every .yaml and .yml file below it for
     /// kubernetes, the compose.yaml or docker-compose.yml and its override
-    /// for compose); or `-` for standard input.
+    /// for compose, every .yaml, .yml, .json and .template file that is a
+    /// template for cloudformation); or `-` for standard input.
     #[arg(value_name = "PATH")]
     pub path: String,
     /// Write the model to FILE instead of standard output.
@@ -46,11 +53,17 @@ pub struct Args {
     /// Fail (exit 2, write nothing) when anything could not be modelled.
     #[arg(long)]
     pub strict: bool,
+    /// Overwrite an existing --output model instead of merging into it.
+    /// By default a re-import keeps what was added by hand (names, refined
+    /// kinds, data, authentication, tracking, policy) and reports what the
+    /// infrastructure added, changed and removed.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 pub fn run(args: Args) -> u8 {
     let format = args.format.parse::<IacFormat>().ok();
-    let (imported, format) = match import_path(&args.path, format, args.name.as_deref()) {
+    let (mut imported, format) = match import_path(&args.path, format, args.name.as_deref()) {
         Ok(both) => both,
         Err(code) => return code,
     };
@@ -64,6 +77,29 @@ pub fn run(args: Args) -> u8 {
         eprintln!("error: {}{counted}; --strict refuses warnings, so no model was written", imported.summary);
         return crate::exit::INVALID;
     }
+    // Re-import: merge into the model already there rather than lose its edits.
+    let merged = match args.output.as_ref().filter(|path| path.is_file() && !args.replace) {
+        None => None,
+        Some(path) => {
+            let label = path.display().to_string();
+            let text = match read_text(&label) {
+                Ok(text) => text,
+                Err(message) => return fail(&message),
+            };
+            let previous = match rampart_model::parse_model(&text, rampart_model::Syntax::Yaml) {
+                Ok(previous) => previous,
+                Err(problem) => {
+                    eprint!("{}", diagnostics::render(&label, &text, &problem));
+                    return fail(&format!(
+                        "`{label}` exists but is not a Rampart model to merge into; pass --replace to overwrite it"
+                    ));
+                }
+            };
+            let (model, report) = rampart_iac::merge::merge(&previous, imported.model);
+            imported.model = model;
+            Some(report)
+        }
+    };
     let yaml = match imported.to_yaml() {
         Ok(yaml) => yaml,
         Err(error) => return fail(&format!("cannot write the model: {error}")),
@@ -77,6 +113,16 @@ pub fn run(args: Args) -> u8 {
                 return fail(&format!("cannot write {}: {error}", path.display()));
             }
             eprintln!("{}{counted}; written to {}", imported.summary, path.display());
+            if let Some(report) = merged {
+                eprintln!("re-import merged into the existing model: {report}");
+                for (what, ids) in
+                    [("added", &report.added), ("changed", &report.changed), ("removed", &report.removed)]
+                {
+                    if !ids.is_empty() {
+                        eprintln!("  {what}: {}", ids.join(", "));
+                    }
+                }
+            }
         }
         None => {
             write_stdout(&text);
@@ -94,7 +140,13 @@ pub(crate) fn import_path(
     format: Option<IacFormat>,
     name: Option<&str>,
 ) -> Result<(rampart_iac::IacImport, IacFormat), u8> {
-    let files = read_files(path).map_err(|message| fail(&message))?;
+    let files = match format {
+        // Templates are also written as .json and .template files.
+        Some(IacFormat::CloudFormation) if Path::new(path).is_dir() => IacFormat::CloudFormation
+            .read_dir(Path::new(path))
+            .map_err(|error| fail(&format!("cannot read `{path}`: {error}")))?,
+        _ => read_files(path).map_err(|message| fail(&message))?,
+    };
     import_files(path, files, format, name)
 }
 
@@ -121,7 +173,11 @@ pub(crate) fn import_files(
         files
     };
     if files.is_empty() {
-        let wanted = if format == IacFormat::Terraform { ".tf file or plan JSON" } else { ".yaml or .yml file" };
+        let wanted = match format {
+            IacFormat::Terraform => ".tf file or plan JSON",
+            IacFormat::CloudFormation => "CloudFormation template",
+            IacFormat::Kubernetes | IacFormat::Compose => ".yaml or .yml file",
+        };
         return Err(fail(&format!("`{path}` holds no {wanted}")));
     }
     let project_name = (format == IacFormat::Compose).then(|| rampart_iac::compose_project_name(&files)).flatten();
@@ -135,7 +191,11 @@ pub(crate) fn import_files(
         Err(problems) => {
             print_problems(&root, &files, &problems);
             let errors = problems.iter().filter(|p| p.is_error()).count();
-            let syntax = if format == IacFormat::Terraform { "" } else { " YAML" };
+            let syntax = match format {
+                IacFormat::Terraform => "",
+                IacFormat::CloudFormation => " YAML or JSON",
+                IacFormat::Kubernetes | IacFormat::Compose => " YAML",
+            };
             eprintln!("error: {errors} file(s) could not be read as {format}{syntax}; nothing was imported");
             Err(crate::exit::INVALID)
         }
@@ -167,10 +227,14 @@ pub(crate) fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
     found.dedup();
     match found.as_slice() {
         [format] => Ok(*format),
-        [] => Err("cannot tell whether these are Kubernetes manifests or compose files or Terraform; name the format"
+        [] => Err("cannot tell whether these are Kubernetes manifests or compose files or Terraform or \
+             CloudFormation; name the format"
             .to_string()),
-        _ => Err("the files mix formats (Kubernetes manifests, compose files, Terraform); import each with its format"
-            .to_string()),
+        _ => {
+            Err("the files mix formats (Kubernetes manifests, compose files, Terraform, CloudFormation); import each \
+             with its format"
+                .to_string())
+        }
     }
 }
 

@@ -17,12 +17,12 @@ use crate::IacImport;
 use crate::source::{FileDiagnostic, SourceFile};
 
 mod hcl;
-mod infer;
+pub(crate) mod infer;
 mod plan;
-mod resource;
+pub(crate) mod resource;
 #[cfg(test)]
 mod tests;
-mod value;
+pub(crate) mod value;
 
 pub(crate) use plan::looks_like_plan;
 

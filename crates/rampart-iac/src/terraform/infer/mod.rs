@@ -220,6 +220,20 @@ pub(crate) fn infer(
     warnings: Vec<FileDiagnostic>,
     files: usize,
 ) -> IacImport {
+    infer_described(name, estate, providers, warnings, files, DESCRIPTION)
+}
+
+/// [`infer`] with the model's description chosen by the caller: the
+/// CloudFormation importer translates its resources into these instances
+/// and says where the model came from.
+pub(crate) fn infer_described(
+    name: &str,
+    estate: &Estate,
+    providers: Vec<(String, Value)>,
+    warnings: Vec<FileDiagnostic>,
+    files: usize,
+    description: &str,
+) -> IacImport {
     let mut inference = Inference {
         estate,
         builder: ModelBuilder::new(warnings),
@@ -251,7 +265,7 @@ pub(crate) fn infer(
         }
     }
     let controls: Vec<&'static str> = inference.model_controls.iter().copied().collect();
-    let mut imported = inference.builder.finish(name, DESCRIPTION.to_string(), files);
+    let mut imported = inference.builder.finish(name, description.to_string(), files);
     imported.model.controls = controls.into_iter().map(located).collect();
     imported
 }
