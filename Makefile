@@ -37,13 +37,20 @@ test: test-rust test-browser
 packages:
 	scripts/ensure-packages.sh chromium=chromium pdftotext=poppler-utils pdfinfo=poppler-utils
 
+# One set of test targets for both test runs below: the same features, so
+# the browser tests reuse the binaries the Rust tests built.
+TEST_TARGETS := --workspace --lib --bins --tests --examples
+
 test-rust: packages
-	$(CARGO) test --workspace --lib --bins --tests --examples
+	$(CARGO) test $(TEST_TARGETS)
 	$(CARGO) test --workspace --doc
 
 ## test-browser: the HTML report in real headless Chromium (playwright-core from npm)
 test-browser: packages
-	$(CARGO) build -p rampart-cli -p rampart-modelgen
+	# The integration tests' build leaves target/debug/rampart and
+	# rampart-modelgen; `cargo build` would resolve other features and
+	# compile typst a second time.
+	$(CARGO) test $(TEST_TARGETS) --no-run
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	cd tests/browser && RAMPART_BIN=$(CURDIR)/target/debug/rampart \
 	  RAMPART_MODELGEN_BIN=$(CURDIR)/target/debug/rampart-modelgen npm test
