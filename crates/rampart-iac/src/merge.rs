@@ -104,6 +104,7 @@ pub fn merge(previous: &Model, fresh: Model) -> (Model, MergeReport) {
         data,
         flows,
         threats: previous.threats.clone(),
+        custom_threats: previous.custom_threats.clone(),
         policy: previous.policy.clone(),
     };
     (model, report)

@@ -19,8 +19,14 @@
 use rampart_model::{Diagnostic, Model, Position};
 
 mod ids;
+pub mod otm;
+pub mod pytm;
 pub mod rampart;
 pub mod threagile;
+pub mod threat_composer;
+pub mod threat_dragon;
+pub mod tmbom;
+pub mod tmt;
 
 /// A model read from another format, with what did not fit.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,7 +52,20 @@ pub trait Importer: Send + Sync {
     /// Converts `text`. On failure, returns every problem found (errors, and
     /// the warnings gathered so far), sorted by position.
     fn import(&self, text: &str) -> Result<Imported, Vec<Diagnostic>>;
+
+    /// Converts the file `path` whose text is `text`, reading the files it
+    /// includes with `read` (given a path relative to `path`'s directory,
+    /// returns the text or why it cannot). Formats without includes need not
+    /// override this.
+    fn import_file(&self, path: &str, text: &str, read: &IncludeReader<'_>) -> Result<Imported, Vec<Diagnostic>> {
+        let _ = (path, read);
+        self.import(text)
+    }
 }
+
+/// Reads a file that a model includes, given its path relative to the
+/// including file; the caller decides what may be read.
+pub type IncludeReader<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
 
 impl std::fmt::Debug for dyn Importer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,7 +74,16 @@ impl std::fmt::Debug for dyn Importer {
 }
 
 /// Every importer, most specific first: [`detect`] takes the first match.
-static IMPORTERS: &[&dyn Importer] = &[&rampart::Rampart, &threagile::Threagile];
+static IMPORTERS: &[&dyn Importer] = &[
+    &rampart::Rampart,
+    &threagile::Threagile,
+    &threat_dragon::ThreatDragon,
+    &threat_composer::ThreatComposer,
+    &tmt::Tmt,
+    &pytm::Pytm,
+    &otm::Otm,
+    &tmbom::Tmbom,
+];
 
 /// Every importer, in detection order.
 pub fn importers() -> &'static [&'static dyn Importer] {

@@ -53,6 +53,11 @@ pub struct Model {
     /// Tracking state of threats: status, justification, ticket, expiry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub threats: Vec<Tracking>,
+    /// Threats written by hand, or carried over from another tool, raised in
+    /// addition to the knowledge base's: one threat `ID@TARGET` per target,
+    /// scored, reported and tracked like any other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_threats: Vec<CustomThreat>,
     /// What fails `rampart gate` for this model, when no `--policy` file is
     /// given: the same keys as `rampart-policy.yaml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -330,6 +335,74 @@ impl Flow {
             Some(id) => id.value.clone(),
             None => format!("{}->{}", self.from.value, self.to.value),
         }
+    }
+}
+
+/// The STRIDE categories, as model files spell them.
+pub const STRIDE_CATEGORIES: [&str; 6] = [
+    "spoofing",
+    "tampering",
+    "repudiation",
+    "information-disclosure",
+    "denial-of-service",
+    "elevation-of-privilege",
+];
+
+/// A threat the model declares itself, for what the knowledge base does not
+/// cover: a risk found in a review, or one recorded in another tool's file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomThreat {
+    /// Rule id: lowercase words joined by dashes (`payment-replay`), unique
+    /// in the model and different from the knowledge base's rule ids. Each
+    /// threat raised is `ID@TARGET`.
+    pub id: Located<String>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Ids of the actors, components, flows or data assets it threatens; one
+    /// threat is raised per target. Empty: a threat to the model as a whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Located<String>>,
+    /// STRIDE categories: spoofing, tampering, repudiation,
+    /// information-disclosure, denial-of-service, elevation-of-privilege.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stride: Vec<Located<String>>,
+    /// CWE weakness numbers (`89` for CWE-89).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cwe: Vec<u32>,
+    /// CAPEC attack pattern numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capec: Vec<u32>,
+    /// 1 (rare) to 5 (almost certain); 3 when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub likelihood: Option<Located<u8>>,
+    /// 1 (negligible) to 5 (severe); 3 when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Located<u8>>,
+    /// Countermeasure ids from the knowledge base that answer the threat;
+    /// the threat counts as mitigated where all of them are in place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub countermeasures: Vec<Located<String>>,
+    /// Mitigations in words, where no countermeasure of the knowledge base
+    /// fits (as another tool recorded them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mitigations: Vec<String>,
+    /// Where an importer found the threat (file and line, or the other
+    /// tool's own id for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+impl CustomThreat {
+    /// Base likelihood, 1 to 5.
+    pub fn likelihood(&self) -> u8 {
+        self.likelihood.as_ref().map_or(3, |l| l.value)
+    }
+
+    /// Base impact, 1 to 5.
+    pub fn impact(&self) -> u8 {
+        self.impact.as_ref().map_or(3, |i| i.value)
     }
 }
 

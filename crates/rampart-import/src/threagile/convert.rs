@@ -154,6 +154,7 @@ impl<'d> Converter<'d> {
             data,
             flows,
             threats,
+            custom_threats: Vec::new(),
             policy: None,
         }
     }
