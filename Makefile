@@ -71,9 +71,12 @@ bench:
 bench-pytm:
 	bench/vs-pytm.sh
 
-## fuzz: fuzz the model reader (needs `cargo install cargo-fuzz`; stable toolchain, so no sanitizer)
+## fuzz: fuzz every parser, FUZZ_SECONDS each (needs `cargo install cargo-fuzz`; stable toolchain, so no sanitizer)
+FUZZ_SECONDS ?= 300
 fuzz:
-	cd fuzz && $(CARGO) fuzz run -s none parse_model -- -max_total_time=300
+	cd fuzz && for target in parse_model import_tools import_iac; do \
+		$(CARGO) fuzz run -s none $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -12,11 +12,13 @@ use crate::diagnostics;
 #[derive(clap::Args, Clone, Debug)]
 pub struct ModelArgs {
     /// The model: a Rampart model file (YAML or JSON), another tool's model
-    /// (Threagile), or infrastructure as code (a Kubernetes or compose file,
+    /// (Threagile, Threat Dragon, TMT .tm7, pytm, Threat Composer, OTM,
+    /// CycloneDX TM-BOM), or infrastructure as code (a Kubernetes or compose file,
     /// or a directory of them), imported on the fly; `-` reads standard input.
     pub model: String,
     /// The model's format when detection guesses wrong: rampart, threagile,
-    /// kubernetes, compose.
+    /// threat-dragon, tmt, pytm, threat-composer, otm, tm-bom, kubernetes,
+    /// compose, terraform, cloudformation.
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
     /// An extra library directory (with vocabulary/, catalog/,
@@ -230,7 +232,7 @@ pub fn load_model_text(
             }
         },
     };
-    let imported = match importer.import(&source) {
+    let imported = match crate::commands::import_tool::import_file(importer, &args.model, &source) {
         Ok(imported) => imported,
         Err(problems) => {
             print_all(&path, &source, &problems);
@@ -252,7 +254,7 @@ pub fn load_model_text(
         }
         directories.push(directory);
     }
-    let kb = load_library(&directories)?;
+    let mut kb = load_library(&directories)?;
     let mut problems = imported.warnings;
     problems.extend(rampart_model::validate(&imported.model, &kb.vocabulary()));
     rampart_model::diagnostic::sort(&mut problems);
@@ -286,6 +288,16 @@ pub fn load_model_text(
             Some(TrackingSource { path: tracking_path, source: text, first })
         }
     };
+    // Another tool's threats that Rampart raises too become tracking on
+    // Rampart's, as `rampart import` would write them.
+    if importer.name() != "rampart" {
+        for adopted in rampart_engine::adopt_library_threats(&mut model, &kb) {
+            eprintln!("note: `{}` from `{path}` is Rampart's `{}`", adopted.imported, adopted.library);
+        }
+    }
+    // The model's own threats become rules of the library it is analyzed
+    // with, so every command and report treats them like the library's.
+    kb.add_custom_threats(&model);
     Ok((Loaded { model, source, path, warnings: problems, tracking_file }, kb))
 }
 

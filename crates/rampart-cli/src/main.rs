@@ -16,7 +16,8 @@ use clap::{Parser, Subcommand};
 pub mod exit {
     /// Success; with `--fail-on`, no unresolved threat at or above the threshold.
     pub const OK: u8 = 0;
-    /// `--fail-on` found unresolved threats at or above the threshold.
+    /// `--fail-on` found unresolved threats at or above the threshold; `gate`
+    /// found violations; `drift --exit-code` found drift.
     pub const GATE_FAILED: u8 = 1;
     /// Invalid model, unreadable file, bad library or bad usage.
     pub const INVALID: u8 = 2;
@@ -37,7 +38,7 @@ enum Command {
     Diagram(commands::diagram::Args),
     /// Check a model without analyzing it.
     Validate(commands::validate::Args),
-    /// Build a model from Kubernetes manifests or docker-compose files.
+    /// Build a model from infrastructure as code, a cloud inventory or another tool's file.
     Import(commands::import::Args),
     /// Write a commented starter model.
     Init(commands::init::Args),
@@ -49,9 +50,11 @@ enum Command {
     Intel(commands::intel::Args),
     /// Compare two versions of a model: threats added, removed and changed.
     Diff(commands::diff::Args),
+    /// Compare the planned system with the live one: unmodelled, missing and changed elements.
+    Drift(commands::drift::Args),
     /// Check a model against a CI policy (rampart-policy.yaml); exit 1 on violations.
     Gate(commands::gate::Args),
-    /// Export the threats as CSV, an Excel workbook or a DefectDojo import file.
+    /// Reports and exports: HTML, PDF, CSV, Excel, DefectDojo, GitLab SAST, OTM, CycloneDX.
     Report(commands::report::Args),
 }
 
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Kb(args) => commands::kb::run(args),
         Command::Intel(args) => commands::intel::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Drift(args) => commands::drift::run(args),
         Command::Gate(args) => commands::gate::run(args),
         Command::Report(args) => commands::report::run(args),
     };

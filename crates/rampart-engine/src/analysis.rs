@@ -274,6 +274,13 @@ pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Option
         let Match::Model(condition) = &kb.threats[rule].applies_to else { continue };
         let mut because = Vec::new();
         if evaluator.model(condition, Some(&mut because)) {
+            // A rule with no condition (a model's own threat against the
+            // whole model) still says why it is there.
+            if because.is_empty()
+                && let Some(reason) = &kb.threats[rule].unconditional_because
+            {
+                because.push(reason.clone());
+            }
             found.push(Found { rule, subject: Subject::Model, because });
         }
     }

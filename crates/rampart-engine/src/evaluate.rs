@@ -39,6 +39,13 @@ impl<'a, 'm> Evaluator<'a, 'm> {
         let node = &self.facts.nodes[index];
         let id = node.id;
         match condition {
+            ElementCond::Listed(ids) => {
+                let holds = ids.iter().any(|listed| listed == id);
+                if holds {
+                    note(&mut because, || format!("the model lists this threat against `{id}`"));
+                }
+                holds
+            }
             ElementCond::All(items) => items.iter().all(|item| self.element(item, index, because.as_deref_mut())),
             // Only the first true alternative explains the match; false ones
             // are tried without recording, so no partial facts leak in.
@@ -241,6 +248,13 @@ impl<'a, 'm> Evaluator<'a, 'm> {
         let flow = &self.facts.flows[index];
         let id = flow.id.as_str();
         match condition {
+            FlowCond::Listed(ids) => {
+                let holds = ids.iter().any(|listed| listed == id);
+                if holds {
+                    note(&mut because, || format!("the model lists this threat against `{id}`"));
+                }
+                holds
+            }
             FlowCond::All(items) => items.iter().all(|item| self.flow(item, index, because.as_deref_mut())),
             FlowCond::Any(items) => match items.iter().find(|item| self.flow(item, index, None)) {
                 Some(item) => because.is_none() || self.flow(item, index, because),
@@ -348,6 +362,13 @@ impl<'a, 'm> Evaluator<'a, 'm> {
             holds
         };
         match condition {
+            DataCond::Listed(ids) => {
+                let holds = ids.iter().any(|listed| listed == id);
+                if holds {
+                    note(&mut because, || format!("the model lists this threat against `{id}`"));
+                }
+                holds
+            }
             DataCond::All(items) => items.iter().all(|item| self.data(item, index, because.as_deref_mut())),
             DataCond::Any(items) => match items.iter().find(|item| self.data(item, index, None)) {
                 Some(item) => because.is_none() || self.data(item, index, because),

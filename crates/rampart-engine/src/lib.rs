@@ -6,11 +6,13 @@
 //! clock (the caller passes today's date); the same model and library always
 //! give the same threats, ids and order.
 
+mod adopt;
 mod analysis;
 mod evaluate;
 mod facts;
 pub mod gate;
 pub mod risk;
 
+pub use adopt::{AdoptedThreat, adopt_library_threats};
 pub use analysis::*;
 pub use risk::{Risk, Severity};

@@ -6,6 +6,7 @@
 //! the command line's business.
 
 pub mod diff;
+pub mod drift;
 pub mod policy;
 
 pub use diff::{Change, Diff, ThreatRef, diff};

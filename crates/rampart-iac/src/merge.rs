@@ -18,7 +18,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use rampart_model::{Actor, Authentication, Authorization, Boundary, Component, DataAsset, Flow, Located, Model};
+use rampart_model::{
+    Actor, Authentication, Authorization, Boundary, Component, CustomThreat, DataAsset, Flow, Located, Model, Tracking,
+};
 
 /// What a merge did, by element id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,6 +47,28 @@ impl std::fmt::Display for MergeReport {
             self.kept.len()
         )
     }
+}
+
+/// The user's tracking entries, then those the import recorded (another
+/// tool's statuses) for threats the user does not track yet.
+fn merge_tracking(previous: &[Tracking], fresh: Vec<Tracking>) -> Vec<Tracking> {
+    let tracked: BTreeSet<&str> = previous.iter().map(|entry| entry.threat.value.as_str()).collect();
+    let added: Vec<Tracking> =
+        fresh.into_iter().filter(|entry| !tracked.contains(entry.threat.value.as_str())).collect();
+    previous.iter().cloned().chain(added).collect()
+}
+
+/// Custom threats by id: the previous version where both have it (the user
+/// may have refined it), new ones from the import, and none that an earlier
+/// import brought (it has a `source`) and the file no longer records.
+fn merge_custom_threats(previous: &[CustomThreat], fresh: Vec<CustomThreat>) -> Vec<CustomThreat> {
+    let fresh_ids: BTreeSet<String> = fresh.iter().map(|custom| custom.id.value.clone()).collect();
+    let previous_ids: BTreeSet<&str> = previous.iter().map(|custom| custom.id.value.as_str()).collect();
+    let kept =
+        previous.iter().filter(|custom| custom.source.is_none() || fresh_ids.contains(&custom.id.value)).cloned();
+    let added: Vec<CustomThreat> =
+        fresh.into_iter().filter(|custom| !previous_ids.contains(custom.id.value.as_str())).collect();
+    kept.chain(added).collect()
 }
 
 /// Merges `fresh` (a new import) into `previous` (the model on disk).
@@ -103,8 +127,8 @@ pub fn merge(previous: &Model, fresh: Model) -> (Model, MergeReport) {
         components,
         data,
         flows,
-        threats: previous.threats.clone(),
-        custom_threats: previous.custom_threats.clone(),
+        threats: merge_tracking(&previous.threats, fresh.threats),
+        custom_threats: merge_custom_threats(&previous.custom_threats, fresh.custom_threats),
         policy: previous.policy.clone(),
     };
     (model, report)

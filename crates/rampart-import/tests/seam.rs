@@ -11,12 +11,12 @@ const THREAGILE: &str = "threagile_version: 1.0.0\ntitle: Shop\ntechnical_assets
 #[test]
 fn every_importer_is_listed_once_and_found_by_name() {
     let names: Vec<&str> = importers().iter().map(|importer| importer.name()).collect();
-    assert_eq!(names, ["rampart", "threagile"]);
+    assert_eq!(names, ["rampart", "threagile", "threat-dragon", "threat-composer", "tmt", "pytm", "otm", "tm-bom"]);
     for importer in importers() {
         assert!(!importer.description().is_empty());
         assert_eq!(by_name(&importer.name().to_uppercase()).map(|found| found.name()), Some(importer.name()));
     }
-    assert!(by_name("pytm").is_none());
+    assert!(by_name("visio").is_none());
 }
 
 #[test]
@@ -69,7 +69,10 @@ fn unknown_or_undetectable_formats_say_what_exists() {
     assert_eq!(errors[0].help.as_deref(), Some("did you mean `threagile`?"));
 
     let errors = import("m.yaml", THREAGILE, Some("visio")).unwrap_err();
-    assert_eq!(errors[0].help.as_deref(), Some("the formats are: rampart, threagile"));
+    assert_eq!(
+        errors[0].help.as_deref(),
+        Some("the formats are: rampart, threagile, threat-dragon, threat-composer, tmt, pytm, otm, tm-bom")
+    );
 
     let errors = import("notes.yaml", "just: text\n", None).unwrap_err();
     assert!(errors[0].message.contains("cannot tell which tool wrote `notes.yaml`"));

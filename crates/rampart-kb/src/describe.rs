@@ -57,6 +57,7 @@ fn control_names(kb: &KnowledgeBase) -> Vec<String> {
 
 pub fn element(condition: &ElementCond, kb: &KnowledgeBase) -> String {
     match condition {
+        ElementCond::Listed(ids) => format!("is {}", listed(ids)),
         ElementCond::All(items) => combine("and", items.iter().map(|c| element(c, kb)).collect()),
         ElementCond::Any(items) => combine("or", items.iter().map(|c| element(c, kb)).collect()),
         ElementCond::Not(inner) => negated_element(inner, kb),
@@ -84,6 +85,7 @@ pub fn element(condition: &ElementCond, kb: &KnowledgeBase) -> String {
 
 pub fn flow(condition: &FlowCond, kb: &KnowledgeBase) -> String {
     match condition {
+        FlowCond::Listed(ids) => format!("is {}", listed(ids)),
         FlowCond::All(items) => combine("and", items.iter().map(|c| flow(c, kb)).collect()),
         FlowCond::Any(items) => combine("or", items.iter().map(|c| flow(c, kb)).collect()),
         FlowCond::Not(inner) => negated_flow(inner, kb),
@@ -105,6 +107,7 @@ pub fn flow(condition: &FlowCond, kb: &KnowledgeBase) -> String {
 
 pub fn data(condition: &DataCond, kb: &KnowledgeBase) -> String {
     match condition {
+        DataCond::Listed(ids) => format!("is {}", listed(ids)),
         DataCond::All(items) => combine("and", items.iter().map(|c| data(c, kb)).collect()),
         DataCond::Any(items) => combine("or", items.iter().map(|c| data(c, kb)).collect()),
         DataCond::Not(inner) => format!("does not satisfy: {}", data(inner, kb)),
@@ -137,6 +140,15 @@ pub fn applies_to(rule: &Match, kb: &KnowledgeBase) -> String {
         Match::Flow(condition) => format!("each flow that {}", flow(condition, kb)),
         Match::Data(condition) => format!("each data asset that {}", data(condition, kb)),
         Match::Model(condition) => format!("the model, when {}", model(condition, kb)),
+    }
+}
+
+/// `` `a` ``, or `` one of `a`, `b` ``: the targets a custom threat names.
+fn listed(ids: &[String]) -> String {
+    let quoted: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+    match quoted.as_slice() {
+        [one] => one.clone(),
+        _ => format!("one of {}", quoted.join(", ")),
     }
 }
 

@@ -7,6 +7,7 @@
 //! is embedded at build time; a team's own directories are read by the CLI).
 
 mod compile;
+mod custom;
 pub mod describe;
 pub mod docs;
 pub mod files;

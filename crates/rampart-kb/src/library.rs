@@ -108,6 +108,8 @@ pub enum Match {
 
 #[derive(Debug, Clone)]
 pub enum ElementCond {
+    /// One of these element ids: the targets a model's custom threat names.
+    Listed(Vec<String>),
     All(Vec<ElementCond>),
     Any(Vec<ElementCond>),
     Not(Box<ElementCond>),
@@ -130,6 +132,8 @@ pub enum ElementCond {
 
 #[derive(Debug, Clone)]
 pub enum FlowCond {
+    /// One of these flow ids: the targets a model's custom threat names.
+    Listed(Vec<String>),
     All(Vec<FlowCond>),
     Any(Vec<FlowCond>),
     Not(Box<FlowCond>),
@@ -147,6 +151,8 @@ pub enum FlowCond {
 
 #[derive(Debug, Clone)]
 pub enum DataCond {
+    /// One of these data ids: the targets a model's custom threat names.
+    Listed(Vec<String>),
     All(Vec<DataCond>),
     Any(Vec<DataCond>),
     Not(Box<DataCond>),

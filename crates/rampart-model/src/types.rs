@@ -339,14 +339,8 @@ impl Flow {
 }
 
 /// The STRIDE categories, as model files spell them.
-pub const STRIDE_CATEGORIES: [&str; 6] = [
-    "spoofing",
-    "tampering",
-    "repudiation",
-    "information-disclosure",
-    "denial-of-service",
-    "elevation-of-privilege",
-];
+pub const STRIDE_CATEGORIES: [&str; 6] =
+    ["spoofing", "tampering", "repudiation", "information-disclosure", "denial-of-service", "elevation-of-privilege"];
 
 /// A threat the model declares itself, for what the knowledge base does not
 /// cover: a risk found in a review, or one recorded in another tool's file.

@@ -57,6 +57,7 @@ pub fn validate_tracking_file(model: &Model, entries: &[Tracking], vocabulary: &
     checker.collect_ids(model);
     // Problems with the model itself were reported when it was validated.
     checker.diagnostics.clear();
+    let vocabulary = &with_custom_rules(model, vocabulary);
     checker.check_tracking_entries(entries, &model.threats, vocabulary);
     let mut diagnostics = checker.diagnostics;
     diagnostic::sort(&mut diagnostics);
@@ -73,7 +74,8 @@ pub fn validate(model: &Model, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
     checker.check_elements(model, vocabulary);
     checker.check_data(model, vocabulary);
     checker.check_flows(model, vocabulary);
-    checker.check_tracking(model, vocabulary);
+    checker.check_custom_threats(model, vocabulary);
+    checker.check_tracking(model, &with_custom_rules(model, vocabulary));
     if let Some(policy) = &model.policy {
         checker.diagnostics.extend(policy.check(vocabulary));
     }
@@ -88,7 +90,87 @@ pub fn validate(model: &Model, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The vocabulary with the model's own threat rules added, so tracking
+/// entries may name them.
+fn with_custom_rules(model: &Model, vocabulary: &Vocabulary) -> Vocabulary {
+    let mut vocabulary = vocabulary.clone();
+    vocabulary.threat_rules.extend(model.custom_threats.iter().map(|custom| custom.id.value.clone()));
+    vocabulary
+}
+
 impl<'m> Checker<'m> {
+    fn check_custom_threats(&mut self, model: &Model, vocabulary: &Vocabulary) {
+        let mut seen: HashMap<&str, Position> = HashMap::new();
+        for custom in &model.custom_threats {
+            let (id, at) = (custom.id.value.as_str(), custom.id.at);
+            if let Some(problem) = id_syntax_problem(id) {
+                self.diagnostics.push(Diagnostic::error(at, format!("custom threat id `{id}` {problem}")));
+            }
+            if let Some(first) = seen.insert(id, at) {
+                self.diagnostics.push(Diagnostic::error(
+                    at,
+                    format!("custom threat `{id}` is declared twice (first on line {})", first.line),
+                ));
+            }
+            if vocabulary.threat_rules.contains(id) {
+                self.diagnostics.push(
+                    Diagnostic::error(at, format!("custom threat `{id}` has the id of a knowledge-base threat rule"))
+                        .with_help("give it an id of its own; to track the library's threat, use `threats:`"),
+                );
+            }
+            if custom.title.trim().is_empty() {
+                self.diagnostics.push(Diagnostic::error(at, format!("custom threat `{id}` has no title")));
+            }
+            for target in &custom.targets {
+                let target_at = if target.at.is_known() { target.at } else { at };
+                let known = match self.ids.get(target.value.as_str()) {
+                    Some((IdKind::Boundary, _)) => {
+                        self.diagnostics.push(Diagnostic::error(
+                            target_at,
+                            format!(
+                                "custom threat `{id}` targets boundary `{}`; threats apply to actors, components, \
+                                 flows and data",
+                                target.value
+                            ),
+                        ));
+                        continue;
+                    }
+                    Some(_) => true,
+                    None => model.flows.iter().any(|flow| flow.id() == target.value),
+                };
+                if !known {
+                    let candidates: Vec<&str> = self.ids.keys().copied().collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            target_at,
+                            format!("custom threat `{id}` targets `{}`, which is not in the model", target.value),
+                        )
+                        .suggest(&target.value, candidates),
+                    );
+                }
+            }
+            for word in &custom.stride {
+                if !crate::types::STRIDE_CATEGORIES.contains(&word.value.as_str()) {
+                    let word_at = if word.at.is_known() { word.at } else { at };
+                    self.diagnostics.push(
+                        Diagnostic::error(word_at, format!("`{}` is not a STRIDE category", word.value))
+                            .suggest(&word.value, crate::types::STRIDE_CATEGORIES),
+                    );
+                }
+            }
+            for (what, value) in [("likelihood", &custom.likelihood), ("impact", &custom.impact)] {
+                if let Some(value) = value.as_ref().filter(|v| !(1..=5).contains(&v.value)) {
+                    let value_at = if value.at.is_known() { value.at } else { at };
+                    self.diagnostics.push(Diagnostic::error(
+                        value_at,
+                        format!("custom threat `{id}`: {what} {} is outside 1 to 5", value.value),
+                    ));
+                }
+            }
+            self.controls(&custom.countermeasures, at, vocabulary);
+        }
+    }
+
     fn check_version(&mut self, model: &Model) {
         if model.rampart.value != FORMAT_VERSION {
             self.diagnostics.push(

@@ -1,4 +1,5 @@
-//! `rampart import`: a model from infrastructure as code.
+//! `rampart import`: a model from infrastructure as code, a cloud inventory
+//! or another threat-modeling tool's file.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,8 @@ use crate::input::{fail, read_text, write_stdout};
 
 #[derive(clap::Args)]
 #[command(
-    long_about = "Build a Rampart model from infrastructure as code.\n\n\
+    long_about = "Build a Rampart model from infrastructure as code, or from another threat-modeling tool's \
+        file.\n\n\
         Reads Kubernetes manifests (plain multi-document YAML, `kind: List`, or the output of \
         `helm template`), docker-compose files, Terraform (a directory of .tf files with its local \
         modules and .tfvars, or the JSON of `terraform show -json`), or CloudFormation templates (YAML with \
@@ -20,22 +22,27 @@ use crate::input::{fail, read_text, write_stdout};
         resource limits). Each element records the file and line it came from in `source:`.\n\n\
         The model goes to standard output (or --output); warnings about what could not be modelled \
         go to standard error as `file:line:column: warning: ...`, then a one-line summary. \
-        docs/importing-iac.md lists every rule.",
+        docs/importing-iac.md lists every rule.\n\n\
+        Other tools' files: threagile (YAML, with includes), threat-dragon (v2 JSON), tmt (Microsoft Threat \
+        Modeling Tool .tm7), pytm (JSON output), threat-composer (AWS Threat Composer JSON), otm (Open Threat \
+        Model JSON or YAML), tm-bom (CycloneDX threat-model BOM). The threats those files record, with their \
+        status, become tracking entries on Rampart's matching threats (same target and CWE, or same title) or \
+        custom threats where Rampart has no match. docs/importing-other-tools.md has the mappings.",
     after_help = "Examples:\n  \
         rampart import kubernetes k8s/ --output shop.yaml\n  \
         helm template shop charts/shop | rampart import kubernetes - --name shop > shop.yaml\n  \
         rampart import compose . --output shop.yaml && rampart analyze shop.yaml\n  \
         rampart import terraform infra/ --output shop.yaml\n  \
         terraform show -json plan.out > plan.json && rampart import terraform plan.json\n  \
-        rampart import cloudformation template.yaml --output shop.yaml"
+        rampart import cloudformation template.yaml --output shop.yaml\n  \
+        rampart import threat-dragon model.json --output shop.yaml\n  \
+        rampart import auto MTMT_example.tm7 --output shop.yaml"
 )]
 pub struct Args {
     /// What PATH holds: kubernetes, compose, terraform, cloudformation (or
-    /// cfn), or auto to tell from the files.
-    #[arg(
-        value_name = "FORMAT",
-        value_parser = ["kubernetes", "compose", "terraform", "cloudformation", "cfn", "auto"]
-    )]
+    /// cfn); threagile, threat-dragon, tmt, pytm, threat-composer, otm,
+    /// tm-bom; or auto to tell from the files.
+    #[arg(value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(format_names()))]
     pub format: String,
     /// A file; a directory (every .yaml and .yml file below it for
     /// kubernetes, the compose.yaml or docker-compose.yml and its override
@@ -61,9 +68,50 @@ pub struct Args {
     pub replace: bool,
 }
 
+/// Every FORMAT the command takes.
+fn format_names() -> Vec<&'static str> {
+    let infrastructure = IacFormat::ALL.iter().map(|format| format.name()).chain(["cfn"]);
+    let tools = rampart_import::importers().iter().map(|importer| importer.name()).filter(|name| *name != "rampart");
+    infrastructure.chain(tools).chain(["auto"]).collect()
+}
+
 pub fn run(args: Args) -> u8 {
+    // Another tool's file: named, or recognised by `auto` in a single file.
+    let tool = rampart_import::by_name(&args.format).filter(|importer| importer.name() != "rampart");
+    if tool.is_some() || (args.format == "auto" && !Path::new(&args.path).is_dir()) {
+        let text = match read_text(&args.path) {
+            Ok(text) => text,
+            Err(message) => return fail(&message),
+        };
+        let shown = if args.path == "-" { "<stdin>" } else { args.path.as_str() };
+        let detected = tool.or_else(|| rampart_import::detect(shown, &text).filter(|i| i.name() != "rampart"));
+        if let Some(importer) = detected {
+            return super::import_tool::run(importer, &args, text);
+        }
+        if rampart_import::detect(shown, &text).is_some() {
+            return fail(&format!("`{shown}` is already a Rampart model; nothing to import"));
+        }
+        return run_infrastructure(&args, Some(vec![SourceFile::new(file_label(&args.path), text)]));
+    }
+    run_infrastructure(&args, None)
+}
+
+/// How a single file is named in diagnostics: its file name, or `<stdin>`.
+fn file_label(path: &str) -> String {
+    if path == "-" {
+        return "<stdin>".to_string();
+    }
+    Path::new(path).file_name().map_or(path.to_string(), |n| n.to_string_lossy().to_string())
+}
+
+/// Imports infrastructure as code (or files already read from PATH).
+fn run_infrastructure(args: &Args, files: Option<Vec<SourceFile>>) -> u8 {
     let format = args.format.parse::<IacFormat>().ok();
-    let (mut imported, format) = match import_path(&args.path, format, args.name.as_deref()) {
+    let imported = match files {
+        Some(files) => import_files(&args.path, files, format, args.name.as_deref()),
+        None => import_path(&args.path, format, args.name.as_deref()),
+    };
+    let (mut imported, format) = match imported {
         Ok(both) => both,
         Err(code) => return code,
     };

@@ -1,8 +1,10 @@
 pub mod analyze;
 pub mod diagram;
 pub mod diff;
+pub mod drift;
 pub mod gate;
 pub mod import;
+pub mod import_tool;
 pub mod init;
 pub mod intel;
 pub mod kb;
