@@ -10,9 +10,6 @@ use rampart_model::{
 
 const TICKET_SHOP: &str = include_str!("fixtures/threagile/ticket-shop.yaml");
 
-/// Where Threagile's own example model is kept on development machines.
-const EXAMPLE_MODEL: &str = "/work/shared/samples/threagile/example-model.yaml";
-
 fn import(text: &str) -> Imported {
     match Threagile.import(text) {
         Ok(imported) => imported,
@@ -86,10 +83,12 @@ fn the_fixture_imports_into_a_valid_model() {
     assert_eq!(model.description.as_deref(), Some("Sells concert tickets online."));
     assert_eq!(model.actors.len(), 4);
     assert_eq!(model.components.len(), 18);
-    assert_eq!(model.boundaries.len(), 4);
+    // Four trust boundaries and one shared runtime.
+    assert_eq!(model.boundaries.len(), 5);
     assert_eq!(model.data.len(), 6);
     assert_eq!(model.flows.len(), 20);
-    assert_eq!(model.threats.len(), 6);
+    assert_eq!(model.threats.len(), 10);
+    assert_eq!(model.custom_threats.len(), 2);
     let errors: Vec<Diagnostic> =
         validate(model, &Vocabulary::default()).into_iter().filter(Diagnostic::is_error).collect();
     assert!(errors.is_empty(), "{}", render(&errors));
@@ -306,7 +305,9 @@ fn trust_boundaries_nest_and_hold_their_assets() {
     assert_eq!(boundary("dmz").name.as_deref(), Some("DMZ"));
     assert!(model.boundaries.iter().all(|boundary| boundary.trust == Trust::Internal));
     let inside = |id: &str| component(&model, id).boundary.as_ref().map(|boundary| boundary.value.clone());
-    assert_eq!(inside("shop-web").as_deref(), Some("dmz"));
+    // Shop web runs in the shared runtime, which sits in the DMZ.
+    assert_eq!(inside("shop-web").as_deref(), Some("cluster"));
+    assert_eq!(inside("proxy").as_deref(), Some("dmz"));
     assert_eq!(inside("login").as_deref(), Some("auth-zone"));
     assert_eq!(inside("lb").as_deref(), Some("cloud"));
 }
@@ -332,7 +333,7 @@ fn risk_tracking_is_imported_where_rampart_has_the_rule() {
     assert_eq!(discussed.status, Status::Open);
 
     let imported_ids: Vec<(&str, Status)> =
-        threats[2..].iter().map(|tracking| (tracking.threat.value.as_str(), tracking.status)).collect();
+        threats[2..6].iter().map(|tracking| (tracking.threat.value.as_str(), tracking.status)).collect();
     assert_eq!(
         imported_ids,
         [
@@ -344,9 +345,11 @@ fn risk_tracking_is_imported_where_rampart_has_the_rule() {
     );
 
     let warned = |key: &str, reason: &str| warning_at(&imported, line_of(key), reason);
+    // The wildcard matches the caller tracked by the first entry.
     warned(
         "sql-nosql-injection@*@orders-db@*",
-        "`sql-nosql-injection@*@orders-db@*` (status mitigated) not imported: wildcards",
+        "`sql-nosql-injection@*@orders-db@*` (status mitigated) maps to `sql-injection@orders-api`, which is already \
+         tracked",
     );
     warned("missing-vault@orders-api", "Rampart has no equivalent of Threagile rule `missing-vault`");
     // Rampart raises CSRF only where cookie-authenticated forms change state.
@@ -360,12 +363,6 @@ fn risk_tracking_is_imported_where_rampart_has_the_rule() {
 fn threagile_only_content_is_reported() {
     let imported = import(TICKET_SHOP);
     warning_at(&imported, line_of("management_summary_comment:"), "report text not imported");
-    warning_at(
-        &imported,
-        line_of("Kubernetes Cluster:"),
-        "shared runtime `Kubernetes Cluster` (2 technical assets) not imported",
-    );
-    warning_at(&imported, line_of("Scalper Bots:"), "hand-written risk category `Scalper Bots` not imported");
 }
 
 #[test]
@@ -651,11 +648,17 @@ fn json_spelling_of_the_format_is_read_too() {
 }
 
 #[test]
-fn includes_and_new_sections_are_warnings() {
-    let text = "threagile_version: 1.0.0\ntitle: t\nincludes:\n  - base.yaml\nfuture_section:\n  x: 1\n";
-    let imported = import(text);
-    warning_at(&imported, 4, "included model `base.yaml` is not imported");
-    warning_at(&imported, 5, "unknown top-level key `future_section`");
+fn new_sections_are_warnings() {
+    let imported = import("threagile_version: 1.0.0\ntitle: t\nfuture_section:\n  x: 1\n");
+    warning_at(&imported, 3, "unknown top-level key `future_section`");
+}
+
+#[test]
+fn includes_need_the_file_to_be_imported_by_path() {
+    let text = "threagile_version: 1.0.0\ntitle: t\nincludes:\n  - base.yaml\n";
+    let error = single_error(text);
+    assert_eq!(error.at, Position::new(4, 5));
+    assert_eq!(error.message, "the model includes `base.yaml`, which cannot be read from here");
 }
 
 #[test]
@@ -779,43 +782,345 @@ fn no_input_makes_the_importer_panic() {
     }
 }
 
-// --- Threagile's own example --------------------------------------------
+// --- Includes -------------------------------------------------------------
+
+const KIOSK: &str = include_str!("fixtures/threagile/includes/kiosk.yaml");
+
+/// Reads included files from the fixture directory, as the CLI reads them
+/// from the model's directory.
+fn fixture_reader(path: &str) -> Result<String, String> {
+    let full = format!("{}/tests/fixtures/threagile/includes/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).map_err(|error| error.to_string())
+}
+
+/// Imports `files["main.yaml"]`, reading includes from `files`.
+fn import_files(files: &[(&str, &str)]) -> Result<Imported, Vec<Diagnostic>> {
+    let read = |path: &str| {
+        let found = files.iter().find(|(name, _)| *name == path);
+        found.map(|(_, text)| text.to_string()).ok_or_else(|| "no such file".to_string())
+    };
+    let main = files.iter().find(|(name, _)| *name == "main.yaml").map_or("", |(_, text)| *text);
+    Threagile.import_file("models/main.yaml", main, &read)
+}
+
+fn errors_of(result: Result<Imported, Vec<Diagnostic>>) -> Vec<Diagnostic> {
+    match result {
+        Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
+        Err(errors) => errors.into_iter().filter(Diagnostic::is_error).collect(),
+    }
+}
 
 #[test]
-fn threagiles_example_model_imports_completely() {
-    let Ok(text) = std::fs::read_to_string(EXAMPLE_MODEL) else {
-        println!("note: {EXAMPLE_MODEL} is not on this machine; skipped");
-        return;
+fn included_files_are_merged_into_the_model() {
+    let imported = match Threagile.import_file("kiosk.yaml", KIOSK, &fixture_reader) {
+        Ok(imported) => imported,
+        Err(errors) => panic!("import failed:\n{}", render(&errors)),
     };
-    let imported = import(&text);
     let model = &imported.model;
-    assert_eq!(model.name, "Some Example Application");
-    assert_eq!(model.actors.len() + model.components.len(), 14);
-    assert_eq!(model.actors.len(), 4);
-    assert_eq!(model.boundaries.len(), 5);
-    assert_eq!(model.data.len(), 12);
-    assert_eq!(model.flows.len(), 20);
-    // One tracking entry names a rule Rampart has and one element; the others
-    // use wildcards or rules Rampart lacks.
+    // The including file's title wins over the included one's.
+    assert_eq!(model.name, "Ticket Kiosk");
+    let ids: Vec<&str> = model.components.iter().map(|component| component.id.value.as_str()).collect();
+    assert_eq!(ids, ["kiosk-app", "kiosk-db"]);
+    assert_eq!(model.data.len(), 1);
+    assert_eq!(model.data[0].id.value, "sales");
+    assert_eq!(model.data[0].confidentiality, Rating::High);
+    // Boundaries of the root file hold assets of the included ones.
+    assert_eq!(component(model, "kiosk-db").boundary.as_ref().map(|b| b.value.as_str()), Some("kiosk-net"));
+    let writes = flow(model, "kiosk-app.sales-writes");
+    assert_eq!((writes.protocol.value.as_str(), writes.encrypted), ("sql", Some(true)));
+    assert_eq!(terms(&writes.data), ["sales"]);
+    // The second definition of `Kiosk App` (in data.yaml) adds its formats.
+    let app = component(model, "kiosk-app");
+    assert_eq!(terms(&app.accepts), ["serialized-objects", "json"]);
+    assert_eq!(terms(&app.capabilities), ["sql-queries"]);
+    // Tracking in the root names an asset of an included file.
     assert_eq!(model.threats.len(), 1);
-    let tracked = &model.threats[0];
-    assert_eq!(tracked.threat.value, "insecure-deserialization@erp-system");
-    assert_eq!(tracked.status, Status::Accepted);
-    assert_eq!(tracked.ticket.as_deref(), Some("XYZ-1234"));
-    assert_eq!(tracked.owner.as_deref(), Some("John Doe"));
-    assert_eq!(imported.warnings.iter().filter(|warning| warning.message.starts_with("risk tracking")).count(), 5);
+    assert_eq!(model.threats[0].threat.value, "insecure-deserialization@kiosk-app");
+    assert_eq!(model.threats[0].threat.at, Position::new(18, 3));
 
-    let errors: Vec<Diagnostic> =
-        validate(model, &Vocabulary::default()).into_iter().filter(Diagnostic::is_error).collect();
-    assert!(errors.is_empty(), "{}", render(&errors));
+    // Elements of included files name their file and line, and point at the
+    // root file's `includes:` entry.
+    let include_entry = Position::new(4, 5);
+    assert_eq!(app.id.at, include_entry);
+    let source = app.source.as_ref().expect("an included component has a source");
+    assert_eq!((source.file.as_str(), source.line), ("parts/assets.yaml", Some(7)));
+    let writes_source = writes.source.as_ref().expect("an included flow has a source");
+    assert_eq!((writes_source.file.as_str(), writes_source.line), ("parts/assets.yaml", Some(15)));
+    let boundary = &model.boundaries[0];
+    assert_eq!((boundary.id.at, boundary.source.clone()), (Position::new(10, 9), None));
+
+    // Differences between files are warnings naming the file and line.
+    let title = imported.warnings.iter().find(|warning| warning.message.contains("`title` differs"));
+    let title = title.unwrap_or_else(|| panic!("no title warning:\n{}", render(&imported.warnings)));
+    assert_eq!(title.at, include_entry);
+    assert!(title.message.starts_with("in `parts/data.yaml`, line 1, column 1:"), "{}", title.message);
+    warning_at(&imported, 4, "in `parts/data.yaml`, line 15, column 3: technical asset `Kiosk App` is defined again");
+
     let knowledge_base = rampart_kb::builtin().expect("the shipped knowledge base compiles");
     let diagnostics = validate(model, &knowledge_base.vocabulary());
     let errors: Vec<Diagnostic> = diagnostics.into_iter().filter(Diagnostic::is_error).collect();
     assert!(errors.is_empty(), "{}", render(&errors));
+}
 
-    let erp = component(model, "erp-system");
-    assert_eq!(terms(&erp.accepts), ["xml", "multipart", "serialized-objects"]);
-    assert!(terms(&erp.capabilities).contains(&"sql-queries"));
-    assert_eq!(component(model, "load-balancer").exposure, Exposure::Internet);
-    assert_eq!(actor(model, "customer-client").boundary, None);
+const MAIN_HEAD: &str = "threagile_version: 1.0.0\ntitle: Main\nincludes:\n";
+
+#[test]
+fn a_missing_include_is_an_error_at_its_entry() {
+    let main = format!("{MAIN_HEAD}  - parts/nowhere.yaml\n");
+    let errors = errors_of(import_files(&[("main.yaml", &main)]));
+    assert_eq!(errors.len(), 1, "{}", render(&errors));
+    assert_eq!(errors[0].at, Position::new(4, 5));
+    assert_eq!(errors[0].message, "cannot read included model `parts/nowhere.yaml`: no such file");
+}
+
+#[test]
+fn an_include_cycle_is_an_error_naming_the_chain() {
+    let main = format!("{MAIN_HEAD}  - b.yaml\n");
+    let b =
+        "includes:\n  - main.yaml\ntechnical_assets:\n  B:\n    id: b\n    type: process\n    technology: web-server\n";
+    let errors = errors_of(import_files(&[("main.yaml", &main), ("b.yaml", b)]));
+    assert_eq!(errors.len(), 1, "{}", render(&errors));
+    assert_eq!(errors[0].at, Position::new(4, 5));
+    assert_eq!(errors[0].message, "in `b.yaml`, line 2, column 5: include cycle: `main.yaml` → `b.yaml` → `main.yaml`");
+}
+
+#[test]
+fn problems_in_an_included_file_name_the_file_and_line() {
+    let main = format!("{MAIN_HEAD}  - parts/assets.yaml\n");
+    // Not a model at all.
+    let errors = errors_of(import_files(&[("main.yaml", &main), ("parts/assets.yaml", "- just\n- a list\n")]));
+    assert_eq!(errors.len(), 1, "{}", render(&errors));
+    assert_eq!(errors[0].at, Position::new(4, 5));
+    assert!(errors[0].message.starts_with("in `parts/assets.yaml`, line 1"), "{}", errors[0].message);
+    // A wrong type.
+    let wrong = "technical_assets:\n  A:\n    id: a\n    type: process\n    internet: sometimes\n";
+    let errors = errors_of(import_files(&[("main.yaml", &main), ("parts/assets.yaml", wrong)]));
+    assert!(errors[0].message.starts_with("in `parts/assets.yaml`, line 5"), "{}", errors[0].message);
+    // A dangling reference, found after merging.
+    let dangling = "technical_assets:\n  A:\n    id: a\n    type: process\n    technology: web-server\n    \
+                    communication_links:\n      Calls:\n        target: ghost\n        protocol: https\n";
+    let errors = errors_of(import_files(&[("main.yaml", &main), ("parts/assets.yaml", dangling)]));
+    assert_eq!(errors.len(), 1, "{}", render(&errors));
+    assert_eq!(
+        errors[0].message,
+        "in `parts/assets.yaml`, line 8, column 17: link `Calls` of `A` names technical asset `ghost`, which does \
+         not exist"
+    );
+}
+
+#[test]
+fn a_file_included_twice_is_merged_once() {
+    let main = format!("{MAIN_HEAD}  - a.yaml\n  - b.yaml\n");
+    let shared = "data_assets:\n  Logs:\n    id: logs\n    confidentiality: internal\n    integrity: operational\n    \
+                  availability: operational\n";
+    let files = [
+        ("main.yaml", main.as_str()),
+        ("a.yaml", "includes: [common/shared.yaml]\n"),
+        ("b.yaml", "includes: [common/../common/shared.yaml]\n"),
+        ("common/shared.yaml", shared),
+    ];
+    let imported = import_files(&files).unwrap_or_else(|errors| panic!("{}", render(&errors)));
+    assert_eq!(imported.model.data.len(), 1);
+    warning_at(&imported, 5, "`common/shared.yaml` is included more than once");
+}
+
+#[test]
+fn no_included_file_makes_the_importer_panic() {
+    let assets = fixture_reader("parts/assets.yaml").expect("the fixture is readable");
+    for cut in (0..assets.len()).step_by(7).filter(|cut| assets.is_char_boundary(*cut)) {
+        let read = |path: &str| match path {
+            "parts/assets.yaml" => Ok(assets[..cut].to_string()),
+            other => fixture_reader(other),
+        };
+        if let Err(errors) = Threagile.import_file("kiosk.yaml", KIOSK, &read) {
+            assert!(errors.iter().any(Diagnostic::is_error));
+        }
+    }
+}
+
+// --- Shared runtimes --------------------------------------------------------
+
+#[test]
+fn a_shared_runtime_becomes_a_boundary_inside_its_assets_zone() {
+    let imported = import(TICKET_SHOP);
+    let model = &imported.model;
+    let cluster = model.boundaries.iter().find(|boundary| boundary.id.value == "cluster").expect("runtime boundary");
+    assert_eq!(cluster.kind.as_deref(), Some("shared-runtime"));
+    assert_eq!(cluster.name.as_deref(), Some("Kubernetes Cluster"));
+    assert_eq!(cluster.parent.as_ref().map(|parent| parent.value.as_str()), Some("dmz"));
+    assert_eq!(cluster.trust, Trust::Internal);
+    assert_eq!(cluster.description.as_deref(), Some("Shared node pool of the shop"));
+    assert_eq!(component(model, "orders-api").boundary.as_ref().map(|b| b.value.as_str()), Some("cluster"));
+    // Its assets sit in two zones: not imported, and said so.
+    assert!(!model.boundaries.iter().any(|boundary| boundary.id.value == "vm-host"));
+    assert_eq!(component(model, "orders-db").boundary.as_ref().map(|b| b.value.as_str()), Some("dmz"));
+    warning_at(
+        &imported,
+        line_of("Office VM Host:"),
+        "shared runtime `Office VM Host` not imported as a boundary: its technical assets sit in different trust \
+         boundaries (`office`, `dmz`)",
+    );
+}
+
+#[test]
+fn a_runtime_outside_every_boundary_keeps_its_assets_untrusted() {
+    let runtimes = "shared_runtimes:\n  Host:\n    id: host\n    technical_assets_running: [client, server]\n  \
+                    Second Host:\n    id: host-2\n    technical_assets_running: [server]\n  Broken:\n    id: broken\n    \
+                    technical_assets_running: [nobody]\n";
+    let text = format!("{}{runtimes}", two_assets("protocol: https", "technology: web-service-rest"));
+    let errors = import_errors(&text);
+    let errors: Vec<&Diagnostic> = errors.iter().filter(|diagnostic| diagnostic.is_error()).collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].message, "shared runtime `Broken` names technical asset `nobody`, which does not exist");
+
+    let text = text.replace("  Broken:\n    id: broken\n    technical_assets_running: [nobody]\n", "");
+    let imported = import(&text);
+    let host = &imported.model.boundaries[0];
+    assert_eq!((host.id.value.as_str(), host.trust, host.parent.is_none()), ("host", Trust::Untrusted, true));
+    assert_eq!(component(&imported.model, "server").boundary.as_ref().map(|b| b.value.as_str()), Some("host"));
+    assert_eq!(imported.model.boundaries.len(), 1);
+    warning_at(&imported, 20, "`server` already runs in an earlier shared runtime");
+}
+
+// --- Hand-written risks -----------------------------------------------------
+
+fn custom<'m>(model: &'m Model, id: &str) -> &'m rampart_model::CustomThreat {
+    model.custom_threats.iter().find(|threat| threat.id.value == id).unwrap_or_else(|| panic!("no custom threat {id}"))
+}
+
+#[test]
+fn individual_risk_categories_become_custom_threats() {
+    let imported = import(TICKET_SHOP);
+    let model = &imported.model;
+    let bots = custom(model, "threagile-scalper-bots");
+    assert_eq!(bots.title, "Scalper Bots");
+    assert_eq!(terms(&bots.targets), ["shop-web", "visitor-browser.shop-traffic"]);
+    assert_eq!(terms(&bots.stride), ["denial-of-service"]);
+    assert_eq!(bots.cwe, [799]);
+    // very-likely / medium and likely / high: the highest of each.
+    assert_eq!((bots.likelihood(), bots.impact()), (4, 4));
+    warning_at(&imported, line_of("Scalper Bots:"), "rated differently; the threat takes the highest");
+    assert_eq!(bots.mitigations, ["Bot management: Queue buyers and challenge automated clients."]);
+    assert_eq!(
+        bots.description.as_deref(),
+        Some("Bots buy tickets faster than people.\n\nImpact: Fans cannot buy tickets at face value.")
+    );
+    let source = bots.source.as_ref().expect("source");
+    assert_eq!((source.line, source.resource.as_deref()), (Some(line_of("Scalper Bots:")), Some("scalper-bots")));
+
+    // Only a severity: elevated is likelihood 3, impact 4. The stride word is
+    // case-insensitive; a trust boundary cannot be a target.
+    let refunds = custom(model, "threagile-refund-fraud");
+    assert_eq!(terms(&refunds.targets), ["orders"]);
+    assert_eq!((refunds.likelihood(), refunds.impact()), (3, 4));
+    assert_eq!(terms(&refunds.stride), ["tampering"]);
+    warning_at(&imported, line_of("most_relevant_trust_boundary: dmz"), "names trust boundary `dmz`");
+    // A category with no risks raises nothing.
+    assert!(model.custom_threats.iter().all(|threat| threat.id.value != "threagile-printer-jams"));
+    warning_at(&imported, line_of("Printer Jams:"), "has no `risks_identified`; not imported");
+}
+
+#[test]
+fn risk_tracking_of_hand_written_risks_tracks_the_custom_threats() {
+    let imported = import(TICKET_SHOP);
+    let tracked = |id: &str| {
+        let found = imported.model.threats.iter().find(|tracking| tracking.threat.value == id);
+        found.unwrap_or_else(|| panic!("{id} is not tracked: {:?}", imported.model.threats))
+    };
+    let accepted = tracked("threagile-scalper-bots@shop-web");
+    assert_eq!(accepted.status, Status::Accepted);
+    // No justification in Threagile: Rampart requires one for acceptance.
+    assert_eq!(
+        accepted.justification.as_deref(),
+        Some("Marked accepted in Threagile (reviewed in Threagile on 2024-05-02)")
+    );
+    assert_eq!((accepted.ticket.as_deref(), accepted.owner.as_deref()), (Some("SHOP-20"), Some("Sam Owner")));
+    assert_eq!(accepted.threat.at.line, line_of("scalper-bots@shop-web:"));
+    // A wildcard within a part matches the link's risk.
+    assert_eq!(tracked("threagile-scalper-bots@visitor-browser.shop-traffic").status, Status::InProgress);
+    // All parts wild: a pattern over the category.
+    let refunds = tracked("threagile-refund-fraud@*");
+    assert_eq!(refunds.status, Status::FalsePositive);
+    assert_eq!(refunds.justification.as_deref(), Some("Scanned tickets cannot be refunded"));
+    warning_at(
+        &imported,
+        line_of("scalper-bots@admin-spa:"),
+        "matches no risk identified in hand-written category `scalper-bots`",
+    );
+}
+
+#[test]
+fn broken_hand_written_risks_are_errors_at_their_position() {
+    let category = |risk: &str| {
+        format!(
+            "{}individual_risk_categories:\n  Odd:\n    id: odd\n    stride: spoofing\n    risks_identified:\n      \
+             Odd Risk:\n{}",
+            two_assets("protocol: https", "technology: web-service-rest"),
+            indent(risk, 8)
+        )
+    };
+    // Dangling references to an asset and a link.
+    let error = single_error(&category("most_relevant_technical_asset: ghost"));
+    assert_eq!(error.at, Position::new(22, 40));
+    assert_eq!(error.message, "risk `Odd Risk` of `Odd` names technical asset `ghost`, which does not exist");
+    let error = single_error(&category("most_relevant_communication_link: client>cal"));
+    assert_eq!(error.at.line, 22);
+    assert_eq!(error.help.as_deref(), Some("did you mean `client>call`?"));
+    // Wrong type and unknown value.
+    let error = single_error(&category("exploitation_likelihood: sometimes"));
+    assert_eq!(error.at.line, 22);
+    assert!(error.message.contains("unknown variant `sometimes`"), "{}", error.message);
+    let error = single_error(&category("severity: high\nmost_relevant_technical_asset: [server]"));
+    assert_eq!(error.at.line, 23);
+    // A risk on the link itself, and a word that is not a STRIDE category.
+    let imported = import(&category("most_relevant_communication_link: client>call").replace("spoofing", "spoofs"));
+    assert_eq!(terms(&imported.model.custom_threats[0].targets), ["client.call"]);
+    assert!(imported.model.custom_threats[0].stride.is_empty());
+    warning_at(&imported, 19, "`spoofs` is not a STRIDE category");
+}
+
+// --- Wildcards in risk tracking ---------------------------------------------
+
+#[test]
+fn wildcard_risk_tracking_becomes_patterns_or_the_elements_it_matches() {
+    let imported = import(TICKET_SHOP);
+    let pattern = imported.model.threats.iter().find(|tracking| tracking.threat.value == "insecure-deserialization@*");
+    let pattern = pattern.unwrap_or_else(|| panic!("no pattern: {:?}", imported.model.threats));
+    assert_eq!((pattern.status, pattern.ticket.as_deref()), (Status::Open, Some("SHOP-15")));
+    warning_at(&imported, line_of("missing-vault@*:"), "Rampart has no equivalent of Threagile rule `missing-vault`");
+
+    let tracking = |entries: &str| {
+        let text =
+            format!("{}risk_tracking:\n{}", two_assets("protocol: jdbc", "technology: database"), indent(entries, 2));
+        import(&text)
+    };
+    // Every part wild: one pattern per Rampart rule.
+    let imported = tracking("sql-nosql-injection@*@*@*:\n  status: mitigated\n");
+    let ids: Vec<&str> = imported.model.threats.iter().map(|tracking| tracking.threat.value.as_str()).collect();
+    assert_eq!(ids, ["sql-injection@*", "nosql-injection@*"]);
+    // Some parts given: the concrete elements that match them.
+    let imported = tracking("sql-nosql-injection@*@server@*:\n  status: mitigated\n");
+    let ids: Vec<&str> = imported.model.threats.iter().map(|tracking| tracking.threat.value.as_str()).collect();
+    assert_eq!(ids, ["sql-injection@client"]);
+    let imported = tracking("unencrypted-communication@*@client@*:\n  status: in-progress\n");
+    let ids: Vec<&str> = imported.model.threats.iter().map(|tracking| tracking.threat.value.as_str()).collect();
+    assert_eq!(ids, ["unencrypted-flow@client.call"]);
+    // Parts that match nothing are a warning.
+    let imported = tracking("sql-nosql-injection@*@elsewhere@*:\n  status: mitigated\n");
+    assert!(imported.model.threats.is_empty());
+    warning_at(&imported, 17, "matches no element on which Rampart raises `sql-injection` or `nosql-injection`");
+}
+
+#[test]
+fn includes_that_never_end_are_cut_off() {
+    // Every file includes one more level down the same directory, as a
+    // directory linked into itself would allow.
+    let read = |path: &str| Ok(format!("includes:\n  - x/{}\n", path.rsplit('/').next().unwrap_or(path)));
+    let main = format!("{MAIN_HEAD}  - x/main.yaml\n");
+    let errors = match Threagile.import_file("main.yaml", &main, &read) {
+        Ok(_) => panic!("an endless include chain imported"),
+        Err(errors) => errors,
+    };
+    assert!(errors.iter().any(|error| error.message.contains("too many included models")), "{}", render(&errors));
+    assert!(errors.iter().all(|error| error.at == Position::new(4, 5)), "{}", render(&errors));
 }

@@ -2,8 +2,9 @@
 //!
 //! The conversion runs in passes over the parsed document: ids first (so that
 //! every reference can be resolved and checked, whatever the order of the
-//! sections), then the role and type of each technical asset, boundaries,
-//! flows, the capabilities the links reveal, data, and risk tracking. Every
+//! sections), then the role and type of each technical asset, boundaries and
+//! shared runtimes, flows, the capabilities the links reveal, data,
+//! hand-written risks and risk tracking. Every
 //! problem is collected, so the user sees all of them at once.
 //!
 //! What is deliberately not carried over (Rampart derives it, or has no place
@@ -11,20 +12,25 @@
 //! (Rampart rates data, and an element is as sensitive as the data it
 //! handles), `size`, `machine`, `owner`, `multi_tenant`, `redundant`, a
 //! link's `ip_filtered`, `readonly`, `usage` and tags, diagram tweaks, tags
-//! lists, author and dates. Report sections and Threagile-only concepts
-//! (shared runtimes, hand-written risks) are reported as warnings.
+//! lists, author and dates. Report sections are reported as warnings.
+//! Shared runtimes, hand-written risks and risk tracking have modules of
+//! their own.
 
 use std::collections::HashMap;
 
 use rampart_model::{
     Actor, Authentication, Authorization, Boundary, Component, DataAsset, Diagnostic, Exposure, Flow, Located, Model,
-    Position, Rating, Status, Tracking, Trust, diagnostic,
+    Position, Rating, Status, Trust, diagnostic,
 };
 
 use super::format::{self, AssetType, Document, TechnicalAsset, Usage};
-use super::tables::{self, Fit, Needs, RiskTarget};
+use super::tables::{self, Fit};
 use crate::Imported;
 use crate::ids::{IdAllocator, slugify};
+
+mod risks;
+mod runtimes;
+mod tracking;
 
 pub(super) fn convert(document: &Document, text: &str) -> Result<Imported, Vec<Diagnostic>> {
     let mut converter = Converter::new(document, text);
@@ -73,12 +79,18 @@ struct Converter<'d> {
     asset_ids: Vec<String>,
     data_ids: Vec<String>,
     boundary_ids: Vec<String>,
+    /// Rampart id of each shared runtime's boundary, `None` where the
+    /// runtime could not become one.
+    runtime_ids: Vec<Option<String>>,
     /// Threagile id → index, per namespace.
     asset_index: HashMap<&'d str, usize>,
     data_index: HashMap<&'d str, usize>,
     boundary_index: HashMap<&'d str, usize>,
+    runtime_index: HashMap<&'d str, usize>,
     roles: Vec<Role>,
     links: Vec<Link<'d>>,
+    /// Hand-written risks, for the risk tracking that names them.
+    individual_risks: Vec<risks::IndividualRisk>,
 }
 
 fn located<T>(value: T, at: Position) -> Located<T> {
@@ -104,11 +116,14 @@ impl<'d> Converter<'d> {
             asset_ids: Vec::new(),
             data_ids: Vec::new(),
             boundary_ids: Vec::new(),
+            runtime_ids: Vec::new(),
             asset_index: HashMap::new(),
             data_index: HashMap::new(),
             boundary_index: HashMap::new(),
+            runtime_index: HashMap::new(),
             roles: Vec::new(),
             links: Vec::new(),
+            individual_risks: Vec::new(),
         }
     }
 
@@ -117,10 +132,12 @@ impl<'d> Converter<'d> {
         self.allocate_ids();
         self.resolve_links();
         self.assign_roles();
-        let (boundaries, membership) = self.boundaries();
+        let (mut boundaries, mut membership) = self.boundaries();
+        boundaries.extend(self.shared_runtimes(&boundaries, &mut membership));
         let flows = self.flows();
         let (actors, components) = self.elements(&membership);
         let data = self.data();
+        let custom_threats = self.individual_risk_categories();
         let threats = self.risk_tracking(&components);
         self.report_unmapped_sections();
 
@@ -154,7 +171,7 @@ impl<'d> Converter<'d> {
             data,
             flows,
             threats,
-            custom_threats: Vec::new(),
+            custom_threats,
             policy: None,
         }
     }
@@ -176,12 +193,6 @@ impl<'d> Converter<'d> {
                 )),
             }
         }
-        for include in &self.document.includes {
-            self.warnings.push(
-                Diagnostic::warning(include.at, format!("included model `{}` is not imported", include.value))
-                    .with_help("the importer reads one file; merge the included files into it first"),
-            );
-        }
     }
 
     /// Technical assets first, as links, boundaries and risk ids name them;
@@ -201,6 +212,10 @@ impl<'d> Converter<'d> {
             let id = self.allocate(&boundary.id, index, Namespace::Boundary);
             self.boundary_ids.push(id);
         }
+        for (index, (_, runtime)) in document.shared_runtimes.iter().enumerate() {
+            let id = self.allocate(&runtime.id, index, Namespace::Runtime);
+            self.runtime_ids.push(Some(id));
+        }
     }
 
     /// Records a Threagile id and returns the Rampart id it becomes. A
@@ -210,6 +225,7 @@ impl<'d> Converter<'d> {
             Namespace::Asset => (&mut self.asset_index, "technical asset", "asset"),
             Namespace::Data => (&mut self.data_index, "data asset", "data"),
             Namespace::Boundary => (&mut self.boundary_index, "trust boundary", "boundary"),
+            Namespace::Runtime => (&mut self.runtime_index, "shared runtime", "runtime"),
         };
         let duplicate = table.insert(id.value.trim(), index).is_some();
         let allocated = self.ids.allocate(id.value.trim(), suffix);
@@ -235,6 +251,7 @@ impl<'d> Converter<'d> {
             Namespace::Asset => (&self.asset_index, "technical asset"),
             Namespace::Data => (&self.data_index, "data asset"),
             Namespace::Boundary => (&self.boundary_index, "trust boundary"),
+            Namespace::Runtime => (&self.runtime_index, "shared runtime"),
         };
         if let Some(index) = table.get(reference.value.trim()) {
             return Some(*index);
@@ -748,140 +765,9 @@ impl<'d> Converter<'d> {
             .collect()
     }
 
-    /// Threagile tracks risks by `RULE@PART@...` ids, with `*` wildcards.
-    /// An entry becomes a Rampart tracking entry only when its rule has a
-    /// Rampart equivalent and its parts name one concrete element that the
-    /// Rampart rule would target; everything else is a warning that quotes
-    /// the entry, so nobody loses a decision without being told.
-    fn risk_tracking(&mut self, components: &[Component]) -> Vec<Tracking> {
-        let document = self.document;
-        let mut threats: Vec<Tracking> = Vec::new();
-        for (key, entry) in document.risk_tracking.iter() {
-            let status = status(entry.status);
-            let summary = {
-                let mut summary = format!("status {}", risk_status(entry.status));
-                if let Some(ticket) = non_empty(entry.ticket.as_ref()) {
-                    summary.push_str(&format!(", ticket {ticket}"));
-                }
-                summary
-            };
-            let threat = match self.risk_threat(&key.value, components) {
-                Ok(threat) => threat,
-                Err(reason) => {
-                    self.warnings.push(
-                        Diagnostic::warning(
-                            key.at,
-                            format!("risk tracking `{}` ({summary}) not imported: {reason}", key.value),
-                        )
-                        .with_help("track the equivalent Rampart threat under `threats:` after `rampart analyze`"),
-                    );
-                    continue;
-                }
-            };
-            if threats.iter().any(|known| known.threat.value == threat) {
-                self.warnings.push(Diagnostic::warning(
-                    key.at,
-                    format!(
-                        "risk tracking `{}` ({summary}) maps to `{threat}`, which is already tracked; not imported",
-                        key.value
-                    ),
-                ));
-                continue;
-            }
-            // Threagile's `date` is when the risk was reviewed, not an expiry,
-            // so it is kept in the justification rather than in `expires`.
-            let justification = match (non_empty(entry.justification.as_ref()), non_empty(entry.date.as_ref())) {
-                (Some(justification), Some(date)) => Some(format!("{justification} (reviewed in Threagile on {date})")),
-                (justification, None) => justification,
-                (None, Some(date)) => {
-                    self.warnings.push(Diagnostic::warning(
-                        key.at,
-                        format!(
-                            "risk tracking `{}` has no justification; its review date {date} is not imported",
-                            key.value
-                        ),
-                    ));
-                    None
-                }
-            };
-            threats.push(Tracking {
-                threat: located(threat, key.at),
-                status,
-                justification,
-                ticket: non_empty(entry.ticket.as_ref()),
-                expires: None,
-                owner: non_empty(entry.checked_by.as_ref()),
-            });
-        }
-        threats
-    }
-
-    /// The Rampart threat id a Threagile risk id stands for, or why there is none.
-    fn risk_threat(&self, risk_id: &str, components: &[Component]) -> Result<String, String> {
-        let mut parts = risk_id.trim().split('@');
-        let rule = parts.next().unwrap_or_default();
-        let parts: Vec<&str> = parts.collect();
-        let rules = tables::risk_rules(rule);
-        if rules.is_empty() {
-            return Err(format!("Rampart has no equivalent of Threagile rule `{rule}`"));
-        }
-        if parts.iter().any(|part| part.contains('*')) {
-            return Err("wildcards match many threats, and Rampart tracks each threat by its own id".to_string());
-        }
-        let component = |position: usize| {
-            let index = *self.asset_index.get(parts.get(position)?)?;
-            components.iter().find(|component| component.id.value == self.asset_ids[index])
-        };
-        for candidate in rules {
-            match candidate.target {
-                RiskTarget::Component { needs, peer_kind } => {
-                    let Some(target) = component(0) else { continue };
-                    let has = match needs {
-                        Needs::Capability(capability) => {
-                            target.capabilities.iter().any(|known| known.value == capability)
-                        }
-                        Needs::Accepts(format) => target.accepts.iter().any(|known| known.value == format),
-                    };
-                    let peer_fits =
-                        peer_kind.is_none_or(|kind| component(1).is_some_and(|peer| peer.kind.value == kind));
-                    if has && peer_fits {
-                        return Ok(format!("{}@{}", candidate.rampart, target.id.value));
-                    }
-                }
-                RiskTarget::Link => {
-                    let link = parts.first().and_then(|id| self.links.iter().find(|link| link.threagile_id == *id));
-                    if let Some(link) = link.filter(|link| link.to.is_some()) {
-                        return Ok(format!("{}@{}", candidate.rampart, link.flow_id));
-                    }
-                }
-            }
-        }
-        let names: Vec<&str> = rules.iter().map(|candidate| candidate.rampart).collect();
-        Err(format!(
-            "it names no element on which Rampart raises `{}` (the model does not show the facts that rule needs)",
-            names.join("` or `")
-        ))
-    }
-
     /// Threagile content with no place in a Rampart model.
     fn report_unmapped_sections(&mut self) {
         let document = self.document;
-        for (title, runtime) in document.shared_runtimes.iter() {
-            self.warnings.push(Diagnostic::warning(
-                title.at,
-                format!(
-                    "shared runtime `{}` ({} technical assets) not imported: Rampart has no shared runtimes",
-                    title.value,
-                    runtime.technical_assets_running.len()
-                ),
-            ));
-        }
-        for (title, _) in document.individual_risk_categories.iter() {
-            self.warnings.push(
-                Diagnostic::warning(title.at, format!("hand-written risk category `{}` not imported", title.value))
-                    .with_help("Rampart raises threats from its knowledge base; add a rule to a team library"),
-            );
-        }
         if document.custom_risk_categories.is_some() {
             let at = top_level_key_position(self.text, "custom_risk_categories");
             self.warnings.push(
@@ -919,6 +805,7 @@ enum Namespace {
     Asset,
     Data,
     Boundary,
+    Runtime,
 }
 
 /// The technology that decides an asset's type: `technology`, or the first
@@ -958,7 +845,7 @@ fn push_unique(terms: &mut Vec<Located<String>>, term: &str, at: Position) {
 
 /// Where a top-level key is written (line of `key:` at column 1); unknown
 /// for keys of a JSON document.
-fn top_level_key_position(text: &str, key: &str) -> Position {
+pub(super) fn top_level_key_position(text: &str, key: &str) -> Position {
     text.lines()
         .position(|line| line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')))
         .map_or(Position::UNKNOWN, |index| Position::new(index as u32 + 1, 1))

@@ -57,7 +57,7 @@ pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
 pub(super) struct Document {
     #[serde(default)]
     pub threagile_version: Option<String>,
-    /// Other model files merged into this one; the importer reads one text.
+    /// Other model files merged into this one (see `includes.rs`).
     #[serde(default, deserialize_with = "nullable")]
     pub includes: Vec<Located<String>>,
     #[serde(default)]
@@ -96,7 +96,7 @@ pub(super) struct Document {
     pub shared_runtimes: Entries<SharedRuntime>,
     /// Hand-written risks (Threagile 1.x name of the section).
     #[serde(default, deserialize_with = "nullable")]
-    pub individual_risk_categories: Entries<IgnoredAny>,
+    pub individual_risk_categories: Entries<IndividualRiskCategory>,
     /// Hand-written risks (later Threagile name of the section).
     #[serde(default)]
     pub custom_risk_categories: Option<IgnoredAny>,
@@ -287,6 +287,97 @@ pub(super) struct SharedRuntime {
     pub technical_assets_running: Vec<Located<String>>,
     #[serde(default)]
     pub is_template: Option<bool>,
+}
+
+/// A hand-written risk category and the risks found of it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct IndividualRiskCategory {
+    pub id: Located<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub impact: Option<String>,
+    #[serde(default)]
+    pub asvs: Option<String>,
+    #[serde(default)]
+    pub cheat_sheet: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub mitigation: Option<String>,
+    #[serde(default)]
+    pub check: Option<String>,
+    #[serde(default)]
+    pub function: Option<String>,
+    #[serde(default)]
+    pub stride: Option<Located<String>>,
+    #[serde(default)]
+    pub detection_logic: Option<String>,
+    #[serde(default)]
+    pub risk_assessment: Option<String>,
+    #[serde(default)]
+    pub false_positives: Option<String>,
+    #[serde(default)]
+    pub model_failure_possible_reason: Option<bool>,
+    #[serde(default)]
+    pub cwe: Option<Located<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub risks_identified: Entries<RiskIdentified>,
+}
+
+/// One hand-written risk: where it is and how bad.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RiskIdentified {
+    #[serde(default)]
+    pub severity: Option<Located<Severity>>,
+    #[serde(default)]
+    pub exploitation_likelihood: Option<Located<Likelihood>>,
+    #[serde(default)]
+    pub exploitation_impact: Option<Located<Impact>>,
+    #[serde(default)]
+    pub data_breach_probability: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub data_breach_technical_assets: Vec<Located<String>>,
+    #[serde(default)]
+    pub most_relevant_data_asset: Option<Located<String>>,
+    #[serde(default)]
+    pub most_relevant_technical_asset: Option<Located<String>>,
+    #[serde(default)]
+    pub most_relevant_communication_link: Option<Located<String>>,
+    #[serde(default)]
+    pub most_relevant_trust_boundary: Option<Located<String>>,
+    #[serde(default)]
+    pub most_relevant_shared_runtime: Option<Located<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Severity {
+    Low,
+    Medium,
+    Elevated,
+    High,
+    Critical,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Likelihood {
+    Unlikely,
+    Likely,
+    VeryLikely,
+    Frequent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(super) enum Impact {
+    Low,
+    Medium,
+    High,
+    VeryHigh,
 }
 
 #[derive(Debug, Deserialize)]

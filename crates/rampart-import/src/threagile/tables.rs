@@ -177,15 +177,27 @@ pub(super) fn is_web_protocol(threagile: &str) -> bool {
 
 /// What a Threagile risk id (`rule@part@part...`) must name for the
 /// equivalent Rampart threat to exist, and on which element Rampart raises it.
+/// Parts may hold `*` wildcards; a part the id leaves out matches anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum RiskTarget {
     /// The first part names a component that has this capability or accepts
-    /// this format (the Rampart rule's key fact); when `peer_kind` is given,
-    /// the second part must name a component of that type. Rampart raises
-    /// the threat on the first component.
-    Component { needs: Needs, peer_kind: Option<&'static str> },
-    /// The first part names a communication link; Rampart raises the threat on its flow.
+    /// this format (the Rampart rule's key fact); `layout` says what the
+    /// other parts name. Rampart raises the threat on that component.
+    Component { needs: Needs, layout: Layout },
+    /// `LINK@SOURCE@TARGET`: Rampart raises the threat on the link's flow.
     Link,
+}
+
+/// What the parts after a component's own id name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Layout {
+    /// `ASSET`: nothing else.
+    Asset,
+    /// `CALLER@TARGET@LINK`: a link of the caller to the target, which is a
+    /// component of `peer_kind` when given.
+    CallerTargetLink { peer_kind: Option<&'static str> },
+    /// `ASSET@LINK`: a link into the asset.
+    AssetIncomingLink,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,31 +225,75 @@ pub(super) fn risk_rules(threagile: &str) -> &'static [RiskRule] {
         "sql-nosql-injection" => &[
             RiskRule {
                 rampart: "sql-injection",
-                target: Component { needs: Capability("sql-queries"), peer_kind: Some("relational-database") },
+                target: Component {
+                    needs: Capability("sql-queries"),
+                    layout: Layout::CallerTargetLink { peer_kind: Some("relational-database") },
+                },
             },
             RiskRule {
                 rampart: "nosql-injection",
-                target: Component { needs: Capability("nosql-queries"), peer_kind: Some("document-database") },
+                target: Component {
+                    needs: Capability("nosql-queries"),
+                    layout: Layout::CallerTargetLink { peer_kind: Some("document-database") },
+                },
             },
         ],
         "ldap-injection" => &[RiskRule {
             rampart: "ldap-injection",
-            target: Component { needs: Capability("ldap-queries"), peer_kind: None },
+            target: Component {
+                needs: Capability("ldap-queries"),
+                layout: Layout::CallerTargetLink { peer_kind: None },
+            },
         }],
         "xml-external-entity" => &[RiskRule {
             rampart: "xml-external-entities",
-            target: Component { needs: Accepts("xml"), peer_kind: None },
+            target: Component { needs: Accepts("xml"), layout: Layout::Asset },
         }],
         "untrusted-deserialization" => &[RiskRule {
             rampart: "insecure-deserialization",
-            target: Component { needs: Accepts("serialized-objects"), peer_kind: None },
+            target: Component { needs: Accepts("serialized-objects"), layout: Layout::Asset },
         }],
         "cross-site-request-forgery" => &[RiskRule {
             rampart: "cross-site-request-forgery",
-            target: Component { needs: Capability("state-changing-forms"), peer_kind: None },
+            target: Component { needs: Capability("state-changing-forms"), layout: Layout::AssetIncomingLink },
         }],
         "unencrypted-communication" => &[RiskRule { rampart: "unencrypted-flow", target: Link }],
         _ => &[],
+    }
+}
+
+/// Threagile's exploitation likelihood on Rampart's 1 to 5 scale.
+pub(super) fn likelihood(value: super::format::Likelihood) -> u8 {
+    use super::format::Likelihood;
+    match value {
+        Likelihood::Unlikely => 2,
+        Likelihood::Likely => 3,
+        Likelihood::VeryLikely => 4,
+        Likelihood::Frequent => 5,
+    }
+}
+
+/// Threagile's exploitation impact on Rampart's 1 to 5 scale.
+pub(super) fn impact(value: super::format::Impact) -> u8 {
+    use super::format::Impact;
+    match value {
+        Impact::Low => 2,
+        Impact::Medium => 3,
+        Impact::High => 4,
+        Impact::VeryHigh => 5,
+    }
+}
+
+/// Likelihood and impact for a risk that gives only a severity: `elevated`
+/// sits between medium and high, on the impact side.
+pub(super) fn severity_scores(value: super::format::Severity) -> (u8, u8) {
+    use super::format::Severity;
+    match value {
+        Severity::Low => (2, 2),
+        Severity::Medium => (3, 3),
+        Severity::Elevated => (3, 4),
+        Severity::High => (4, 4),
+        Severity::Critical => (5, 5),
     }
 }
 
