@@ -101,3 +101,80 @@ fn drift_usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("expected one of: text, json, markdown"));
 }
+
+/// A bucket private in the plan is public in the account: the live inventory
+/// (AWS CLI outputs) against the plan (the same account as it should be).
+#[test]
+fn a_bucket_public_in_the_account_but_private_in_the_plan() {
+    let dir = scratch("public-bucket");
+    let (planned, live) = (dir.join("planned"), dir.join("live"));
+    let inventory = example("aws-inventory");
+    copy_dir(&inventory, &planned);
+    copy_dir(&inventory, &live);
+    // Both hold confidential customer data, as the bucket's tags say.
+    let tags = inventory.join("s3api-get-bucket-tagging--tidepool-invoices.json");
+    for side in [&planned, &live] {
+        std::fs::copy(&tags, side.join("s3api-get-bucket-tagging--tidepool-public-site.json")).expect("tags");
+    }
+    // The plan blocks public access and has no public bucket policy.
+    std::fs::copy(
+        inventory.join("s3api-get-public-access-block--tidepool-invoices.json"),
+        planned.join("s3api-get-public-access-block--tidepool-public-site.json"),
+    )
+    .expect("block");
+    for file in [
+        "s3api-get-public-access-block--tidepool-public-site.error.txt",
+        "s3api-get-bucket-policy--tidepool-public-site.json",
+        "s3api-get-bucket-policy-status--tidepool-public-site.json",
+    ] {
+        std::fs::remove_file(planned.join(file)).expect(file);
+    }
+    let (planned, live) = (planned.to_string_lossy().to_string(), live.to_string_lossy().to_string());
+    let output = rampart(&["drift", &planned, &live, "--format", "json", "--today", "2026-06-01"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let changed: Vec<(String, String, String, String)> = json["changed"]
+        .as_array()
+        .expect("changed")
+        .iter()
+        .map(|c| {
+            let field = |k: &str| c[k].as_str().unwrap_or("").to_string();
+            (field("planned_id"), field("property"), field("planned"), field("live"))
+        })
+        .collect();
+    let bucket = "tidepool-public-site-bucket".to_string();
+    assert!(
+        changed.contains(&(bucket.clone(), "exposure".into(), "internal".into(), "internet".into())),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&(
+            bucket.clone(),
+            "control block-public-storage-access".into(),
+            "present".into(),
+            "absent".into()
+        )),
+        "{changed:?}"
+    );
+    assert_eq!(json["unmodelled"][0]["id"], "internet->tidepool-public-site-bucket");
+    let worse = json["threats"]["changed"].as_array().expect("changed threats");
+    let public = worse.iter().find(|c| c["id"] == "public-object-storage@tidepool-public-site-bucket").expect("worse");
+    assert_eq!(public["after"]["severity"], "critical");
+    assert_eq!(public["worsened"], true);
+}
+
+/// The same account seen two ways (AWS CLI outputs, a Config snapshot)
+/// matches element by element, by name or by the resource's ARN.
+#[test]
+fn a_config_snapshot_and_a_cli_inventory_of_one_account_match() {
+    let planned = example("aws-config/snapshot.json").to_string_lossy().to_string();
+    let live = example("aws-inventory").to_string_lossy().to_string();
+    let output = rampart(&["drift", &planned, &live, "--format", "json", "--today", "2026-06-01"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    // The KMS key is named differently by the two sources but has one id.
+    assert_eq!(json["missing"].as_array().expect("missing").len(), 0, "{:#}", json["missing"]);
+    let unmodelled: Vec<&str> =
+        json["unmodelled"].as_array().expect("unmodelled").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(unmodelled.iter().all(|kind| *kind == "flow"), "only flows the snapshot cannot show: {unmodelled:?}");
+}

@@ -181,7 +181,11 @@ fn auto_tells_the_format_from_the_files() {
     let notes = write(&dir, "notes.yaml", "title: not infrastructure\n");
     let unknown = rampart(&["import", "auto", &notes]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).contains("cannot tell whether these are Kubernetes manifests or compose files"));
+    assert!(
+        stderr(&unknown).contains("cannot tell what these files are: not Kubernetes manifests"),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 #[test]

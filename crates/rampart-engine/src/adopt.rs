@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use rampart_kb::KnowledgeBase;
+use rampart_kb::{KnowledgeBase, Stride};
 use rampart_model::{CustomThreat, Model};
 
 use crate::analysis::{Options, analyze};
@@ -73,12 +73,25 @@ pub fn adopt_library_threats(model: &mut Model, kb: &KnowledgeBase) -> Vec<Adopt
     adopted
 }
 
+/// CWE's pillars: weaknesses so broad that sharing one says nothing about
+/// two threats being the same (CWE-693 "Protection Mechanism Failure").
+const PILLAR_CWES: [u32; 10] = [284, 435, 664, 682, 691, 693, 697, 703, 707, 710];
+
 /// The library threat (`RULE@TARGET`) among `candidates` that `custom` is:
-/// one sharing a CWE, else one with the same title.
+/// one sharing a specific CWE and, when both name STRIDE categories, one of
+/// those; else one with the same title.
 fn best_match<'a>(custom: &CustomThreat, candidates: &[(&str, &'a str)], kb: &KnowledgeBase) -> Option<&'a str> {
     let title = normalize(&custom.title);
-    let shares_cwe =
-        |rule: &str| kb.threat(rule).is_some_and(|threat| threat.cwe.iter().any(|cwe| custom.cwe.contains(cwe)));
+    let custom_stride: Vec<Stride> = custom.stride.iter().filter_map(|word| Stride::parse(&word.value)).collect();
+    let shares_cwe = |rule: &str| {
+        kb.threat(rule).is_some_and(|threat| {
+            let cwe = threat.cwe.iter().any(|cwe| custom.cwe.contains(cwe) && !PILLAR_CWES.contains(cwe));
+            let stride = custom_stride.is_empty()
+                || threat.stride.is_empty()
+                || threat.stride.iter().any(|category| custom_stride.contains(category));
+            cwe && stride
+        })
+    };
     let same_title = |rule: &str| kb.threat(rule).is_some_and(|threat| normalize(&threat.title) == title);
     candidates
         .iter()
@@ -172,5 +185,21 @@ mod tests {
         assert!(model.custom_threats.is_empty());
         assert_eq!(model.threats.len(), 1);
         assert_eq!(model.threats[0].status, Status::Accepted);
+    }
+
+    #[test]
+    fn a_broad_cwe_or_another_stride_category_is_no_match() {
+        let kb = rampart_kb::builtin().expect("library");
+        let mut model = model();
+        model.custom_threats = vec![
+            // CWE-693 is a pillar: every protection failure shares it.
+            custom("broad", "Something strange", &[693], &["web"]),
+            CustomThreat {
+                stride: vec![Located::synthetic("denial-of-service".to_string())],
+                ..custom("other-category", "Slow queries", &[89], &["web"])
+            },
+        ];
+        assert!(adopt_library_threats(&mut model, &kb).is_empty());
+        assert_eq!(model.custom_threats.len(), 2);
     }
 }

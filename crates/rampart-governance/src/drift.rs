@@ -128,8 +128,12 @@ pub fn drift(planned: &Model, planned_analysis: &Analysis, live: &Model, live_an
     let live_nodes = nodes(live);
     let planned_by_id: HashMap<&str, usize> = planned_nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut planned_by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    let mut planned_by_resource: HashMap<&str, Vec<usize>> = HashMap::new();
     for (index, node) in planned_nodes.iter().enumerate() {
         planned_by_name.entry(name_key(node.kind, node.name)).or_default().push(index);
+        if let Some(resource) = node.source.and_then(|source| source.resource.as_deref()) {
+            planned_by_resource.entry(resource).or_default().push(index);
+        }
     }
 
     // Live id → planned id, for every live element that has a planned twin.
@@ -141,7 +145,14 @@ pub fn drift(planned: &Model, planned_analysis: &Analysis, live: &Model, live_an
         let by_id = planned_by_id.get(node.id).copied().filter(|&i| planned_nodes[i].kind == node.kind);
         let by_name =
             || planned_by_name.get(&name_key(node.kind, node.name))?.iter().copied().find(|&i| !matched_planned[i]);
-        match by_id.filter(|&i| !matched_planned[i]).or_else(by_name) {
+        // The cloud's own identifier (an ARN, a resource id), when both
+        // importers recorded one: a plan from a state file, or two inventories.
+        let by_resource = || {
+            let resource = node.source?.resource.as_deref()?;
+            let same_kind = |&i: &usize| !matched_planned[i] && planned_nodes[i].kind == node.kind;
+            planned_by_resource.get(resource)?.iter().copied().find(same_kind)
+        };
+        match by_id.filter(|&i| !matched_planned[i]).or_else(by_resource).or_else(by_name) {
             Some(index) => {
                 matched_planned[index] = true;
                 let plan = &planned_nodes[index];

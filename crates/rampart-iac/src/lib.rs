@@ -19,7 +19,9 @@
 //! the knowledge base's terms), `endpoint` (connection strings), `ids` and
 //! `builder` (assembling a deterministic model). CloudFormation reuses the
 //! Terraform inference: each resource is translated into the Terraform
-//! instance that stands for the same AWS resource.
+//! instance that stands for the same AWS resource. So do live AWS accounts,
+//! read from a directory of AWS CLI outputs or an AWS Config snapshot
+//! (`inventory`).
 //!
 //! Invariant: no IO except [`read_dir`], a convenience for callers; the same
 //! files always give the same model, whatever order they come in.
@@ -34,6 +36,7 @@ mod cloudformation;
 mod compose;
 pub mod endpoint;
 mod ids;
+mod inventory;
 mod kubernetes;
 pub mod merge;
 mod source;
@@ -92,11 +95,21 @@ pub enum IacFormat {
     Compose,
     Terraform,
     CloudFormation,
+    /// A directory of AWS CLI outputs (`scripts/collect-aws-inventory.sh`).
+    AwsInventory,
+    /// An AWS Config configuration snapshot.
+    AwsConfig,
 }
 
 impl IacFormat {
-    pub const ALL: [IacFormat; 4] =
-        [IacFormat::Kubernetes, IacFormat::Compose, IacFormat::Terraform, IacFormat::CloudFormation];
+    pub const ALL: [IacFormat; 6] = [
+        IacFormat::Kubernetes,
+        IacFormat::Compose,
+        IacFormat::Terraform,
+        IacFormat::CloudFormation,
+        IacFormat::AwsInventory,
+        IacFormat::AwsConfig,
+    ];
 
     /// The name users type (`rampart import kubernetes`).
     pub fn name(self) -> &'static str {
@@ -105,6 +118,8 @@ impl IacFormat {
             IacFormat::Compose => "compose",
             IacFormat::Terraform => "terraform",
             IacFormat::CloudFormation => "cloudformation",
+            IacFormat::AwsInventory => "aws-inventory",
+            IacFormat::AwsConfig => "aws-config",
         }
     }
 
@@ -115,17 +130,22 @@ impl IacFormat {
             IacFormat::Compose => import_compose(name, files),
             IacFormat::Terraform => import_terraform(name, files),
             IacFormat::CloudFormation => import_cloudformation(name, files),
+            IacFormat::AwsInventory => import_aws_inventory(name, files),
+            IacFormat::AwsConfig => import_aws_config(name, files),
         }
     }
 
     /// The files under `root` this format reads: `.yaml` and `.yml` files,
     /// or for Terraform `.tf`, `.tfvars` and plan JSON files, or for
     /// CloudFormation the `.yaml`, `.yml`, `.json` and `.template` files
-    /// that are templates.
+    /// that are templates, or for an AWS inventory its `.json` outputs and
+    /// `.error.txt` failures, or the Config snapshots (`.json`).
     pub fn read_dir(self, root: &Path) -> std::io::Result<Vec<SourceFile>> {
         match self {
             IacFormat::Terraform => terraform::read_dir(root),
             IacFormat::CloudFormation => cloudformation::read_dir(root),
+            IacFormat::AwsInventory => inventory::read_cli_dir(root),
+            IacFormat::AwsConfig => inventory::read_config_dir(root),
             IacFormat::Kubernetes | IacFormat::Compose => read_dir(root),
         }
     }
@@ -146,8 +166,11 @@ impl FromStr for IacFormat {
             "compose" | "docker-compose" => Ok(IacFormat::Compose),
             "terraform" | "tf" => Ok(IacFormat::Terraform),
             "cloudformation" | "cfn" => Ok(IacFormat::CloudFormation),
+            "aws-inventory" | "aws-cli" => Ok(IacFormat::AwsInventory),
+            "aws-config" | "config-snapshot" => Ok(IacFormat::AwsConfig),
             other => Err(format!(
-                "unknown infrastructure-as-code format `{other}`; expected kubernetes, compose, terraform or cloudformation"
+                "unknown infrastructure-as-code format `{other}`; expected kubernetes, compose, terraform, \
+                 cloudformation, aws-inventory or aws-config"
             )),
         }
     }
@@ -162,10 +185,18 @@ impl FromStr for IacFormat {
 /// `kind:` keys (in any of the documents). Terraform: a `.tf` or `.tfvars`
 /// file, or JSON with the keys of `terraform show -json`. CloudFormation:
 /// a top-level `AWSTemplateFormatVersion`, or `Resources` with `Type:
-/// AWS::...` entries.
+/// AWS::...` entries. AWS Config: JSON with `configurationItems`. AWS
+/// inventory: a `.json` file named after an AWS CLI call the importer
+/// reads (`ec2-describe-vpcs.json`).
 pub fn detect(file_name: &str, text: &str) -> Option<IacFormat> {
     if terraform::is_terraform_file(file_name, text) {
         return Some(IacFormat::Terraform);
+    }
+    if inventory::is_config_snapshot(text) {
+        return Some(IacFormat::AwsConfig);
+    }
+    if inventory::is_cli_output(file_name, text) {
+        return Some(IacFormat::AwsInventory);
     }
     let services = has_top_level_key(text, "services");
     if services && (is_compose_file_name(file_name) || !has_top_level_key(text, "apiVersion")) {
@@ -251,6 +282,33 @@ pub fn import_cloudformation(name: &str, files: &[SourceFile]) -> Result<IacImpo
     cloudformation::import(name, files)
 }
 
+/// Whether a directory holds an AWS CLI inventory: at its top, the output
+/// of an AWS CLI call the importer reads (`ec2-describe-vpcs.json`).
+pub fn is_aws_inventory_dir(root: &Path) -> bool {
+    inventory::is_cli_dir(root)
+}
+
+/// Builds a model from a directory of AWS CLI outputs (as
+/// `scripts/collect-aws-inventory.sh` writes them): each file the JSON of
+/// one read-only call, named after it. Each AWS object is read as the
+/// Terraform importer reads the same resource in a state.
+///
+/// Fails when a file is not JSON (all such files are reported, with line
+/// and column); unknown files, calls that failed when collected and
+/// everything else that cannot be modelled are warnings.
+pub fn import_aws_inventory(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+    inventory::import_cli(name, files)
+}
+
+/// Builds a model from an AWS Config configuration snapshot (the JSON that
+/// `aws configservice deliver-config-snapshot` writes to S3, uncompressed).
+///
+/// Fails when a file is not JSON (with line and column); resource types
+/// that are not modelled are warnings, one per type.
+pub fn import_aws_config(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<FileDiagnostic>> {
+    inventory::import_config(name, files)
+}
+
 /// Builds a model from Kubernetes manifests: multi-document YAML files, a
 /// `kind: List`, or the output of `helm template`.
 ///
@@ -290,6 +348,10 @@ mod tests {
         assert_eq!(detect("template.yml", sam), Some(IacFormat::CloudFormation));
         let json = r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}"#;
         assert_eq!(detect("stack.json", json), Some(IacFormat::CloudFormation));
+        assert_eq!(detect("ec2-describe-vpcs.json", r#"{"Vpcs": []}"#), Some(IacFormat::AwsInventory));
+        assert_eq!(detect("ec2-describe-volumes.json", r#"{"Volumes": []}"#), None);
+        let snapshot = r#"{"fileVersion": "1.0", "configSnapshotId": "1", "configurationItems": []}"#;
+        assert_eq!(detect("snapshot.json", snapshot), Some(IacFormat::AwsConfig));
         assert!(is_compose_file_name("deploy/docker-compose.prod.yaml"));
         assert!(is_compose_file_name("compose.yml"));
         assert!(!is_compose_file_name("composer.yaml"));
@@ -323,6 +385,8 @@ mod tests {
         assert_eq!("docker-compose".parse::<IacFormat>(), Ok(IacFormat::Compose));
         assert_eq!("tf".parse::<IacFormat>(), Ok(IacFormat::Terraform));
         assert_eq!("cfn".parse::<IacFormat>(), Ok(IacFormat::CloudFormation));
+        assert_eq!("aws-inventory".parse::<IacFormat>(), Ok(IacFormat::AwsInventory));
+        assert_eq!("aws-config".parse::<IacFormat>(), Ok(IacFormat::AwsConfig));
         assert!("pulumi".parse::<IacFormat>().is_err());
     }
 

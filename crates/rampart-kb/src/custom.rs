@@ -71,7 +71,7 @@ fn rule(custom: &CustomThreat, applies_to: Match, kb: &KnowledgeBase) -> Threat 
         id: custom.id.value.clone(),
         title: custom.title.clone(),
         description,
-        stride: custom.stride.iter().filter_map(|word| stride(&word.value)).collect(),
+        stride: custom.stride.iter().filter_map(|word| Stride::parse(&word.value)).collect(),
         cwe: custom.cwe.clone(),
         capec: custom.capec.clone(),
         attack: Vec::new(),
@@ -84,16 +84,4 @@ fn rule(custom: &CustomThreat, applies_to: Match, kb: &KnowledgeBase) -> Threat 
         references: Vec::new(),
         source: "the model's custom_threats".to_string(),
     }
-}
-
-fn stride(word: &str) -> Option<Stride> {
-    Some(match word {
-        "spoofing" => Stride::Spoofing,
-        "tampering" => Stride::Tampering,
-        "repudiation" => Stride::Repudiation,
-        "information-disclosure" => Stride::InformationDisclosure,
-        "denial-of-service" => Stride::DenialOfService,
-        "elevation-of-privilege" => Stride::ElevationOfPrivilege,
-        _ => return None,
-    })
 }

@@ -139,6 +139,19 @@ pub enum Stride {
 }
 
 impl Stride {
+    /// The category a model file names (`information-disclosure`).
+    pub fn parse(word: &str) -> Option<Stride> {
+        Some(match word {
+            "spoofing" => Stride::Spoofing,
+            "tampering" => Stride::Tampering,
+            "repudiation" => Stride::Repudiation,
+            "information-disclosure" => Stride::InformationDisclosure,
+            "denial-of-service" => Stride::DenialOfService,
+            "elevation-of-privilege" => Stride::ElevationOfPrivilege,
+            _ => return None,
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Stride::Spoofing => "Spoofing",

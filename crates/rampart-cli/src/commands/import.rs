@@ -15,7 +15,8 @@ use crate::input::{fail, read_text, write_stdout};
         Reads Kubernetes manifests (plain multi-document YAML, `kind: List`, or the output of \
         `helm template`), docker-compose files, Terraform (a directory of .tf files with its local \
         modules and .tfvars, or the JSON of `terraform show -json`), or CloudFormation templates (YAML with \
-        short-form tags such as !Ref, or JSON) and infers components with catalog types, flows \
+        short-form tags such as !Ref, or JSON), or a live AWS account (a directory of AWS CLI outputs \
+        collected by scripts/collect-aws-inventory.sh, or an AWS Config snapshot) and infers components with catalog types, flows \
         (Services, Ingresses, connection strings in environment variables, depends_on), trust \
         boundaries (cluster and namespaces, compose networks), exposure to the internet, Secrets as \
         data assets, and the controls the manifests show (network policies, security contexts, \
@@ -35,12 +36,14 @@ use crate::input::{fail, read_text, write_stdout};
         rampart import terraform infra/ --output shop.yaml\n  \
         terraform show -json plan.out > plan.json && rampart import terraform plan.json\n  \
         rampart import cloudformation template.yaml --output shop.yaml\n  \
+        rampart import aws-inventory inventory/ --output live.yaml\n  \
+        rampart import aws-config snapshot.json --output live.yaml\n  \
         rampart import threat-dragon model.json --output shop.yaml\n  \
         rampart import auto MTMT_example.tm7 --output shop.yaml"
 )]
 pub struct Args {
     /// What PATH holds: kubernetes, compose, terraform, cloudformation (or
-    /// cfn); threagile, threat-dragon, tmt, pytm, threat-composer, otm,
+    /// cfn), aws-inventory, aws-config; threagile, threat-dragon, tmt, pytm, threat-composer, otm,
     /// tm-bom; or auto to tell from the files.
     #[arg(value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(format_names()))]
     pub format: String,
@@ -190,9 +193,11 @@ pub(crate) fn import_path(
 ) -> Result<(rampart_iac::IacImport, IacFormat), u8> {
     let files = match format {
         // Templates are also written as .json and .template files.
-        Some(IacFormat::CloudFormation) if Path::new(path).is_dir() => IacFormat::CloudFormation
-            .read_dir(Path::new(path))
-            .map_err(|error| fail(&format!("cannot read `{path}`: {error}")))?,
+        Some(format @ (IacFormat::CloudFormation | IacFormat::AwsInventory | IacFormat::AwsConfig))
+            if Path::new(path).is_dir() =>
+        {
+            format.read_dir(Path::new(path)).map_err(|error| fail(&format!("cannot read `{path}`: {error}")))?
+        }
         _ => read_files(path).map_err(|message| fail(&message))?,
     };
     import_files(path, files, format, name)
@@ -225,6 +230,8 @@ pub(crate) fn import_files(
             IacFormat::Terraform => ".tf file or plan JSON",
             IacFormat::CloudFormation => "CloudFormation template",
             IacFormat::Kubernetes | IacFormat::Compose => ".yaml or .yml file",
+            IacFormat::AwsInventory => ".json output of an AWS CLI call",
+            IacFormat::AwsConfig => "AWS Config snapshot",
         };
         return Err(fail(&format!("`{path}` holds no {wanted}")));
     }
@@ -243,6 +250,7 @@ pub(crate) fn import_files(
                 IacFormat::Terraform => "",
                 IacFormat::CloudFormation => " YAML or JSON",
                 IacFormat::Kubernetes | IacFormat::Compose => " YAML",
+                IacFormat::AwsInventory | IacFormat::AwsConfig => " JSON",
             };
             eprintln!("error: {errors} file(s) could not be read as {format}{syntax}; nothing was imported");
             Err(crate::exit::INVALID)
@@ -264,7 +272,13 @@ pub(crate) fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
         return Err(format!("cannot read `{path}`: no such file or directory"));
     }
     // A directory with .tf files at its top is a Terraform root module.
-    let format = if rampart_iac::is_terraform_dir(root) { IacFormat::Terraform } else { IacFormat::Kubernetes };
+    let format = if rampart_iac::is_terraform_dir(root) {
+        IacFormat::Terraform
+    } else if rampart_iac::is_aws_inventory_dir(root) {
+        IacFormat::AwsInventory
+    } else {
+        IacFormat::Kubernetes
+    };
     format.read_dir(root).map_err(|error| format!("cannot read `{path}`: {error}"))
 }
 
@@ -275,14 +289,13 @@ pub(crate) fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
     found.dedup();
     match found.as_slice() {
         [format] => Ok(*format),
-        [] => Err("cannot tell whether these are Kubernetes manifests or compose files or Terraform or \
-             CloudFormation; name the format"
+        [] => Err("cannot tell what these files are: not Kubernetes manifests, compose files, Terraform, \
+             CloudFormation, AWS CLI outputs or an AWS Config snapshot, nor a model of another threat-modeling \
+             tool; name the format"
             .to_string()),
-        _ => {
-            Err("the files mix formats (Kubernetes manifests, compose files, Terraform, CloudFormation); import each \
-             with its format"
-                .to_string())
-        }
+        _ => Err("the files mix formats (Kubernetes manifests, compose files, Terraform, CloudFormation, AWS \
+             inventories); import each with its format"
+            .to_string()),
     }
 }
 

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 
+use quick_xml::encoding::Decoder;
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
@@ -121,10 +122,10 @@ pub(super) fn parse(text: &str, lines: &Lines<'_>) -> Result<Document, Diagnosti
                 if stack.len() >= MAX_DEPTH {
                     return Err(fail(offset, format!("elements are nested deeper than {MAX_DEPTH} levels")));
                 }
-                stack.push(element(&start, offset, lines)?);
+                stack.push(element(&start, offset, lines, reader.decoder())?);
             }
             Event::Empty(start) => {
-                let element = element(&start, offset, lines)?;
+                let element = element(&start, offset, lines, reader.decoder())?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(element),
                     None => set_root(&mut root, element, lines)?,
@@ -207,14 +208,16 @@ fn local_name<'a>(start: &'a BytesStart<'_>) -> Cow<'a, str> {
     String::from_utf8_lossy(start.local_name().into_inner())
 }
 
-fn element(start: &BytesStart<'_>, offset: u64, lines: &Lines<'_>) -> Result<Element, Diagnostic> {
+/// `decoder` rather than `unescape_value`: that method exists only while no
+/// crate in the build turns on quick-xml's `encoding` feature.
+fn element(start: &BytesStart<'_>, offset: u64, lines: &Lines<'_>, decoder: Decoder) -> Result<Element, Diagnostic> {
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
         let attribute = attribute.map_err(|error| {
             Diagnostic::error(lines.position(offset as usize), format!("malformed attribute: {error}"))
         })?;
         let key = String::from_utf8_lossy(attribute.key.local_name().into_inner()).into_owned();
-        let value = attribute.unescape_value().map_err(|error| {
+        let value = attribute.decode_and_unescape_value(decoder).map_err(|error| {
             Diagnostic::error(lines.position(offset as usize), format!("malformed attribute `{key}`: {error}"))
         })?;
         attributes.push((key, value.into_owned()));
