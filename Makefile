@@ -24,8 +24,16 @@ demo: build
 	@echo; echo "=== models from infrastructure as code (examples/iac/)"
 	$(RAMPART) import kubernetes examples/iac/kubernetes --output target/demo/kubernetes.yaml
 	$(RAMPART) import compose examples/iac/compose/docker-compose.yml --output target/demo/compose.yaml
+	$(RAMPART) import terraform examples/iac/terraform/aws-shop --output target/demo/terraform.yaml
 	$(RAMPART) analyze target/demo/kubernetes.yaml | tail -n 3
-	@echo; echo "Reports, diagrams and exports: target/demo/*.html, *.pdf, *.md, *.sarif, *.json, *.svg, *.xlsx"
+	@echo; echo "=== a live AWS account (examples/iac/aws-inventory/, aws-config/): model and drift"
+	$(RAMPART) import aws-inventory examples/iac/aws-inventory --output target/demo/aws-inventory.yaml
+	$(RAMPART) drift examples/iac/aws-config/snapshot.json examples/iac/aws-inventory
+	@echo; echo "=== to and from other threat-modeling tools"
+	$(RAMPART) report examples/ecommerce.yaml --format otm --output target/demo/ecommerce.otm.json
+	$(RAMPART) report examples/ecommerce.yaml --format cyclonedx --output target/demo/ecommerce.cdx.json
+	$(RAMPART) import otm target/demo/ecommerce.otm.json --output target/demo/ecommerce-from-otm.yaml
+	@echo; echo "Reports, diagrams and exports: target/demo/*.html, *.pdf, *.md, *.sarif, *.json, *.svg, *.xlsx, *.otm.json, *.cdx.json"
 
 build:
 	$(CARGO) build --release -p rampart-cli

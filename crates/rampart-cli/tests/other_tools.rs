@@ -39,6 +39,9 @@ fn each_format_imports_to_a_model_with_the_files_threats_and_statuses() {
         ),
         ("tmt/parcel-tracking.tm7", "tmt", "tmt-th91-legacy-archive@legacy-archive", "false-positive"),
         ("pytm/clinic-booking.json", "pytm", "pytm-inp02@booking-portal", "mitigated"),
+        ("otm/clinic-portal.otm.json", "otm", "otm-session-hijacking@browse-portal", "mitigated"),
+        ("otm/clinic-portal.otm.yaml", "otm", "otm-session-hijacking@portal", "open"),
+        ("tmbom/parcel-lockers.cdx.json", "tm-bom", "tmbom-lock-1@locker-controller", "open"),
     ];
     for (file, format, threat, status) in cases {
         let output_path = dir.join(format!("{format}.yaml")).to_string_lossy().to_string();
@@ -130,4 +133,35 @@ fn a_native_model_is_not_imported_again() {
     let output = rampart(&["import", "auto", &example]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("already a Rampart model"), "{}", stderr(&output));
+}
+
+/// `rampart report --format otm|cyclonedx` writes a file the matching
+/// importer reads back into the same system: the model travels to other
+/// tools and back.
+#[test]
+fn otm_and_cyclonedx_exports_read_back_into_the_same_system() {
+    let dir = scratch("round-trip");
+    let example = format!("{}/../../examples/ecommerce.yaml", env!("CARGO_MANIFEST_DIR"));
+    let original = analyze_json(&example);
+    for (format, file) in [("otm", "shop.otm.json"), ("cyclonedx", "shop.cdx.json")] {
+        let exported = dir.join(file).to_string_lossy().to_string();
+        let output = rampart(&["report", &example, "--format", format, "--output", &exported, "--today", "2026-06-01"]);
+        assert_eq!(output.status.code(), Some(0), "{format}: {}", stderr(&output));
+        let back = analyze_json(&exported);
+        for key in ["elements", "flows", "data", "boundaries"] {
+            assert_eq!(back["model"][key], original["model"][key], "{format}: {key}");
+        }
+        // Every threat of the original is there again: Rampart's own raised
+        // anew, and the exported ones folded into them or kept as custom threats.
+        let ids = |json: &serde_json::Value| -> std::collections::BTreeSet<String> {
+            json["threats"]
+                .as_array()
+                .expect("threats")
+                .iter()
+                .map(|t| t["id"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        let missing: Vec<String> = ids(&original).difference(&ids(&back)).cloned().collect();
+        assert!(missing.is_empty(), "{format}: threats lost in the round trip: {missing:?}");
+    }
 }

@@ -13,7 +13,7 @@ use rampart_report::exports::{self, Table};
 
 use crate::input::{ModelArgs, fail, load_model_and_library, print_all};
 
-const FORMATS: [&str; 6] = ["html", "pdf", "csv", "xlsx", "defectdojo", "gitlab-sast"];
+const FORMATS: [&str; 8] = ["html", "pdf", "csv", "xlsx", "defectdojo", "gitlab-sast", "otm", "cyclonedx"];
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,7 +22,9 @@ pub struct Args {
     /// Report format: html (one self-contained page), pdf (needs --output),
     /// csv, xlsx (needs --output), defectdojo (DefectDojo's Generic Findings
     /// Import JSON), gitlab-sast (GitLab's SAST security report, for
-    /// `artifacts: reports: sast:`).
+    /// `artifacts: reports: sast:`), otm (Open Threat Model JSON) or
+    /// cyclonedx (CycloneDX threat-model BOM): the model with its threats,
+    /// for other threat-modeling tools.
     #[arg(long, short, value_name = "FORMAT")]
     pub format: String,
     /// With csv: which table to write, threats (one row per threat) or
@@ -50,6 +52,8 @@ enum Export {
     Xlsx,
     DefectDojo,
     GitlabSast,
+    Otm,
+    CycloneDx,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -63,6 +67,8 @@ pub fn run(args: Args) -> u8 {
         "xlsx" => Export::Xlsx,
         "defectdojo" => Export::DefectDojo,
         "gitlab-sast" => Export::GitlabSast,
+        "otm" => Export::Otm,
+        "cyclonedx" | "tm-bom" => Export::CycloneDx,
         other => return fail(&format!("unknown export format `{other}`; expected one of: {}", FORMATS.join(", "))),
     };
     if table != Table::Threats && !matches!(export, Export::Csv(_)) {
@@ -108,6 +114,8 @@ pub fn run(args: Args) -> u8 {
         Export::Xlsx => exports::xlsx::render(&analysis, &kb, out),
         Export::DefectDojo => exports::defectdojo::render(&analysis, &kb, &origin, today, out),
         Export::GitlabSast => exports::gitlab::render(&analysis, &kb, &origin, &scan_time, out),
+        Export::Otm => out.write_all(exports::otm::render(&analysis, &loaded.model, &kb).as_bytes()),
+        Export::CycloneDx => out.write_all(exports::cyclonedx::render(&analysis, &loaded.model, &kb).as_bytes()),
     };
     let written = match &args.output {
         Some(path) => std::fs::File::create(path).and_then(|file| {

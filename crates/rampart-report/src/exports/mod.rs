@@ -7,8 +7,10 @@
 //! countermeasure table are tallies of what the threats already say.
 
 pub mod csv;
+pub mod cyclonedx;
 pub mod defectdojo;
 pub mod gitlab;
+pub mod otm;
 pub mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
