@@ -2,7 +2,7 @@
 //! flows merged when two facts give the same connection, and a final pass
 //! that makes the output independent of the order facts arrived in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rampart_model::{
     Actor, Authentication, Boundary, Component, DataAsset, Exposure, FORMAT_VERSION, Flow, Located, Model, Rating,
@@ -37,6 +37,13 @@ pub(crate) struct ModelBuilder {
     actors: Vec<Actor>,
     flows: Vec<FlowSpec>,
     flow_index: HashMap<(String, String, &'static str), usize>,
+    /// (from, to) of every flow, for [`ModelBuilder::has_flow`].
+    flow_pairs: HashSet<(String, String)>,
+    /// Component id → its position in `components`, for the first
+    /// `indexed` components: importers push components directly, so the
+    /// index catches up on each lookup instead of scanning every component.
+    component_index: HashMap<String, usize>,
+    indexed: usize,
     internet: Option<String>,
 }
 
@@ -50,8 +57,37 @@ impl ModelBuilder {
         ModelBuilder { warnings, ..ModelBuilder::default() }
     }
 
+    /// The first component with this id. Looked up in an index that
+    /// catches up with components pushed since the last lookup; when the
+    /// index disagrees with the list (a component was replaced or the list
+    /// reordered) it is rebuilt, and an id it lacks is searched for in the list.
     pub fn component(&mut self, id: &str) -> Option<&mut Component> {
-        self.components.iter_mut().find(|component| component.id.value == id)
+        if self.indexed > self.components.len() {
+            self.reindex_components();
+        }
+        self.index_new_components();
+        let position = match self.component_index.get(id) {
+            Some(&position) if self.components.get(position).is_some_and(|c| c.id.value == id) => Some(position),
+            Some(_) => {
+                self.reindex_components();
+                self.component_index.get(id).copied()
+            }
+            None => self.components.iter().position(|component| component.id.value == id),
+        };
+        self.components.get_mut(position?)
+    }
+
+    fn index_new_components(&mut self) {
+        while let Some(component) = self.components.get(self.indexed) {
+            self.component_index.entry(component.id.value.clone()).or_insert(self.indexed);
+            self.indexed += 1;
+        }
+    }
+
+    fn reindex_components(&mut self) {
+        self.component_index.clear();
+        self.indexed = 0;
+        self.index_new_components();
     }
 
     /// Adds a capability (vocabulary term) to a component, once.
@@ -150,6 +186,7 @@ impl ModelBuilder {
                 }
             }
             None => {
+                self.flow_pairs.insert((flow.from.clone(), flow.to.clone()));
                 self.flow_index.insert(key, self.flows.len());
                 self.flows.push(flow);
             }
@@ -158,7 +195,7 @@ impl ModelBuilder {
 
     /// Whether a flow already goes from `from` to `to`, by any protocol.
     pub fn has_flow(&self, from: &str, to: &str) -> bool {
-        self.flows.iter().any(|flow| flow.from == from && flow.to == to)
+        self.flow_pairs.contains(&(from.to_string(), to.to_string()))
     }
 
     /// The model, with elements sorted by id (boundaries by nesting, then
@@ -240,5 +277,52 @@ pub(crate) fn external_kind(host: &str, protocol: &str) -> &'static str {
         "http" | "https" | "grpc" => "third-party-api",
         _ if own => "service",
         _ => "external-system",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn component(id: &str, name: &str) -> Component {
+        Component { id: located(id), name: Some(name.to_string()), ..Component::default() }
+    }
+
+    #[test]
+    fn components_are_found_after_pushes_and_reorders() {
+        let mut builder = ModelBuilder::default();
+        builder.components.push(component("web", "first web"));
+        builder.components.push(component("db", "db"));
+        assert_eq!(builder.component("db").and_then(|c| c.name.clone()).as_deref(), Some("db"));
+        // Pushed after the index was built; a repeated id keeps finding the first.
+        builder.components.push(component("queue", "queue"));
+        builder.components.push(component("web", "second web"));
+        assert_eq!(builder.component("queue").and_then(|c| c.name.clone()).as_deref(), Some("queue"));
+        assert_eq!(builder.component("web").and_then(|c| c.name.clone()).as_deref(), Some("first web"));
+        // Reordered and shortened behind the index's back.
+        builder.components.reverse();
+        builder.components.truncate(2);
+        assert_eq!(builder.component("web").and_then(|c| c.name.clone()).as_deref(), Some("second web"));
+        assert_eq!(builder.component("queue").and_then(|c| c.name.clone()).as_deref(), Some("queue"));
+        assert!(builder.component("db").is_none());
+    }
+
+    #[test]
+    fn has_flow_sees_every_protocol_between_two_ends() {
+        let mut builder = ModelBuilder::default();
+        let flow = |protocol| FlowSpec {
+            from: "web".into(),
+            to: "db".into(),
+            protocol,
+            encrypted: None,
+            authentication: Authentication::None,
+            data: Vec::new(),
+            source: SourceRef::default(),
+            description: String::new(),
+        };
+        builder.add_flow(flow("sql"));
+        builder.add_flow(flow("https"));
+        assert!(builder.has_flow("web", "db"));
+        assert!(!builder.has_flow("db", "web"));
     }
 }

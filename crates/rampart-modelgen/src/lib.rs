@@ -11,6 +11,7 @@
 //! uses catalog and vocabulary terms of the shipped knowledge base that are
 //! stable, so the model validates without errors.
 
+mod iac;
 mod pytm;
 mod rng;
 
@@ -21,6 +22,7 @@ use rampart_model::{
     Model, Rating, Trust,
 };
 
+pub use iac::{kubernetes_manifest_files, kubernetes_manifests, terraform_plan};
 pub use pytm::to_pytm;
 use rng::SplitMix64;
 

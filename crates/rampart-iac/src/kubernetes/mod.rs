@@ -11,7 +11,7 @@
 mod objects;
 mod pod;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rampart_model::{Authentication, Boundary, Component, Exposure, Position};
 
@@ -121,8 +121,14 @@ struct EnvVar {
     at: Position,
 }
 
+/// (kind, namespace, name) of an object, for [`Importer::find`].
+type ObjectKey = (String, Option<String>, String);
+
 struct Importer<'a> {
     objects: Vec<Object<'a>>,
+    /// Each (kind, namespace, name) → the first object with it: lookups by
+    /// name happen per workload and per environment variable.
+    object_index: HashMap<ObjectKey, usize>,
     builder: ModelBuilder,
     workloads: Vec<Workload<'a>>,
     services: BTreeMap<(String, String), Service<'a>>,
@@ -140,8 +146,14 @@ struct Importer<'a> {
 
 impl<'a> Importer<'a> {
     fn new(objects: Vec<Object<'a>>, warnings: Vec<FileDiagnostic>) -> Self {
+        let mut object_index = HashMap::new();
+        for (position, object) in objects.iter().enumerate() {
+            let key = (object.kind.clone(), object.namespace.clone(), object.name.clone());
+            object_index.entry(key).or_insert(position);
+        }
         Importer {
             objects,
+            object_index,
             builder: ModelBuilder::new(warnings),
             workloads: Vec::new(),
             services: BTreeMap::new(),
@@ -173,9 +185,17 @@ impl<'a> Importer<'a> {
     }
 
     fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object<'a>> {
-        self.objects
-            .iter()
-            .find(|object| object.kind == kind && object.name == name && object.namespace.as_deref() == namespace)
+        let key = (kind.to_string(), namespace.map(str::to_string), name.to_string());
+        self.object_index.get(&key).and_then(|position| self.objects.get(*position))
+    }
+
+    /// Workload indices per namespace, in order.
+    fn workloads_by_namespace(&self) -> HashMap<String, Vec<usize>> {
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        for (position, workload) in self.workloads.iter().enumerate() {
+            by_namespace.entry(workload.object.ns().to_string()).or_default().push(position);
+        }
+        by_namespace
     }
 
     fn warn(&mut self, warning: FileDiagnostic) {
@@ -287,8 +307,19 @@ impl<'a> Importer<'a> {
             description: Some("The cluster the manifests are applied to.".to_string()),
             ..Boundary::default()
         });
-        let policies = self.of_kind("NetworkPolicy");
-        let limit_ranges = self.of_kind("LimitRange");
+        // Namespaces with a default-deny policy, or a LimitRange giving memory limits.
+        let denying: HashSet<String> = self
+            .of_kind("NetworkPolicy")
+            .iter()
+            .filter(|policy| network_policy(policy).default_deny)
+            .map(|policy| policy.ns().to_string())
+            .collect();
+        let limiting: HashSet<String> = self
+            .of_kind("LimitRange")
+            .iter()
+            .filter(|range| limits_memory_by_default(range))
+            .map(|range| range.ns().to_string())
+            .collect();
         for namespace in namespaces {
             let id = self.builder.ids.allocate(&format!("ns-{namespace}"), "boundary");
             let declared = self.find("Namespace", None, &namespace).cloned();
@@ -300,10 +331,10 @@ impl<'a> Importer<'a> {
             if matches!(enforced, Some("restricted" | "baseline")) {
                 controls.push(located("pod-security-standards"));
             }
-            if policies.iter().any(|policy| policy.ns() == namespace && network_policy(policy).default_deny) {
+            if denying.contains(&namespace) {
                 controls.push(located("kubernetes-network-policies"));
             }
-            if limit_ranges.iter().any(|range| range.ns() == namespace && limits_memory_by_default(range)) {
+            if limiting.contains(&namespace) {
                 controls.push(located("container-resource-limits"));
             }
             self.builder.boundaries.push(Boundary {
@@ -321,7 +352,14 @@ impl<'a> Importer<'a> {
     }
 
     fn create_workload_components(&mut self) {
-        let policies = self.of_kind("NetworkPolicy");
+        // Per namespace, the selectors of the policies that isolate the pods they select.
+        let mut isolating: HashMap<String, Vec<Vec<(String, String)>>> = HashMap::new();
+        for policy in self.of_kind("NetworkPolicy") {
+            let facts = network_policy(&policy);
+            if facts.isolates_ingress && !facts.selector.is_empty() {
+                isolating.entry(policy.ns().to_string()).or_default().push(facts.selector);
+            }
+        }
         for workload in self.workloads.clone() {
             let object = &workload.object;
             let account = self.find("ServiceAccount", Some(object.ns()), &workload.account);
@@ -329,13 +367,9 @@ impl<'a> Importer<'a> {
             let facts = pod::facts(workload.pod, account_automount);
             let image = pod::containers(workload.pod).find_map(|c| c.get("image").and_then(Node::text));
             let mut controls: Vec<&str> = facts.controls.clone();
-            let isolated = policies.iter().any(|policy| {
-                let policy_facts = network_policy(policy);
-                policy.ns() == object.ns()
-                    && policy_facts.isolates_ingress
-                    && !policy_facts.selector.is_empty()
-                    && selects(&policy_facts.selector, &workload.labels)
-            });
+            let isolated = isolating
+                .get(object.ns())
+                .is_some_and(|selectors| selectors.iter().any(|selector| selects(selector, &workload.labels)));
             if isolated {
                 controls.push("kubernetes-network-policies");
             }
@@ -438,6 +472,7 @@ impl<'a> Importer<'a> {
     }
 
     fn collect_services(&mut self) {
+        let by_namespace = self.workloads_by_namespace();
         for object in self.of_kind("Service") {
             let spec = object.get(&["spec"]);
             let service_type = spec.and_then(|s| s.get("type")).and_then(Node::text).unwrap_or("ClusterIP");
@@ -449,10 +484,13 @@ impl<'a> Importer<'a> {
             let targets: Vec<usize> = if selector.is_empty() {
                 Vec::new()
             } else {
-                (0..self.workloads.len())
-                    .filter(|&i| {
-                        self.workloads[i].object.ns() == object.ns() && selects(&selector, &self.workloads[i].labels)
-                    })
+                by_namespace
+                    .get(object.ns())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.workloads.get(i).is_some_and(|w| selects(&selector, &w.labels)))
                     .collect()
             };
             if targets.is_empty() && external.is_none() {
@@ -896,8 +934,7 @@ impl<'a> Importer<'a> {
     /// server; bindings to `cluster-admin` or to roles with `*` verbs on `*`
     /// resources are flagged.
     fn rbac(&mut self) {
-        let roles: Vec<Object<'a>> =
-            self.objects.iter().filter(|o| matches!(o.kind.as_str(), "Role" | "ClusterRole")).cloned().collect();
+        let by_namespace = self.workloads_by_namespace();
         let bindings: Vec<Object<'a>> = self
             .objects
             .iter()
@@ -908,12 +945,8 @@ impl<'a> Importer<'a> {
             let role_kind = binding.get(&["roleRef", "kind"]).and_then(Node::text).unwrap_or("ClusterRole");
             let Some(role_name) = binding.get(&["roleRef", "name"]).and_then(Node::text) else { continue };
             let role_namespace = (role_kind == "Role").then(|| binding.ns());
-            let wildcard = roles
-                .iter()
-                .find(|role| {
-                    role.kind == role_kind && role.name == role_name && role.namespace.as_deref() == role_namespace
-                })
-                .is_some_and(grants_everything);
+            let wildcard = matches!(role_kind, "Role" | "ClusterRole")
+                && self.find(role_kind, role_namespace, role_name).is_some_and(grants_everything);
             let power = if role_name == "cluster-admin" {
                 Some("`cluster-admin`".to_string())
             } else if wildcard {
@@ -928,10 +961,13 @@ impl<'a> Importer<'a> {
                 let Some(account) = subject.get("name").and_then(Node::text) else { continue };
                 let default_namespace = if binding.namespace.is_some() { binding.ns() } else { "default" };
                 let namespace = subject.get("namespace").and_then(Node::text).unwrap_or(default_namespace);
-                let users: Vec<Workload<'a>> = self
-                    .workloads
+                let users: Vec<Workload<'a>> = by_namespace
+                    .get(namespace)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|w| w.object.ns() == namespace && w.account == account)
+                    .filter_map(|&i| self.workloads.get(i))
+                    .filter(|w| w.account == account)
                     .cloned()
                     .collect();
                 for user in users {

@@ -62,7 +62,14 @@ pub(crate) fn read(file: &SourceFile) -> Result<Plan, FileDiagnostic> {
     };
     let lines = address_lines(&file.text, section);
     let configuration = json.pointer("/configuration/root_module");
-    let mut reader = Reader { file, lines, configuration, resources: Vec::new(), warnings: Vec::new() };
+    let mut reader = Reader {
+        file,
+        lines,
+        configuration,
+        config_index: HashMap::new(),
+        resources: Vec::new(),
+        warnings: Vec::new(),
+    };
     reader.module(root, 0);
     let providers = json
         .pointer("/configuration/provider_config")
@@ -94,6 +101,10 @@ struct Reader<'a> {
     file: &'a SourceFile,
     lines: HashMap<String, u32>,
     configuration: Option<&'a Json>,
+    /// Per configuration module (its call names joined by `.`), its managed
+    /// resources by (type, name): a plan of thousands of resources would
+    /// otherwise scan its module's configuration once per resource.
+    config_index: HashMap<String, HashMap<(&'a str, &'a str), &'a Json>>,
     resources: Vec<Resource>,
     warnings: Vec<FileDiagnostic>,
 }
@@ -146,13 +157,13 @@ impl<'a> Reader<'a> {
 
     /// The `configuration` entry of a resource in a module instance
     /// (`module.app[0]` is configured by `module_calls.app`).
-    fn config_resource(&self, module: &str, kind: &str, name: &str) -> Option<&'a Json> {
-        let config = self.config_module(module)?;
-        config.get("resources")?.as_array()?.iter().find(|resource| {
-            resource.get("type").and_then(Json::as_str) == Some(kind)
-                && resource.get("name").and_then(Json::as_str) == Some(name)
-                && resource.get("mode").and_then(Json::as_str) != Some("data")
-        })
+    fn config_resource(&mut self, module: &str, kind: &str, name: &str) -> Option<&'a Json> {
+        let key = module_calls(module).join(".");
+        if !self.config_index.contains_key(&key) {
+            let index = self.config_module(module).map(config_resources).unwrap_or_default();
+            self.config_index.insert(key.clone(), index);
+        }
+        self.config_index.get(&key)?.get(&(kind, name)).copied()
     }
 
     fn config_module(&self, module: &str) -> Option<&'a Json> {
@@ -166,6 +177,23 @@ impl<'a> Reader<'a> {
     fn module_path_resolver(&self, module: &str) -> Resolver<'a> {
         Resolver { configuration: self.configuration, module: module.to_string() }
     }
+}
+
+/// The managed resources of a configuration module by (type, name), the
+/// first of each when a pair repeats.
+fn config_resources(config: &Json) -> HashMap<(&str, &str), &Json> {
+    let mut index = HashMap::new();
+    for resource in config.get("resources").and_then(Json::as_array).into_iter().flatten() {
+        if resource.get("mode").and_then(Json::as_str) == Some("data") {
+            continue;
+        }
+        let kind = resource.get("type").and_then(Json::as_str);
+        let name = resource.get("name").and_then(Json::as_str);
+        if let (Some(kind), Some(name)) = (kind, name) {
+            index.entry((kind, name)).or_insert(resource);
+        }
+    }
+    index
 }
 
 /// The call names along a module address: `module.a[0].module.b` → `a`, `b`.

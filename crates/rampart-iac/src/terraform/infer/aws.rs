@@ -276,6 +276,9 @@ struct SecurityGroups {
     /// Component → its security groups.
     groups_of: HashMap<String, Vec<usize>>,
     rules: Vec<Rule>,
+    /// Security group → positions in `rules` of its rules, so that asking
+    /// about one component does not scan every rule.
+    rules_of: HashMap<usize, Vec<usize>>,
 }
 
 /// One ingress rule.
@@ -394,16 +397,23 @@ impl SecurityGroups {
                 path: String::new(),
             });
         }
-        SecurityGroups { members, groups_of, rules }
+        let mut rules_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (position, rule) in rules.iter().enumerate() {
+            rules_of.entry(rule.group).or_default().push(position);
+        }
+        SecurityGroups { members, groups_of, rules, rules_of }
     }
 
     /// Whether a component's security groups admit anyone on `port`
     /// (`None` when it has none in the configuration).
     fn admits_anyone(&self, id: &str, port: Option<f64>) -> Option<bool> {
         let groups = self.groups_of.get(id)?;
-        Some(self.rules.iter().any(|rule| {
-            groups.contains(&rule.group)
-                && rule.ranges.iter().any(|range| is_anywhere(range))
+        let rules = groups
+            .iter()
+            .flat_map(|group| self.rules_of.get(group).map(Vec::as_slice).unwrap_or_default())
+            .filter_map(|position| self.rules.get(*position));
+        Some(rules.into_iter().any(|rule| {
+            rule.ranges.iter().any(|range| is_anywhere(range))
                 && port.is_none_or(|port| range_covers(rule.from, rule.to, &[port as u16]))
         }))
     }
@@ -773,12 +783,7 @@ fn api_gateways(inference: &mut Inference<'_>) {
 /// Resources of `kind` whose `key` points at the component `id`.
 fn belonging<'e>(inference: &Inference<'e>, kind: &str, key: &str, id: &str) -> Vec<&'e Resource> {
     let estate = inference.estate;
-    estate
-        .of_kind(&[kind])
-        .into_iter()
-        .filter(|(_, r)| r.get(key).is_some_and(|v| inference.components_in(v).iter().any(|c| c == id)))
-        .map(|(_, r)| r)
-        .collect()
+    inference.pointing_at(kind, key, id).into_iter().map(|index| estate.get(index)).collect()
 }
 
 /// The weakest way in among an API's methods: one open method opens the API.

@@ -7,6 +7,7 @@
 //! boundaries, flows from environment variables, data from tags, and the
 //! warning for every resource type nothing here reads.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rampart_model::{Authentication, Boundary, Component, DataAsset, Exposure, Rating, SourceRef};
@@ -183,6 +184,9 @@ pub(crate) fn spec_of(kind: &str) -> Option<Spec> {
     COMPONENT_TYPES.iter().find(|(name, _)| *name == kind).map(|(_, spec)| *spec)
 }
 
+/// Component id → resource indices, in address order.
+type ResourcesByComponent = HashMap<String, Vec<usize>>;
+
 /// Lets a provider module say that it reads a resource type.
 pub(crate) struct Inference<'e> {
     pub estate: &'e Estate,
@@ -211,6 +215,14 @@ pub(crate) struct Inference<'e> {
     externals: BTreeMap<String, String>,
     providers: Vec<(String, Value)>,
     model_controls: BTreeSet<&'static str>,
+    /// Component id → the resources that stand for it, in address order:
+    /// `component_of` inverted once it is complete (after aliases), so that
+    /// [`Inference::resources_of`] does not scan every resource per component.
+    members: Option<ResourcesByComponent>,
+    /// (resource type, attribute) → component id → the resources of that
+    /// type whose attribute points at the component, in address order. Filled
+    /// on first use by [`Inference::pointing_at`], after `component_of` is complete.
+    pointing: RefCell<HashMap<(String, String), ResourcesByComponent>>,
 }
 
 pub(crate) fn infer(
@@ -250,6 +262,8 @@ pub(crate) fn infer_described(
         externals: BTreeMap::new(),
         providers,
         model_controls: BTreeSet::new(),
+        members: None,
+        pointing: RefCell::new(HashMap::new()),
     };
     inference.run();
     let notes = std::mem::take(&mut inference.notes);
@@ -314,6 +328,26 @@ impl<'e> Inference<'e> {
         self.read.extend(indices);
     }
 
+    /// The resources of type `kind` whose `key` points at the component `id`,
+    /// in address order. Valid once `component_of` is complete (provider
+    /// rules run after [`Inference::components`]); the index of each
+    /// (type, key) is built on first use, so a rule asking for every
+    /// component does not scan every resource each time.
+    pub fn pointing_at(&self, kind: &str, key: &str, id: &str) -> Vec<usize> {
+        let mut cache = self.pointing.borrow_mut();
+        let index = cache.entry((kind.to_string(), key.to_string())).or_insert_with(|| {
+            let mut index: ResourcesByComponent = HashMap::new();
+            for (resource_index, resource) in self.estate.of_kind(&[kind]) {
+                let Some(value) = resource.get(key) else { continue };
+                for component in self.components_in(value) {
+                    index.entry(component).or_default().push(resource_index);
+                }
+            }
+            index
+        });
+        index.get(id).cloned().unwrap_or_default()
+    }
+
     /// The components a value points at (through resources that stand for one).
     pub fn components_in(&self, value: &Value) -> Vec<String> {
         let mut found: Vec<String> = Vec::new();
@@ -343,12 +377,15 @@ impl<'e> Inference<'e> {
     /// The resources that stand for a component: its own, then any that
     /// were attached to it (task definition, launch template).
     pub fn resources_of(&self, id: &str) -> Vec<&'e Resource> {
-        let mut indices: Vec<usize> = self
-            .component_of
-            .iter()
-            .filter(|(_, component)| component.as_str() == id)
-            .map(|(index, _)| *index)
-            .collect();
+        let mut indices: Vec<usize> = match &self.members {
+            Some(members) => members.get(id).cloned().unwrap_or_default(),
+            None => self
+                .component_of
+                .iter()
+                .filter(|(_, component)| component.as_str() == id)
+                .map(|(index, _)| *index)
+                .collect(),
+        };
         indices.sort_unstable();
         let own = self.resource_of.get(id).copied();
         if let Some(own) = own {
@@ -562,6 +599,12 @@ impl<'e> Inference<'e> {
         }
         // Elements whose place comes after aliases are known.
         aws::aliases(self);
+        // `component_of` is complete from here on: index it by component.
+        let mut members: ResourcesByComponent = HashMap::new();
+        for (index, id) in &self.component_of {
+            members.entry(id.clone()).or_default().push(*index);
+        }
+        self.members = Some(members);
         let ids: Vec<String> = self.resource_of.keys().cloned().collect();
         for id in ids {
             let boundary = self.placement(&id);
