@@ -143,3 +143,47 @@ pub fn read_dir(root: &Path) -> io::Result<Vec<SourceFile>> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
+
+/// Reads the files under `root` whose names end with one of `suffixes` and
+/// that `keep` accepts (given the path relative to `root` and the text),
+/// recursively, skipping hidden files and directories (`.terraform`),
+/// sorted by path. A file, rather than a directory, is read on its own,
+/// named by its file name. Shared by the importers whose directories hold
+/// other files too (Terraform, CloudFormation, AWS inventories).
+pub(crate) fn read_tree(
+    root: &Path,
+    suffixes: &[&str],
+    keep: impl Fn(&str, &str) -> bool,
+) -> io::Result<Vec<SourceFile>> {
+    if root.is_file() {
+        let text = std::fs::read_to_string(root)?;
+        let name =
+            root.file_name().map_or_else(|| root.to_string_lossy().to_string(), |n| n.to_string_lossy().to_string());
+        return Ok(vec![SourceFile::new(name, text)]);
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(directory) = pending.pop() {
+        for entry in std::fs::read_dir(&directory)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if !suffixes.iter().any(|suffix| name.ends_with(suffix)) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)?;
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            if keep(&relative, &text) {
+                files.push(SourceFile::new(relative, text));
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}

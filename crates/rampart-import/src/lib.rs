@@ -37,6 +37,26 @@ pub struct Imported {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Imported {
+    /// The result of a conversion that gathered `errors` and `warnings` as it
+    /// went: the model with its warnings sorted by position when there was
+    /// no error, else every problem, sorted.
+    pub fn finish(
+        model: Model,
+        mut errors: Vec<Diagnostic>,
+        mut warnings: Vec<Diagnostic>,
+    ) -> Result<Imported, Vec<Diagnostic>> {
+        if errors.is_empty() {
+            rampart_model::diagnostic::sort(&mut warnings);
+            Ok(Imported { model, warnings })
+        } else {
+            errors.append(&mut warnings);
+            rampart_model::diagnostic::sort(&mut errors);
+            Err(errors)
+        }
+    }
+}
+
 /// One source format.
 pub trait Importer: Send + Sync {
     /// The name users pass to choose this importer (`threagile`).

@@ -110,35 +110,5 @@ pub(crate) fn import(name: &str, files: &[SourceFile]) -> Result<IacImport, Vec<
 /// `.template` files that look like CloudFormation, recursively, skipping
 /// hidden directories, sorted by path. A file is read on its own.
 pub(crate) fn read_dir(root: &Path) -> io::Result<Vec<SourceFile>> {
-    if root.is_file() {
-        let text = std::fs::read_to_string(root)?;
-        let name =
-            root.file_name().map_or_else(|| root.to_string_lossy().to_string(), |n| n.to_string_lossy().to_string());
-        return Ok(vec![SourceFile::new(name, text)]);
-    }
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(directory) = pending.pop() {
-        for entry in std::fs::read_dir(&directory)? {
-            let path = entry?.path();
-            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_string();
-            if name.starts_with('.') {
-                continue;
-            }
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            if ![".yaml", ".yml", ".json", ".template"].iter().any(|ext| name.ends_with(ext)) {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path)?;
-            if is_template(&text) {
-                let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-                files.push(SourceFile::new(relative, text));
-            }
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    crate::source::read_tree(root, &[".yaml", ".yml", ".json", ".template"], |_, text| is_template(text))
 }

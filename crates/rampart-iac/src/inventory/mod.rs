@@ -488,37 +488,10 @@ pub(crate) fn read_config_dir(root: &Path) -> io::Result<Vec<SourceFile>> {
 }
 
 fn read_files(root: &Path, wanted: impl Fn(&str, &str) -> bool) -> io::Result<Vec<SourceFile>> {
-    if root.is_file() {
-        let text = std::fs::read_to_string(root)?;
-        let name =
-            root.file_name().map_or_else(|| root.to_string_lossy().to_string(), |n| n.to_string_lossy().to_string());
-        return Ok(vec![SourceFile::new(name, text)]);
-    }
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(directory) = pending.pop() {
-        for entry in std::fs::read_dir(&directory)? {
-            let path = entry?.path();
-            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_string();
-            if name.starts_with('.') {
-                continue;
-            }
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            if !(name.ends_with(".json") || name.ends_with(".error.txt")) {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path)?;
-            if wanted(&name, &text) {
-                let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-                files.push(SourceFile::new(relative, text));
-            }
-        }
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    crate::source::read_tree(root, &[".json", ".error.txt"], |relative, text| {
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        wanted(name, text)
+    })
 }
 
 /// Whether a directory holds an AWS CLI inventory: an output of a call

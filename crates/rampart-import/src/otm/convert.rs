@@ -690,7 +690,10 @@ impl<'d> Converter<'d> {
             }
         }
         let mut used_mitigations = HashSet::new();
-        for group in rule_groups(threats) {
+        let rule_of = |threat: &format::Threat| {
+            threat.attributes.as_ref().and_then(|a| a.get("rampart:rule")).and_then(format::Attribute::text)
+        };
+        for group in terms::rule_groups(threats, rule_of) {
             let references: Vec<&ThreatReference> =
                 group.members.iter().filter_map(|t| by_threat.get(t.id.value.as_str())).flatten().copied().collect();
             let Some(first) = group.members.first().copied() else { continue };
@@ -893,34 +896,6 @@ fn listed(attributes: Option<&Attributes>, key: &str, at: Position) -> Vec<Locat
     let text = attributes.and_then(|attributes| attributes.get(key)).and_then(format::Attribute::text);
     let items = text.iter().flat_map(|text| text.split(',')).map(str::trim).filter(|item| !item.is_empty());
     items.map(|item| Located { value: item.to_string(), at }).collect()
-}
-
-/// OTM threats that are one threat rule: Rampart's export writes one OTM
-/// threat per rule and target, marked with `rampart:rule`; they come back as
-/// one custom threat with every target (scored as the first one).
-struct RuleGroup<'d> {
-    rule: Option<String>,
-    members: Vec<&'d format::Threat>,
-}
-
-/// The threats grouped by `rampart:rule`, in the order of their first
-/// member; a threat without the attribute is a group of its own.
-fn rule_groups(threats: &[format::Threat]) -> Vec<RuleGroup<'_>> {
-    let mut groups: Vec<RuleGroup> = Vec::new();
-    let mut by_rule: HashMap<String, usize> = HashMap::new();
-    for threat in threats {
-        let rule = threat.attributes.as_ref().and_then(|a| a.get("rampart:rule")).and_then(format::Attribute::text);
-        match rule.as_ref().and_then(|rule| by_rule.get(rule)).and_then(|&index| groups.get_mut(index)) {
-            Some(group) => group.members.push(threat),
-            None => {
-                if let Some(rule) = &rule {
-                    by_rule.insert(rule.clone(), groups.len());
-                }
-                groups.push(RuleGroup { rule, members: vec![threat] });
-            }
-        }
-    }
-    groups
 }
 
 /// The keys of attributes that are not Rampart's own, quoted; `None` when there are none.

@@ -569,6 +569,34 @@ pub(crate) fn join_text(first: Option<&str>, second: &str) -> String {
     }
 }
 
+/// Threats of an exported file that are one threat rule: Rampart's exports
+/// write one threat per rule and target, marked with `rampart:rule`; they
+/// come back as one custom threat with every target (scored as the first).
+pub(crate) struct RuleGroup<'d, T> {
+    pub(crate) rule: Option<String>,
+    pub(crate) members: Vec<&'d T>,
+}
+
+/// `items` grouped by the rule `rule_of` reads from each, in the order of
+/// their first member; an item without a rule is a group of its own.
+pub(crate) fn rule_groups<T>(items: &[T], rule_of: impl Fn(&T) -> Option<String>) -> Vec<RuleGroup<'_, T>> {
+    let mut groups: Vec<RuleGroup<T>> = Vec::new();
+    let mut by_rule: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for item in items {
+        let rule = rule_of(item);
+        match rule.as_ref().and_then(|rule| by_rule.get(rule)).and_then(|&index| groups.get_mut(index)) {
+            Some(group) => group.members.push(item),
+            None => {
+                if let Some(rule) = &rule {
+                    by_rule.insert(rule.clone(), groups.len());
+                }
+                groups.push(RuleGroup { rule, members: vec![item] });
+            }
+        }
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

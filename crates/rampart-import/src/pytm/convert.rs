@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use rampart_model::{
     Actor, Authentication, Authorization, Boundary, Component, DataAsset, Diagnostic, Exposure, FORMAT_VERSION, Flow,
-    Located, Model, Position, SourceRef, Trust, diagnostic,
+    Located, Model, Position, SourceRef, Trust,
 };
 
 use super::format::{Controls, Dataflow, Document, Element};
@@ -63,15 +63,8 @@ pub(super) fn convert(document: &Document) -> Result<Imported, Vec<Diagnostic>> 
             format!("{count} finding(s) excluded in pytm are not imported; Rampart raises its own threats"),
         ));
     }
-    let Converter { model, mut warnings, mut errors, .. } = converter;
-    if errors.is_empty() {
-        diagnostic::sort(&mut warnings);
-        Ok(Imported { model, warnings })
-    } else {
-        errors.append(&mut warnings);
-        diagnostic::sort(&mut errors);
-        Err(errors)
-    }
+    let Converter { model, warnings, errors, .. } = converter;
+    Imported::finish(model, errors, warnings)
 }
 
 impl Converter {

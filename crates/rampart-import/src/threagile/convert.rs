@@ -35,15 +35,8 @@ mod tracking;
 pub(super) fn convert(document: &Document, text: &str) -> Result<Imported, Vec<Diagnostic>> {
     let mut converter = Converter::new(document, text);
     let model = converter.model();
-    let Converter { mut errors, mut warnings, .. } = converter;
-    if errors.is_empty() {
-        diagnostic::sort(&mut warnings);
-        Ok(Imported { model, warnings })
-    } else {
-        errors.append(&mut warnings);
-        diagnostic::sort(&mut errors);
-        Err(errors)
-    }
+    let Converter { errors, warnings, .. } = converter;
+    Imported::finish(model, errors, warnings)
 }
 
 /// What a technical asset becomes.

@@ -9,7 +9,6 @@ use std::collections::{HashMap, HashSet};
 
 use rampart_model::{
     Component, CustomThreat, DataAsset, Diagnostic, Located, Model, Position, Rating, SourceRef, Status, Tracking,
-    diagnostic,
 };
 
 use super::format::{Assumption, Document, Metadata, Mitigation, Threat};
@@ -21,15 +20,8 @@ use crate::threat_dragon::threats::severity_score;
 pub(super) fn convert(document: &Document) -> Result<Imported, Vec<Diagnostic>> {
     let mut converter = Converter::new(document);
     let model = converter.model();
-    let Converter { mut errors, mut warnings, .. } = converter;
-    if errors.is_empty() {
-        diagnostic::sort(&mut warnings);
-        Ok(Imported { model, warnings })
-    } else {
-        errors.append(&mut warnings);
-        diagnostic::sort(&mut errors);
-        Err(errors)
-    }
+    let Converter { errors, warnings, .. } = converter;
+    Imported::finish(model, errors, warnings)
 }
 
 /// An impacted asset turned into an element.

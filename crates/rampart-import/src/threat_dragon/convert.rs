@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 
 use rampart_model::{
     Actor, Boundary, Component, DataAsset, Diagnostic, Exposure, Flow, Located, Model, Position, Rating, SourceRef,
-    diagnostic,
 };
 
 use super::format::{Cell, CellData, Diagram, Document};
@@ -25,15 +24,8 @@ mod custom_threats;
 pub(super) fn convert(document: &Document, text: &str) -> Result<Imported, Vec<Diagnostic>> {
     let mut converter = Converter::new(document, text);
     let model = converter.model();
-    let Converter { mut errors, mut warnings, .. } = converter;
-    if errors.is_empty() {
-        diagnostic::sort(&mut warnings);
-        Ok(Imported { model, warnings })
-    } else {
-        errors.append(&mut warnings);
-        diagnostic::sort(&mut errors);
-        Err(errors)
-    }
+    let Converter { errors, warnings, .. } = converter;
+    Imported::finish(model, errors, warnings)
 }
 
 /// What a cell becomes.

@@ -500,7 +500,12 @@ impl<'d> Converter<'d> {
     }
 
     fn vulnerabilities(&mut self, vulnerabilities: &'d [format::Vulnerability]) {
-        for group in rule_groups(vulnerabilities) {
+        let rule_of = |vulnerability: &format::Vulnerability| {
+            let properties = vulnerability.properties.iter().flatten();
+            let rule = properties.filter(|p| p.name.value == "rampart:rule").find_map(|p| p.value.as_ref());
+            rule.map(|rule| rule.value.clone())
+        };
+        for group in terms::rule_groups(vulnerabilities, rule_of) {
             let mut all_targets: Vec<Located<String>> = Vec::new();
             let mut member_targets = Vec::new();
             for member in &group.members {
@@ -650,36 +655,6 @@ impl<'d> Converter<'d> {
             });
         }
     }
-}
-
-/// Vulnerabilities that are one threat rule: Rampart's export writes one per
-/// rule and target, marked with `rampart:rule`; they come back as one custom
-/// threat with every target (scored as the first one).
-struct RuleGroup<'d> {
-    rule: Option<String>,
-    members: Vec<&'d format::Vulnerability>,
-}
-
-/// The vulnerabilities grouped by `rampart:rule`, in the order of their first
-/// member; one without the property is a group of its own.
-fn rule_groups(vulnerabilities: &[format::Vulnerability]) -> Vec<RuleGroup<'_>> {
-    let mut groups: Vec<RuleGroup> = Vec::new();
-    let mut by_rule: HashMap<String, usize> = HashMap::new();
-    for vulnerability in vulnerabilities {
-        let properties = vulnerability.properties.iter().flatten();
-        let rule = properties.filter(|p| p.name.value == "rampart:rule").find_map(|p| p.value.as_ref());
-        let rule = rule.map(|rule| rule.value.clone());
-        match rule.as_ref().and_then(|rule| by_rule.get(rule)).and_then(|&index| groups.get_mut(index)) {
-            Some(group) => group.members.push(vulnerability),
-            None => {
-                if let Some(rule) = &rule {
-                    by_rule.insert(rule.clone(), groups.len());
-                }
-                groups.push(RuleGroup { rule, members: vec![vulnerability] });
-            }
-        }
-    }
-    groups
 }
 
 /// The value of the first property called `name`.
