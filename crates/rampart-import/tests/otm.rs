@@ -5,6 +5,9 @@ use rampart_import::otm::Otm;
 use rampart_import::{Imported, Importer};
 use rampart_model::{Diagnostic, Exposure, Model, Rating, Status, Trust, Vocabulary, validate};
 
+mod common;
+use common::{assert_validates, line_in as line_of, render, warning_at};
+
 const CLINIC: &str = include_str!("fixtures/otm/clinic-portal.otm.json");
 const CLINIC_YAML: &str = include_str!("fixtures/otm/clinic-portal.otm.yaml");
 
@@ -13,39 +16,11 @@ const SAMPLES: [&str; 2] =
     ["/work/shared/samples/threat-dragon/example-open-threat-model.json", "/work/shared/samples/iac/tf_example.yaml"];
 
 fn import(text: &str) -> Imported {
-    match Otm.import(text) {
-        Ok(imported) => imported,
-        Err(errors) => panic!("import failed:\n{}", render(&errors)),
-    }
+    common::import_ok(&Otm, text)
 }
 
 fn import_errors(text: &str) -> Vec<Diagnostic> {
-    match Otm.import(text) {
-        Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
-        Err(errors) => errors.into_iter().filter(Diagnostic::is_error).collect(),
-    }
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
-}
-
-/// The line of the fixture on which `needle` first appears.
-fn line_of(text: &str, needle: &str) -> u32 {
-    let index = text.lines().position(|line| line.contains(needle));
-    index.map(|index| index as u32 + 1).unwrap_or_else(|| panic!("{needle:?} is not in the fixture"))
-}
-
-fn warning_at(imported: &Imported, line: u32, fragment: &str) {
-    let found = imported.warnings.iter().any(|warning| warning.at.line == line && warning.message.contains(fragment));
-    assert!(found, "no warning at line {line} containing {fragment:?}; warnings:\n{}", render(&imported.warnings));
-}
-
-fn assert_validates(model: &Model) {
-    let knowledge_base = rampart_kb::builtin().expect("the shipped knowledge base compiles");
-    let errors: Vec<Diagnostic> =
-        validate(model, &knowledge_base.vocabulary()).into_iter().filter(Diagnostic::is_error).collect();
-    assert!(errors.is_empty(), "{}", render(&errors));
+    common::import_errors(&Otm, text)
 }
 
 fn ids<'m>(items: impl Iterator<Item = &'m rampart_model::Located<String>>) -> Vec<&'m str> {

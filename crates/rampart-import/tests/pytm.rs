@@ -8,24 +8,17 @@ use rampart_model::{
     validate,
 };
 
+mod common;
+use common::{line_in, render, warning_at};
+
 const CLINIC: &str = include_str!("fixtures/pytm/clinic-booking.json");
 
 fn import(text: &str) -> Imported {
-    match Pytm.import(text) {
-        Ok(imported) => imported,
-        Err(errors) => panic!("import failed:\n{}", render(&errors)),
-    }
+    common::import_ok(&Pytm, text)
 }
 
 fn import_errors(text: &str) -> Vec<Diagnostic> {
-    match Pytm.import(text) {
-        Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
-        Err(errors) => errors.into_iter().filter(Diagnostic::is_error).collect(),
-    }
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
+    common::import_errors(&Pytm, text)
 }
 
 fn component<'m>(model: &'m Model, id: &str) -> &'m Component {
@@ -42,17 +35,6 @@ fn custom<'m>(model: &'m Model, id: &str) -> &'m CustomThreat {
 
 fn values(list: &[rampart_model::Located<String>]) -> Vec<&str> {
     list.iter().map(|item| item.value.as_str()).collect()
-}
-
-/// The line of `text` on which `needle` first appears.
-fn line_in(text: &str, needle: &str) -> u32 {
-    let index = text.lines().position(|line| line.contains(needle));
-    index.map(|index| index as u32 + 1).unwrap_or_else(|| panic!("{needle:?} is not in the text"))
-}
-
-fn warning_at(imported: &Imported, line: u32, fragment: &str) {
-    let found = imported.warnings.iter().any(|warning| warning.at.line == line && warning.message.contains(fragment));
-    assert!(found, "no warning at line {line} containing {fragment:?}; warnings:\n{}", render(&imported.warnings));
 }
 
 // --- The clinic booking fixture ----------------------------------------

@@ -8,13 +8,13 @@ use rampart_model::{
     Trust, Vocabulary, validate,
 };
 
+mod common;
+use common::{render, warning_at};
+
 const TICKET_SHOP: &str = include_str!("fixtures/threagile/ticket-shop.yaml");
 
 fn import(text: &str) -> Imported {
-    match Threagile.import(text) {
-        Ok(imported) => imported,
-        Err(errors) => panic!("import failed:\n{}", render(&errors)),
-    }
+    common::import_ok(&Threagile, text)
 }
 
 fn import_errors(text: &str) -> Vec<Diagnostic> {
@@ -22,10 +22,6 @@ fn import_errors(text: &str) -> Vec<Diagnostic> {
         Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
         Err(errors) => errors,
     }
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
 }
 
 fn component<'m>(model: &'m Model, id: &str) -> &'m Component {
@@ -48,11 +44,6 @@ fn terms(terms: &[rampart_model::Located<String>]) -> Vec<&str> {
 fn line_of(needle: &str) -> u32 {
     let index = TICKET_SHOP.lines().position(|line| line.contains(needle));
     index.map(|index| index as u32 + 1).unwrap_or_else(|| panic!("{needle:?} is not in the fixture"))
-}
-
-fn warning_at(imported: &Imported, line: u32, fragment: &str) {
-    let found = imported.warnings.iter().any(|warning| warning.at.line == line && warning.message.contains(fragment));
-    assert!(found, "no warning at line {line} containing {fragment:?}; warnings:\n{}", render(&imported.warnings));
 }
 
 /// A client and a server joined by one link: the smallest model that shows

@@ -5,16 +5,16 @@ use rampart_import::threat_dragon::ThreatDragon;
 use rampart_import::{Imported, Importer};
 use rampart_model::{Diagnostic, Exposure, Model, Position, Status, Vocabulary, validate};
 
+mod common;
+use common::{line_in, render, warning_at};
+
 const CLINIC: &str = include_str!("fixtures/threat_dragon/clinic-booking.json");
 
 /// Threat Dragon's own sample models, where development machines keep them.
 const SAMPLES: &str = "/work/shared/samples/threat-dragon";
 
 fn import(text: &str) -> Imported {
-    match ThreatDragon.import(text) {
-        Ok(imported) => imported,
-        Err(errors) => panic!("import failed:\n{}", render(&errors)),
-    }
+    common::import_ok(&ThreatDragon, text)
 }
 
 fn single_error(text: &str) -> Diagnostic {
@@ -24,21 +24,6 @@ fn single_error(text: &str) -> Diagnostic {
     };
     assert_eq!(errors.len(), 1, "{}", render(&errors));
     errors.into_iter().next().expect("one error")
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
-}
-
-/// The line of `text` on which `needle` first appears.
-fn line_in(text: &str, needle: &str) -> u32 {
-    let index = text.lines().position(|line| line.contains(needle));
-    index.map(|index| index as u32 + 1).unwrap_or_else(|| panic!("{needle:?} is not in the text"))
-}
-
-fn warning_at(imported: &Imported, line: u32, fragment: &str) {
-    let found = imported.warnings.iter().any(|warning| warning.at.line == line && warning.message.contains(fragment));
-    assert!(found, "no warning at line {line} containing {fragment:?}; warnings:\n{}", render(&imported.warnings));
 }
 
 fn ids<T>(items: &[T], id: impl Fn(&T) -> String) -> Vec<String> {

@@ -3,45 +3,21 @@
 
 use rampart_import::tmbom::Tmbom;
 use rampart_import::{Imported, Importer};
-use rampart_model::{Diagnostic, Model, Status, Trust, validate};
+use rampart_model::{Diagnostic, Status, Trust};
+
+mod common;
+use common::{assert_validates, line_in as line_of, render, warning_at};
 
 const LOCKERS: &str = include_str!("fixtures/tmbom/parcel-lockers.cdx.json");
 /// A third-party sample kept on development machines; the test that reads it is ignored by default.
 const SAMPLE: &str = "/work/shared/samples/threat-dragon/tmbom-pytm-example.cdx.json";
 
 fn import(text: &str) -> Imported {
-    match Tmbom.import(text) {
-        Ok(imported) => imported,
-        Err(errors) => panic!("import failed:\n{}", render(&errors)),
-    }
+    common::import_ok(&Tmbom, text)
 }
 
 fn import_errors(text: &str) -> Vec<Diagnostic> {
-    match Tmbom.import(text) {
-        Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
-        Err(errors) => errors.into_iter().filter(Diagnostic::is_error).collect(),
-    }
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
-}
-
-fn line_of(text: &str, needle: &str) -> u32 {
-    let index = text.lines().position(|line| line.contains(needle));
-    index.map(|index| index as u32 + 1).unwrap_or_else(|| panic!("{needle:?} is not in the fixture"))
-}
-
-fn warning_at(imported: &Imported, line: u32, fragment: &str) {
-    let found = imported.warnings.iter().any(|warning| warning.at.line == line && warning.message.contains(fragment));
-    assert!(found, "no warning at line {line} containing {fragment:?}; warnings:\n{}", render(&imported.warnings));
-}
-
-fn assert_validates(model: &Model) {
-    let knowledge_base = rampart_kb::builtin().expect("the shipped knowledge base compiles");
-    let errors: Vec<Diagnostic> =
-        validate(model, &knowledge_base.vocabulary()).into_iter().filter(Diagnostic::is_error).collect();
-    assert!(errors.is_empty(), "{}", render(&errors));
+    common::import_errors(&Tmbom, text)
 }
 
 fn values(items: &[rampart_model::Located<String>]) -> Vec<&str> {

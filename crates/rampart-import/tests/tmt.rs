@@ -8,27 +8,20 @@ use rampart_model::{
     validate,
 };
 
+mod common;
+use common::{line_in, render};
+
 const PARCEL: &str = include_str!("fixtures/tmt/parcel-tracking.tm7");
 
 /// The startleft example model, kept on development machines only; its test is ignored by default.
 const SAMPLE: &str = "/work/shared/samples/tmt/MTMT_example.tm7";
 
 fn import(text: &str) -> Imported {
-    match Tmt.import(text) {
-        Ok(imported) => imported,
-        Err(errors) => panic!("import failed:\n{}", render(&errors)),
-    }
+    common::import_ok(&Tmt, text)
 }
 
 fn import_errors(text: &str) -> Vec<Diagnostic> {
-    match Tmt.import(text) {
-        Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
-        Err(errors) => errors.into_iter().filter(Diagnostic::is_error).collect(),
-    }
-}
-
-fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
+    common::import_errors(&Tmt, text)
 }
 
 fn component<'m>(model: &'m Model, id: &str) -> &'m Component {
@@ -53,12 +46,6 @@ fn tracking<'m>(model: &'m Model, threat: &str) -> &'m Tracking {
 
 fn boundary_of(boundary: &Option<rampart_model::Located<String>>) -> Option<&str> {
     boundary.as_ref().map(|boundary| boundary.value.as_str())
-}
-
-/// The line of `text` on which `needle` first appears.
-fn line_in(text: &str, needle: &str) -> u32 {
-    let index = text.lines().position(|line| line.contains(needle));
-    index.map(|index| index as u32 + 1).unwrap_or_else(|| panic!("{needle:?} is not in the text"))
 }
 
 fn warning_at(imported: &Imported, needle: &str, fragment: &str) {
