@@ -154,7 +154,7 @@ pub fn load_model_and_library(args: &ModelArgs) -> Result<(Loaded, KnowledgeBase
 /// import` would write, so validation and threats point at lines of a text
 /// the user can reproduce with `rampart import`. A tracking file beside the
 /// input (`k8s.tracking.yaml` for `k8s/`) applies as for a model file.
-fn load_imported_iac(
+pub(crate) fn load_imported_iac(
     args: &ModelArgs,
     imported: rampart_iac::IacImport,
     format: rampart_iac::IacFormat,

@@ -339,3 +339,45 @@ fn markdown_diff_snapshot() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     insta::assert_snapshot!(stdout(&output));
 }
+
+/// `diff --git` on infrastructure as code: a Terraform directory and a
+/// single CloudFormation template, compared with their committed versions.
+#[test]
+fn diff_against_a_git_revision_of_infrastructure_as_code() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/iac");
+    let dir = scratch("diff-git-iac");
+    git(&dir, &["init", "-q"]);
+    let infra = dir.join("infra");
+    let copy = |from: &Path, to: &Path| {
+        let status = Command::new("cp").arg("-r").arg(from).arg(to).status().expect("cp runs");
+        assert!(status.success());
+    };
+    copy(&examples.join("terraform/aws-shop"), &infra);
+    copy(&examples.join("cloudformation/shop.yaml"), &dir.join("shop.yaml"));
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "first"]);
+
+    // The orders database loses its encryption.
+    let data = infra.join("data.tf");
+    let text = std::fs::read_to_string(&data).expect("data.tf");
+    let encrypted = "  storage_encrypted      = true\n  kms_key_id             = aws_kms_key.data.arn\n";
+    assert!(text.contains(encrypted));
+    std::fs::write(&data, text.replacen(encrypted, "", 1)).expect("edit");
+    let infra = infra.to_string_lossy().to_string();
+    let output = rampart(&["diff", "--git", "HEAD", &infra, "--format", "json", "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let changed: Vec<&str> =
+        json["changed"].as_array().expect("changed").iter().filter_map(|c| c["id"].as_str()).collect();
+    assert!(changed.contains(&"cloud-storage-unencrypted@orders-db"), "{changed:?}");
+    assert_eq!(json["summary"]["worsened"], 1, "{:#}", json["summary"]);
+
+    // A single template file at a revision, and an unchanged one.
+    let template = dir.join("shop.yaml").to_string_lossy().to_string();
+    let output = rampart(&["diff", "--git", "HEAD", &template, "--today", TODAY]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("no threat changed"), "{}", stdout(&output));
+    let output = rampart(&["diff", "--git", "no-such-rev", &infra]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no-such-rev"), "{}", stderr(&output));
+}

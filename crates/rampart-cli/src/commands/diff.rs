@@ -21,7 +21,9 @@ pub struct Args {
     /// Output format: text, json, markdown.
     #[arg(long, short, default_value = "text", value_name = "FORMAT")]
     pub format: String,
-    /// The models' format when detection guesses wrong: rampart, threagile.
+    /// The models' format when detection guesses wrong: rampart, threagile,
+    /// threat-dragon, tmt, pytm, threat-composer, otm, tm-bom, kubernetes,
+    /// compose, terraform, cloudformation, aws-inventory, aws-config.
     #[arg(long, value_name = "FORMAT")]
     pub from: Option<String>,
     /// An extra library directory; may be repeated.
@@ -87,15 +89,82 @@ pub fn diff_loaded(old: &Loaded, old_kb: &KnowledgeBase, new: &Loaded, new_kb: &
 /// Loads the model as it was at git revision `rev`, with its tracking file
 /// of that revision when there was one.
 pub fn load_at_revision(args: &ModelArgs, rev: &str) -> Result<(Loaded, KnowledgeBase), u8> {
+    let iac_format = args.from.as_deref().and_then(|name| name.parse::<rampart_iac::IacFormat>().ok());
+    if Path::new(&args.model).is_dir() {
+        // Infrastructure as code: every file of the directory as it was then.
+        let (imported, format) = import_dir_at_revision(rev, Path::new(&args.model), iac_format)?;
+        return crate::input::load_imported_iac(args, imported, format);
+    }
     let source = match git_show(rev, Path::new(&args.model)) {
         Ok(text) => text,
         Err(message) => return Err(fail(&message)),
     };
+    let name = Path::new(&args.model).file_name().map_or(args.model.clone(), |n| n.to_string_lossy().to_string());
+    let detected_iac =
+        || rampart_import::detect(&name, &source).is_none() && rampart_iac::detect(&name, &source).is_some();
+    if iac_format.is_some() || (args.from.is_none() && detected_iac()) {
+        let files = vec![rampart_iac::SourceFile::new(name, source)];
+        let label = format!("{rev}:{}", args.model);
+        let (imported, format) = crate::commands::import::import_files(&label, files, iac_format, None)?;
+        return crate::input::load_imported_iac(args, imported, format);
+    }
     let tracking = crate::input::tracking_file_path(&args.model).and_then(|file| {
         let text = git_show(rev, &file).ok()?;
         Some((format!("{rev}:{}", file.display()), text))
     });
     load_model_text(args, format!("{rev}:{}", args.model), source, tracking)
+}
+
+/// Imports `directory` as it was at revision `rev`: the subtree is
+/// extracted (`git archive | tar -x`) into a scratch directory and read by
+/// the same directory readers as today's files, so each format picks its
+/// files exactly as it does for `rampart analyze DIR`.
+fn import_dir_at_revision(
+    rev: &str,
+    directory: &Path,
+    format: Option<rampart_iac::IacFormat>,
+) -> Result<(rampart_iac::IacImport, rampart_iac::IacFormat), u8> {
+    let scratch = std::env::temp_dir().join(format!("rampart-diff-{}-{}", std::process::id(), rev.replace('/', "_")));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)
+        .map_err(|error| fail(&format!("cannot create {}: {error}", scratch.display())))?;
+    let script = "git -C \"$1\" archive --format=tar \"$2\" . | tar -x -C \"$3\"";
+    let extracted = std::process::Command::new("sh")
+        .args(["-c", script, "sh"])
+        .arg(directory)
+        .arg(rev)
+        .arg(&scratch)
+        .output()
+        .map_err(|error| fail(&format!("cannot run git and tar ({error})")));
+    let imported = extracted.and_then(|output| {
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let reason = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("git failed").trim().to_string();
+            return Err(fail(&format!("cannot read `{}` at revision `{rev}`: {reason}", directory.display())));
+        }
+        // The old version's warnings would repeat today's, under a scratch
+        // path: only errors are shown, named `REV:DIR/FILE`.
+        let name = crate::commands::import::default_name(&directory.to_string_lossy());
+        let files = match format {
+            Some(format) => format.read_dir(&scratch).map_err(|error| error.to_string()),
+            None => crate::commands::import::read_files(&scratch.to_string_lossy()),
+        }
+        .map_err(|message| fail(&format!("cannot read `{}` at revision `{rev}`: {message}", directory.display())))?;
+        let format = match format {
+            Some(format) => format,
+            None => crate::commands::import::detect(&files).map_err(|message| fail(&message))?,
+        };
+        let files =
+            if format == rampart_iac::IacFormat::Compose { rampart_iac::compose_project_files(&files) } else { files };
+        format.import(&name, &files).map(|imported| (imported, format)).map_err(|problems| {
+            let shown = Some(std::path::PathBuf::from(format!("{rev}:{}", directory.display())));
+            let errors: Vec<_> = problems.into_iter().filter(|p| p.is_error()).collect();
+            crate::commands::import::print_problems(&shown, &files, &errors);
+            fail(&format!("`{}` at revision `{rev}` could not be read as {format}", directory.display()))
+        })
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    imported
 }
 
 /// The text of `file` at revision `rev`, from the repository holding it.
