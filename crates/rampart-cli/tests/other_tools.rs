@@ -165,3 +165,28 @@ fn otm_and_cyclonedx_exports_read_back_into_the_same_system() {
         assert!(missing.is_empty(), "{format}: threats lost in the round trip: {missing:?}");
     }
 }
+
+/// Threagile's `includes:` are read from beside the model, by every command.
+#[test]
+fn threagile_includes_are_read_from_beside_the_model() {
+    let kiosk = fixture("threagile/includes/kiosk.yaml");
+    let output = rampart(&["analyze", &kiosk, "--format", "json", "--today", "2026-06-01"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["model"]["name"], "Ticket Kiosk");
+    assert_eq!(json["model"]["elements"], 2, "the assets come from parts/assets.yaml");
+
+    // From standard input there is no file to be beside: the include is not found.
+    let text = std::fs::read_to_string(&kiosk).expect("fixture");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["analyze", "-", "--from", "threagile"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), text.as_bytes()).expect("write");
+    let output = child.wait_with_output().expect("waits");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("parts/assets.yaml"), "{}", stderr(&output));
+}
