@@ -160,7 +160,7 @@ pub fn render(analysis: &Analysis, model: &Model, kb: &KnowledgeBase) -> String 
                 list(&mut properties, "rampart:controls", &model.controls);
                 properties
             },
-            components: elements(model),
+            components: elements(model, kb),
         }],
         vulnerabilities: analysis.threats.iter().map(|threat| vulnerability(threat, &system_ref, kb)).collect(),
     };
@@ -194,7 +194,7 @@ fn element<'a>(
 }
 
 /// The model's elements in model order: boundaries, actors, components, data, flows.
-fn elements(model: &Model) -> Vec<Element<'_>> {
+fn elements<'m>(model: &'m Model, kb: &KnowledgeBase) -> Vec<Element<'m>> {
     let mut elements = Vec::new();
     for boundary in &model.boundaries {
         let mut properties = vec![property("cdx:model:type", "boundary")];
@@ -216,7 +216,7 @@ fn elements(model: &Model) -> Vec<Element<'_>> {
         elements.push(element(id, actor.name.as_deref(), id, actor.description.as_deref(), properties));
     }
     for component in &model.components {
-        let role = if holds_data(&component.kind.value) { "datastore" } else { "process" };
+        let role = if holds_data(kb, &component.kind.value) { "datastore" } else { "process" };
         let mut properties = vec![property("cdx:model:type", role)];
         in_boundary(&mut properties, component.boundary.as_ref());
         properties.push(property("rampart:kind", component.kind.value.clone()));
@@ -289,38 +289,12 @@ fn list(properties: &mut Vec<Property>, name: &'static str, items: &[Located<Str
     }
 }
 
-/// Catalog types that hold data rather than run request-handling code.
-fn holds_data(kind: &str) -> bool {
-    matches!(
-        kind,
-        "relational-database"
-            | "document-database"
-            | "key-value-store"
-            | "cache"
-            | "object-storage"
-            | "file-share"
-            | "message-queue"
-            | "event-stream"
-            | "search-index"
-            | "data-warehouse"
-            | "graph-database"
-            | "time-series-database"
-            | "backup-storage"
-            | "aws-rds"
-            | "azure-sql-database"
-            | "gcp-cloud-sql"
-            | "aws-dynamodb"
-            | "azure-cosmos-db"
-            | "gcp-firestore"
-            | "gcp-bigquery"
-            | "aws-elasticache"
-            | "azure-cache-for-redis"
-            | "gcp-memorystore"
-            | "aws-opensearch"
-            | "aws-s3"
-            | "azure-blob-storage"
-            | "gcp-cloud-storage"
-    )
+/// Whether the catalog type holds data rather than running request-handling
+/// code: the library's `datastore` category says so.
+fn holds_data(kb: &KnowledgeBase, kind: &str) -> bool {
+    kb.component_type(kind)
+        .and_then(|index| kb.component_types.get(index))
+        .is_some_and(|kind| kind.category == rampart_kb::ElementCategory::Datastore)
 }
 
 fn trust(trust: rampart_model::Trust) -> &'static str {
