@@ -768,7 +768,10 @@ impl<'d> Converter<'d> {
         for comment in risk.iter().flat_map(|risk| [&risk.likelihood_comment, &risk.impact_comment]).flatten() {
             description = Some(join_text(description.as_deref(), comment));
         }
-        let tags: Vec<&String> = present(&threat.tags).collect();
+        // Rampart's own export tags each threat with its rule, which the
+        // custom threat's id already carries.
+        let rule = threat.attributes.as_ref().and_then(|a| a.get("rampart:rule")).and_then(format::Attribute::text);
+        let tags: Vec<&String> = present(&threat.tags).filter(|tag| Some(tag.as_str()) != rule.as_deref()).collect();
         if !tags.is_empty() {
             self.warn(threat.id.at, format!("tags {} of threat `{}` are not carried", quoted(tags), threat.id.value));
         }
