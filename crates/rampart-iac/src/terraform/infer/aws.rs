@@ -1199,24 +1199,7 @@ fn compute(inference: &mut Inference<'_>) {
                     .path("vpc_config.public_access_cidrs")
                     .map(|v| v.strings().iter().map(|s| s.to_string()).collect::<Vec<_>>())
                     .unwrap_or_else(|| vec!["0.0.0.0/0".to_string()]);
-                if public && cidrs.iter().any(|c| is_anywhere(c)) {
-                    inference.builder.add_capability(&id, "remote-administration");
-                    inference.warn(
-                        resource,
-                        "vpc_config",
-                        format!("the Kubernetes API of {} is reachable from the whole internet", resource.address),
-                    );
-                    let source = resource.source_at("vpc_config");
-                    inference.internet_flow(
-                        &id,
-                        "https",
-                        Authentication::Token,
-                        source,
-                        "Kubernetes API endpoint".to_string(),
-                    );
-                } else if public {
-                    inference.builder.expose(&id, Exposure::Partner);
-                }
+                inference.kubernetes_api(&id, resource, "vpc_config", public, cidrs.iter().any(|c| is_anywhere(c)));
                 if resource.get("encryption_config").is_some() {
                     inference.builder.add_control(&id, "etcd-encryption-at-rest");
                 }

@@ -99,23 +99,7 @@ pub(super) fn infer(inference: &mut Inference<'_>) {
                     .or_else(|| resource.get("api_server_authorized_ip_ranges"))
                     .map(|v| v.strings().len())
                     .unwrap_or(0);
-                if !private && ranges == 0 {
-                    inference.builder.add_capability(&id, "remote-administration");
-                    inference.warn(
-                        resource,
-                        "",
-                        format!("the Kubernetes API of {} is reachable from the whole internet", resource.address),
-                    );
-                    inference.internet_flow(
-                        &id,
-                        "https",
-                        Authentication::Token,
-                        resource.source(),
-                        "Kubernetes API endpoint".to_string(),
-                    );
-                } else if !private {
-                    inference.builder.expose(&id, Exposure::Partner);
-                }
+                inference.kubernetes_api(&id, resource, "", !private, ranges == 0);
                 if resource.bool("workload_identity_enabled") == Some(true) {
                     inference.builder.add_control(&id, "pod-workload-identity");
                 }

@@ -74,23 +74,7 @@ pub(super) fn infer(inference: &mut Inference<'_>) {
             "google_container_cluster" => {
                 let private_endpoint = resource.bool("private_cluster_config.enable_private_endpoint") == Some(true);
                 let authorized = resource.get("master_authorized_networks_config").is_some();
-                if !private_endpoint && !authorized {
-                    inference.builder.add_capability(&id, "remote-administration");
-                    inference.warn(
-                        resource,
-                        "",
-                        format!("the Kubernetes API of {} is reachable from the whole internet", resource.address),
-                    );
-                    inference.internet_flow(
-                        &id,
-                        "https",
-                        Authentication::Token,
-                        resource.source(),
-                        "Kubernetes API endpoint".to_string(),
-                    );
-                } else if !private_endpoint {
-                    inference.builder.expose(&id, Exposure::Partner);
-                }
+                inference.kubernetes_api(&id, resource, "", !private_endpoint, !authorized);
                 if resource.get("workload_identity_config").is_some() {
                     inference.builder.add_control(&id, "pod-workload-identity");
                 }

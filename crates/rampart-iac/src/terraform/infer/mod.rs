@@ -447,6 +447,25 @@ impl<'e> Inference<'e> {
         spec.protocol
     }
 
+    /// A managed Kubernetes cluster's API endpoint (EKS, AKS, GKE): open to
+    /// the whole internet, it is remote administration anyone can try (a
+    /// warning at `path` and an internet flow); public but limited to listed
+    /// networks, partner exposure; private, nothing.
+    pub fn kubernetes_api(&mut self, id: &str, resource: &Resource, path: &str, public: bool, open_to_all: bool) {
+        if public && open_to_all {
+            self.builder.add_capability(id, "remote-administration");
+            self.warn(
+                resource,
+                path,
+                format!("the Kubernetes API of {} is reachable from the whole internet", resource.address),
+            );
+            let source = resource.source_at(path);
+            self.internet_flow(id, "https", Authentication::Token, source, "Kubernetes API endpoint".to_string());
+        } else if public {
+            self.builder.expose(id, Exposure::Partner);
+        }
+    }
+
     /// A flow from the internet actor, making the target internet-exposed.
     pub fn internet_flow(
         &mut self,
