@@ -18,12 +18,7 @@ fn import(text: &str) -> Imported {
 }
 
 fn single_error(text: &str) -> Diagnostic {
-    let errors: Vec<Diagnostic> = match ThreatDragon.import(text) {
-        Ok(imported) => panic!("import succeeded with warnings:\n{}", render(&imported.warnings)),
-        Err(errors) => errors.into_iter().filter(Diagnostic::is_error).collect(),
-    };
-    assert_eq!(errors.len(), 1, "{}", render(&errors));
-    errors.into_iter().next().expect("one error")
+    common::single_error(&ThreatDragon, text)
 }
 
 fn ids<T>(items: &[T], id: impl Fn(&T) -> String) -> Vec<String> {

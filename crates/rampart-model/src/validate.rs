@@ -91,11 +91,15 @@ pub fn validate(model: &Model, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
 }
 
 /// The vocabulary with the model's own threat rules added, so tracking
-/// entries may name them.
-fn with_custom_rules(model: &Model, vocabulary: &Vocabulary) -> Vocabulary {
+/// entries may name them. Borrowed as it is when the model has none, the
+/// common case: the library's vocabulary is not copied on every validation.
+fn with_custom_rules<'v>(model: &Model, vocabulary: &'v Vocabulary) -> std::borrow::Cow<'v, Vocabulary> {
+    if model.custom_threats.is_empty() {
+        return std::borrow::Cow::Borrowed(vocabulary);
+    }
     let mut vocabulary = vocabulary.clone();
     vocabulary.threat_rules.extend(model.custom_threats.iter().map(|custom| custom.id.value.clone()));
-    vocabulary
+    std::borrow::Cow::Owned(vocabulary)
 }
 
 impl<'m> Checker<'m> {

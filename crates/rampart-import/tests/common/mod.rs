@@ -22,6 +22,13 @@ pub fn import_errors(importer: &dyn Importer, text: &str) -> Vec<Diagnostic> {
     }
 }
 
+/// The one error of importing `text`, failing the test when there are more or none.
+pub fn single_error(importer: &dyn Importer, text: &str) -> Diagnostic {
+    let errors = import_errors(importer, text);
+    assert_eq!(errors.len(), 1, "{}", render(&errors));
+    errors.into_iter().next().expect("one error")
+}
+
 /// Diagnostics one per line, for assertion messages.
 pub fn render(diagnostics: &[Diagnostic]) -> String {
     diagnostics.iter().map(|diagnostic| format!("  {diagnostic}\n")).collect()
