@@ -56,6 +56,10 @@ enum Command {
     Gate(commands::gate::Args),
     /// Reports and exports: HTML, PDF, CSV, Excel, DefectDojo, GitLab SAST, OTM, CycloneDX.
     Report(commands::report::Args),
+    /// Run the platform server: the REST API over SQLite (default) or PostgreSQL.
+    Serve(commands::serve::Args),
+    /// Administer the server's database: accounts, backup, restore.
+    Admin(commands::admin::Args),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,8 @@ fn main() -> ExitCode {
         Command::Drift(args) => commands::drift::run(args),
         Command::Gate(args) => commands::gate::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Admin(args) => commands::admin::run(args),
     };
     ExitCode::from(code)
 }

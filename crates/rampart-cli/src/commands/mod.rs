@@ -1,3 +1,4 @@
+pub mod admin;
 pub mod analyze;
 pub mod diagram;
 pub mod diff;
@@ -9,4 +10,5 @@ pub mod init;
 pub mod intel;
 pub mod kb;
 pub mod report;
+pub mod serve;
 pub mod validate;

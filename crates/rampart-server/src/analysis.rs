@@ -1,0 +1,279 @@
+//! The bridge to the core: an uploaded document becomes a validated model,
+//! and a model becomes the rows of its threats. The server never analyses
+//! on its own; it calls rampart-import, rampart-iac and rampart-engine as the
+//! CLI does, so both raise the same threats.
+
+use std::borrow::Cow;
+
+use axum::http::StatusCode;
+use rampart_engine::{Analysis, Options, Severity, ThreatInstance};
+use rampart_kb::KnowledgeBase;
+use rampart_model::{Diagnostic, Model, Tracking};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// A model ready to store: its document (what a version keeps) and the model read from it.
+pub struct Prepared {
+    pub model: Model,
+    /// The native document: the text as sent for a Rampart model, the
+    /// converted YAML for anything imported.
+    pub document: String,
+    /// `rampart`, `threagile`, `terraform`...
+    pub format: String,
+    /// What an import could not carry, for the response.
+    pub warnings: Vec<String>,
+}
+
+/// One threat of a version, as stored.
+#[derive(Clone, Debug)]
+pub struct ThreatRow {
+    pub threat_id: String,
+    pub rule: String,
+    pub title: String,
+    pub target: String,
+    pub target_kind: String,
+    pub severity: &'static str,
+    pub score: f64,
+    pub stride: String,
+    pub analysis_status: String,
+    /// A digest of `detail`: a threat whose digest is unchanged needs no new row.
+    pub fingerprint: String,
+    /// The threat as the engine reports it, with the rule's explanation and countermeasures.
+    pub detail: String,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VersionSummary {
+    pub components: i64,
+    pub flows: i64,
+    pub threats: i64,
+    pub unresolved: i64,
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    /// The sum of the scores of unresolved threats: one number for trends.
+    pub risk_score: f64,
+}
+
+pub fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "critical",
+        Severity::High => "high",
+        Severity::Medium => "medium",
+        Severity::Low => "low",
+    }
+}
+
+pub fn severity_rank(name: &str) -> i64 {
+    match name {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        _ => 1,
+    }
+}
+
+/// An error naming the position in the uploaded document.
+fn invalid(problems: &[Diagnostic], label: &str) -> ApiError {
+    let errors: Vec<&Diagnostic> = problems.iter().filter(|d| d.is_error()).collect();
+    let first = errors.first().copied().or(problems.first());
+    let message = match first {
+        Some(problem) if problem.at.line > 0 => {
+            format!("{label}:{}:{}: {}", problem.at.line, problem.at.column, problem.message)
+        }
+        Some(problem) => format!("{label}: {}", problem.message),
+        None => format!("{label} could not be read"),
+    };
+    let details: Vec<serde_json::Value> = problems
+        .iter()
+        .map(|p| {
+            json!({"severity": if p.is_error() { "error" } else { "warning" }, "line": p.at.line,
+                   "column": p.at.column, "message": p.message, "help": p.help})
+        })
+        .collect();
+    ApiError {
+        field: first.filter(|p| p.at.line > 0).map(|p| format!("{}:{}", p.at.line, p.at.column)),
+        ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-model", message)
+    }
+    .with_details(json!({"problems": details}))
+}
+
+/// Reads a document in any format the CLI reads (`format` names it, or it is
+/// detected from `file_name` and the text) and validates the model.
+pub fn prepare(kb: &KnowledgeBase, file_name: &str, text: &str, format: Option<&str>) -> Result<Prepared, ApiError> {
+    let format = format.filter(|f| !f.is_empty() && *f != "auto");
+    let iac = match format {
+        Some(name) => name.parse::<rampart_iac::IacFormat>().ok(),
+        None if rampart_import::detect(file_name, text).is_none() => rampart_iac::detect(file_name, text),
+        None => None,
+    };
+    if let Some(iac) = iac {
+        let files = vec![rampart_iac::SourceFile::new(file_name.to_string(), text.to_string())];
+        let imported = iac.import(file_name, &files).map_err(|problems| {
+            let problems: Vec<Diagnostic> = problems.into_iter().map(|p| p.diagnostic).collect();
+            invalid(&problems, file_name)
+        })?;
+        if imported.model.components.is_empty() && imported.model.actors.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-model",
+                format!("the {} import of `{file_name}` found nothing to model", iac.name()),
+            ));
+        }
+        let warnings = imported.warnings.iter().map(|w| format!("{}: {}", w.file, w.diagnostic.message)).collect();
+        let document = imported.to_yaml().map_err(|error| ApiError::internal("cannot convert the import", error))?;
+        return finish(kb, document, iac.name().to_string(), warnings);
+    }
+    let importer = match format {
+        Some(name) => rampart_import::by_name(name).ok_or_else(|| {
+            let mut names: Vec<&str> = rampart_import::importers().iter().map(|i| i.name()).collect();
+            names.extend(["kubernetes", "compose", "terraform", "cloudformation"]);
+            ApiError::invalid_field(
+                "format",
+                format!("unknown format `{name}`; expected auto or one of: {}", names.join(", ")),
+            )
+        })?,
+        None => rampart_import::detect(file_name, text).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-format",
+                format!(
+                    "`{file_name}` is not a model Rampart recognises: a native model starts with `rampart: 1`; \
+                     name the format with `format`"
+                ),
+            )
+        })?,
+    };
+    let no_includes =
+        |path: &str| Err(format!("`{path}` cannot be read: an upload is one file, so includes are not available"));
+    let imported =
+        importer.import_file(file_name, text, &no_includes).map_err(|problems| invalid(&problems, file_name))?;
+    let mut model = imported.model;
+    let problems = rampart_model::validate(&model, &kb.vocabulary());
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(invalid(&problems, file_name));
+    }
+    let warnings: Vec<String> =
+        imported.warnings.iter().map(|w| format!("{}:{}: {}", w.at.line, w.at.column, w.message)).collect();
+    if importer.name() == "rampart" {
+        return Ok(Prepared { model, document: text.to_string(), format: "rampart".to_string(), warnings });
+    }
+    rampart_engine::adopt_library_threats(&mut model, kb);
+    let document =
+        serde_saphyr::to_string(&model).map_err(|error| ApiError::internal("cannot write the model", error))?;
+    finish(kb, document, importer.name().to_string(), warnings)
+}
+
+/// Reads the converted document back, so that positions in threats refer to what is stored.
+fn finish(kb: &KnowledgeBase, document: String, format: String, warnings: Vec<String>) -> Result<Prepared, ApiError> {
+    let model = read_stored(kb, &document)?;
+    Ok(Prepared { model, document, format, warnings })
+}
+
+/// Reads a stored (native) document.
+pub fn read_stored(kb: &KnowledgeBase, document: &str) -> Result<Model, ApiError> {
+    let syntax = rampart_model::parse::Syntax::detect("model.yaml", document);
+    let model = rampart_model::parse_model(document, syntax).map_err(|problem| invalid(&[problem], "model"))?;
+    let problems = rampart_model::validate(&model, &kb.vocabulary());
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(invalid(&problems, "model"));
+    }
+    Ok(model)
+}
+
+/// The library a model is analysed with: the server's, plus the model's own threats.
+pub fn library_for<'k>(kb: &'k KnowledgeBase, model: &Model) -> Cow<'k, KnowledgeBase> {
+    if model.custom_threats.is_empty() {
+        Cow::Borrowed(kb)
+    } else {
+        let mut own = kb.clone();
+        own.add_custom_threats(model);
+        Cow::Owned(own)
+    }
+}
+
+pub fn options() -> Options {
+    let today = time::OffsetDateTime::now_utc().date();
+    let days = (today - time::Date::from_calendar_date(1970, time::Month::January, 1).unwrap_or(today)).whole_days();
+    Options { today: Some(rampart_model::Date::from_days_since_epoch(days)), intel: Vec::new() }
+}
+
+/// The rows of an analysis, with the rule's explanation and countermeasures in each detail.
+pub fn threat_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<ThreatRow> {
+    analysis.threats.iter().map(|threat| threat_row(threat, kb)).collect()
+}
+
+fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase) -> ThreatRow {
+    let rule = &kb.threats[threat.rule_index];
+    let countermeasures: Vec<serde_json::Value> = threat
+        .countermeasures
+        .iter()
+        .map(|state| {
+            let library = kb.countermeasures.iter().find(|c| c.id == state.id);
+            json!({
+                "state": state,
+                "name": library.map(|c| c.name.as_str()),
+                "description": library.map(|c| c.description.as_str()),
+                "guidance": library.and_then(|c| c.guidance.as_deref()),
+            })
+        })
+        .collect();
+    let detail = json!({
+        "threat": threat,
+        "description": rule.description,
+        "references": rule.references,
+        "countermeasure_details": countermeasures,
+    });
+    let detail = detail.to_string();
+    let fingerprint = Sha256::digest(detail.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let stride: Vec<String> = threat.stride.iter().map(|s| format!("{s:?}").to_lowercase()).collect();
+    ThreatRow {
+        threat_id: threat.id.clone(),
+        rule: threat.rule.to_string(),
+        title: threat.title.to_string(),
+        target: threat.target.id.clone(),
+        target_kind: format!("{:?}", threat.target.kind).to_lowercase(),
+        severity: severity_name(threat.current.severity),
+        score: f64::from(threat.current.score),
+        stride: stride.join(","),
+        analysis_status: rampart_engine::status_label(threat.status).to_string(),
+        fingerprint,
+        detail,
+    }
+}
+
+pub fn summarize(model: &Model, analysis: &Analysis) -> VersionSummary {
+    let unresolved = &analysis.summary.unresolved;
+    VersionSummary {
+        components: model.components.len() as i64,
+        flows: model.flows.len() as i64,
+        threats: analysis.threats.len() as i64,
+        unresolved: (unresolved.critical + unresolved.high + unresolved.medium + unresolved.low) as i64,
+        critical: unresolved.critical as i64,
+        high: unresolved.high as i64,
+        medium: unresolved.medium as i64,
+        low: unresolved.low as i64,
+        risk_score: analysis
+            .threats
+            .iter()
+            .filter(|t| t.is_unresolved())
+            .map(|t| f64::from(t.current.score))
+            .sum::<f64>()
+            .mul_add(10.0, 0.0)
+            .round()
+            / 10.0,
+    }
+}
+
+/// The model with the server's threat decisions as its tracking entries (they
+/// win over the document's own), for reports and exports.
+pub fn with_states(model: &Model, states: Vec<Tracking>) -> Model {
+    let mut model = model.clone();
+    let decided: std::collections::HashSet<String> = states.iter().map(|s| s.threat.value.clone()).collect();
+    model.threats.retain(|entry| !decided.contains(&entry.threat.value));
+    model.threats.extend(states);
+    model
+}

@@ -1,0 +1,743 @@
+//! Models and their versions: create, save (a new immutable version,
+//! analysed on save), history, diff, rollback, upload in any format the CLI
+//! reads, and every report the CLI writes.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::common::{Body, Page, PageQuery, Path, Query, etag, if_match, text_field};
+use super::registry::Api;
+use crate::analysis::{self, Prepared};
+use crate::audit;
+use crate::auth::{Caller, ModelAccess, Role};
+use crate::db::{new_id, timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::versions::{self, Analysed};
+
+pub fn register(api: &mut Api) {
+    api.get(
+        "/api/v1/projects/{project}/models",
+        "listModels",
+        "The models of a project, with the risk of their latest version",
+    )
+    .tag("models")
+    .query::<ModelQuery>()
+    .response::<Page<ModelInfo>>()
+    .add(list_models);
+    api.post(
+        "/api/v1/projects/{project}/models",
+        "createModel",
+        "Create a model from a document; its first version is analysed",
+    )
+    .tag("models")
+    .status(201)
+    .request::<NewModel>()
+    .response::<SaveResult>()
+    .add(create_model);
+    api.post(
+        "/api/v1/projects/{project}/imports",
+        "importModel",
+        "Upload a file in any format the CLI reads as a new model",
+    )
+    .tag("models")
+    .describe(
+        "The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, \
+             threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation) or is `auto`.",
+    )
+    .status(201)
+    .query::<ImportQuery>()
+    .raw_request("application/octet-stream")
+    .response::<SaveResult>()
+    .add(import_model);
+    api.get("/api/v1/models/{model}", "getModel", "A model and the summary of its latest version")
+        .tag("models")
+        .response::<ModelInfo>()
+        .add(get_model);
+    api.put("/api/v1/models/{model}", "saveModel", "Save a new version (needs If-Match with the model's ETag)")
+        .tag("models")
+        .header("If-Match", "The ETag of the version the change is based on, or `*`")
+        .request::<SaveModel>()
+        .response::<SaveResult>()
+        .add(save_model);
+    api.delete("/api/v1/models/{model}", "deleteModel", "Delete a model with its whole history (project admins)")
+        .tag("models")
+        .status(204)
+        .add(delete_model);
+    api.get(
+        "/api/v1/models/{model}/versions",
+        "listVersions",
+        "The versions of a model, newest first: its history and trend",
+    )
+    .tag("versions")
+    .query::<PageQuery>()
+    .response::<Page<VersionInfo>>()
+    .add(list_versions);
+    api.get("/api/v1/models/{model}/versions/{version}", "getVersion", "One version: its document and model")
+        .tag("versions")
+        .response::<VersionDocument>()
+        .add(get_version);
+    api.get("/api/v1/models/{model}/diff", "diffVersions", "What changed between two versions: elements and threats")
+        .tag("versions")
+        .query::<DiffQuery>()
+        .response::<VersionDiff>()
+        .add(diff_versions);
+    api.post("/api/v1/models/{model}/rollback", "rollbackModel", "Save an earlier version's document as a new version")
+        .tag("versions")
+        .header("If-Match", "The ETag of the latest version, or `*`")
+        .request::<Rollback>()
+        .response::<SaveResult>()
+        .add(rollback);
+    api.get(
+        "/api/v1/models/{model}/reports/{format}",
+        "downloadReport",
+        "A report or export of a version, as the CLI writes it",
+    )
+    .tag("reports")
+    .describe(
+        "`format`: json, sarif, markdown, html, pdf, csv, xlsx, defectdojo, gitlab-sast, otm, cyclonedx, \
+             svg (the diagram), or yaml (the model document).",
+    )
+    .query::<ReportQuery>()
+    .raw_response("application/octet-stream")
+    .add(download_report);
+}
+
+#[derive(Serialize, JsonSchema, Clone)]
+pub struct VersionInfo {
+    pub version: i64,
+    pub author: String,
+    pub created_at: String,
+    pub message: String,
+    /// The format the document was sent in.
+    pub source_format: String,
+    pub components: i64,
+    pub flows: i64,
+    pub threats: i64,
+    pub unresolved: i64,
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    /// Sum of the scores of unresolved threats.
+    pub risk_score: f64,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ModelInfo {
+    pub id: String,
+    pub project_id: String,
+    pub name: String,
+    pub head_version: i64,
+    /// The ETag to send as If-Match when saving.
+    pub etag: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub head: Option<VersionInfo>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ModelQuery {
+    /// Only models whose name contains this (any case).
+    pub q: Option<String>,
+    /// `name` (default), `-updated` (recently saved first) or `-risk` (riskiest first).
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct NewModel {
+    pub name: String,
+    #[serde(flatten)]
+    pub content: Content,
+}
+
+/// A model's content: a document as text in any format, or the model as JSON.
+#[derive(Deserialize, JsonSchema)]
+pub struct Content {
+    /// What changed, for the history (default: "Created" or "Saved").
+    pub message: Option<String>,
+    /// The document: a Rampart model in YAML or JSON, or another format (see `format`).
+    pub document: Option<String>,
+    /// The model as a JSON object, instead of `document`.
+    pub model: Option<Value>,
+    /// The document's format; `auto` (default) detects it.
+    pub format: Option<String>,
+    /// The file name the document came from, which helps detection (`main.tf`, `app.tm7`).
+    pub file_name: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct SaveModel {
+    #[serde(flatten)]
+    pub content: Content,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SaveResult {
+    pub model: ModelInfo,
+    /// Threats new in this version, changed since the last one, and gone.
+    pub threats_added: usize,
+    pub threats_changed: usize,
+    pub threats_removed: usize,
+    /// What an import could not carry.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ImportQuery {
+    /// The new model's name (default: the name in the file).
+    pub name: Option<String>,
+    /// `auto` (default) or a format name.
+    pub format: Option<String>,
+    /// The uploaded file's name, which helps detection.
+    pub file_name: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VersionDocument {
+    #[serde(flatten)]
+    pub info: VersionInfo,
+    /// The document as stored (native YAML or JSON).
+    pub document: String,
+    /// The model read from it, as JSON.
+    pub model: Value,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct DiffQuery {
+    /// The older version (default: the one before `to`).
+    pub from: Option<i64>,
+    /// The newer version (default: the latest).
+    pub to: Option<i64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ElementChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VersionDiff {
+    pub from: i64,
+    pub to: i64,
+    /// Boundaries, actors, components, data and flows, by id.
+    pub elements: ElementChanges,
+    /// The core's threat diff (`rampart diff`'s JSON).
+    pub threats: Value,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct Rollback {
+    pub version: i64,
+    pub message: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ReportQuery {
+    /// Which version (default: the latest).
+    pub version: Option<i64>,
+    /// With csv: `threats` (default) or `countermeasures`.
+    pub table: Option<String>,
+}
+
+pub fn model_etag(model_id: &str, version: i64) -> String {
+    format!("\"{}-v{version}\"", &model_id[..model_id.len().min(8)])
+}
+
+const VERSION_COLUMNS: &str = "v.version, u.username AS author, v.created_at, v.message, v.source_format, v.components, \
+    v.flows, v.threats_total, v.unresolved, v.critical, v.high, v.medium, v.low, v.risk_score";
+
+fn version_info(row: &sqlx::any::AnyRow) -> ApiResult<VersionInfo> {
+    Ok(VersionInfo {
+        version: row.try_get("version")?,
+        author: row.try_get::<Option<String>, _>("author")?.unwrap_or_else(|| "rampart".to_string()),
+        created_at: timestamp(row.try_get("created_at")?),
+        message: row.try_get("message")?,
+        source_format: row.try_get("source_format")?,
+        components: row.try_get("components")?,
+        flows: row.try_get("flows")?,
+        threats: row.try_get("threats_total")?,
+        unresolved: row.try_get("unresolved")?,
+        critical: row.try_get("critical")?,
+        high: row.try_get("high")?,
+        medium: row.try_get("medium")?,
+        low: row.try_get("low")?,
+        risk_score: row.try_get("risk_score")?,
+    })
+}
+
+pub async fn fetch_model(state: &AppState, model_id: &str) -> ApiResult<ModelInfo> {
+    let row = sqlx::query(&format!(
+        "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at, m.updated_at, {VERSION_COLUMNS} \
+         FROM models m LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
+         LEFT JOIN users u ON u.id = v.author_id WHERE m.id = $1"
+    ))
+    .bind(model_id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or_else(|| ApiError::not_found("model"))?;
+    model_from_row(&row)
+}
+
+fn model_from_row(row: &sqlx::any::AnyRow) -> ApiResult<ModelInfo> {
+    let id: String = row.try_get("id")?;
+    let head_version: i64 = row.try_get("head_version")?;
+    let head = match row.try_get::<Option<i64>, _>("version")? {
+        Some(_) => Some(version_info(row)?),
+        None => None,
+    };
+    Ok(ModelInfo {
+        etag: model_etag(&id, head_version),
+        id,
+        project_id: row.try_get("project_id")?,
+        name: row.try_get("name")?,
+        head_version,
+        created_at: timestamp(row.try_get("created_at")?),
+        updated_at: timestamp(row.try_get("updated_at")?),
+        head,
+    })
+}
+
+async fn list_models(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(project_id): Path<String>,
+    Query(query): Query<ModelQuery>,
+) -> ApiResult<axum::Json<Page<ModelInfo>>> {
+    caller.project(&state, &project_id).await?;
+    let page = PageQuery { limit: query.limit, offset: query.offset };
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let order = match query.sort.as_deref().unwrap_or("name") {
+        "name" => "m.name",
+        "-updated" => "m.updated_at DESC, m.name",
+        "-risk" => "v.risk_score DESC, m.name",
+        other => {
+            return Err(ApiError::invalid_field(
+                "sort",
+                format!("unknown sort `{other}`; expected name, -updated or -risk"),
+            ));
+        }
+    };
+    let filter = query.q.as_deref().map(|q| format!("%{}%", q.to_lowercase())).unwrap_or_default();
+    let rows = sqlx::query(&format!(
+        "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at, m.updated_at, {VERSION_COLUMNS} \
+         FROM models m LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
+         LEFT JOIN users u ON u.id = v.author_id WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2) \
+         ORDER BY {order} LIMIT $3 OFFSET $4"
+    ))
+    .bind(&project_id)
+    .bind(&filter)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM models m WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2)",
+    )
+    .bind(&project_id)
+    .bind(&filter)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let items = rows.iter().map(model_from_row).collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(Page { items, total, limit, offset }))
+}
+
+/// Reads the content of a create or save request into a prepared model.
+fn prepare_content(state: &AppState, content: &Content) -> ApiResult<Prepared> {
+    let (text, format) = match (&content.document, &content.model) {
+        (Some(document), None) => (document.clone(), content.format.clone()),
+        (None, Some(model)) => (
+            serde_json::to_string_pretty(model).map_err(|e| ApiError::internal("cannot read the model", e))?,
+            Some("rampart".to_string()),
+        ),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid_field("document", "send either `document` or `model`, not both"));
+        }
+        (None, None) => {
+            return Err(ApiError::invalid_field(
+                "document",
+                "the model is missing: send `document` (text) or `model` (JSON)",
+            ));
+        }
+    };
+    let default_name = if content.model.is_some() { "model.json" } else { "model.yaml" };
+    let file_name = content.file_name.clone().unwrap_or_else(|| default_name.to_string());
+    analysis::prepare(&state.kb, &file_name, &text, format.as_deref())
+}
+
+fn message(given: Option<&str>, default: &str) -> ApiResult<String> {
+    match given {
+        Some(text) if !text.trim().is_empty() => text_field("message", text, 2000),
+        _ => Ok(default.to_string()),
+    }
+}
+
+async fn create_model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(project_id): Path<String>,
+    Body(request): Body<NewModel>,
+) -> ApiResult<Response> {
+    caller.project(&state, &project_id).await?.require(Role::Developer, "create models")?;
+    let name = text_field("name", &request.name, 200)?;
+    let message = message(request.content.message.as_deref(), "Created")?;
+    let prepared = prepare_content(&state, &request.content)?;
+    let analysed = versions::analyse(state.kb.clone(), prepared).await?;
+    created(&state, &caller, &project_id, &name, &message, analysed, "model.create").await
+}
+
+async fn created(
+    state: &AppState,
+    caller: &Caller,
+    project_id: &str,
+    name: &str,
+    message: &str,
+    analysed: Analysed,
+    action: &str,
+) -> ApiResult<Response> {
+    let model_id = new_id();
+    let saved =
+        versions::create_model(&state.db, caller, project_id, &model_id, name, message, &analysed, action).await?;
+    let model = fetch_model(state, &model_id).await?;
+    let result = SaveResult {
+        threats_added: saved.added,
+        threats_changed: saved.changed,
+        threats_removed: saved.removed,
+        warnings: analysed.prepared.warnings,
+        model,
+    };
+    let location = format!("/api/v1/models/{model_id}");
+    Ok((
+        StatusCode::CREATED,
+        [
+            etag(&result.model.etag),
+            (header::LOCATION, HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/"))),
+        ],
+        axum::Json(result),
+    )
+        .into_response())
+}
+
+async fn import_model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(project_id): Path<String>,
+    Query(query): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    caller.project(&state, &project_id).await?.require(Role::Developer, "import models")?;
+    let text = String::from_utf8(body.to_vec()).map_err(|error| {
+        ApiError::bad_request(format!(
+            "the uploaded file is not UTF-8 text (byte {})",
+            error.utf8_error().valid_up_to()
+        ))
+    })?;
+    let file_name = query.file_name.clone().unwrap_or_else(|| "upload".to_string());
+    let prepared = analysis::prepare(&state.kb, &file_name, &text, query.format.as_deref())?;
+    let name = match &query.name {
+        Some(name) => text_field("name", name, 200)?,
+        None => text_field("name", &prepared.model.name, 200)?,
+    };
+    let message = format!("Imported from {} ({})", file_name, prepared.format);
+    let analysed = versions::analyse(state.kb.clone(), prepared).await?;
+    created(&state, &caller, &project_id, &name, &message, analysed, "model.import").await
+}
+
+async fn get_model(State(state): State<AppState>, caller: Caller, Path(model_id): Path<String>) -> ApiResult<Response> {
+    caller.model(&state, &model_id).await?;
+    let model = fetch_model(&state, &model_id).await?;
+    Ok(([etag(&model.etag)], axum::Json(model)).into_response())
+}
+
+/// Saves `analysed` as the next version, if the client's ETag is the head's.
+async fn save_next(
+    state: &AppState,
+    caller: &Caller,
+    access: &ModelAccess,
+    headers: &HeaderMap,
+    message: &str,
+    analysed: Analysed,
+    action: &str,
+) -> ApiResult<Response> {
+    let wanted = if_match(headers)?;
+    let mut tx = state.db.write().await?;
+    let head: i64 = sqlx::query_scalar("SELECT head_version FROM models WHERE id = $1")
+        .bind(&access.model_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !wanted.matches(&model_etag(&access.model_id, head)) {
+        let based_on = match &wanted {
+            super::common::IfMatch::Tag(tag) => {
+                tag.rsplit("-v").next().and_then(|v| v.trim_matches('"').parse().ok()).unwrap_or(0)
+            }
+            super::common::IfMatch::Any => head,
+        };
+        return Err(versions::stale(based_on, head));
+    }
+    let saved = versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed).await?;
+    let detail = json!({"version": saved.version, "message": message, "format": analysed.prepared.format,
+                        "added": saved.added, "changed": saved.changed, "removed": saved.removed});
+    audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
+    tx.commit().await?;
+    let model = fetch_model(state, &access.model_id).await?;
+    let result = SaveResult {
+        threats_added: saved.added,
+        threats_changed: saved.changed,
+        threats_removed: saved.removed,
+        warnings: analysed.prepared.warnings,
+        model,
+    };
+    Ok(([etag(&result.model.etag)], axum::Json(result)).into_response())
+}
+
+async fn save_model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+    headers: HeaderMap,
+    Body(request): Body<SaveModel>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    access.project.require(Role::Developer, "save models")?;
+    if_match(&headers)?;
+    let message = message(request.content.message.as_deref(), "Saved")?;
+    let prepared = prepare_content(&state, &request.content)?;
+    let analysed = versions::analyse(state.kb.clone(), prepared).await?;
+    save_next(&state, &caller, &access, &headers, &message, analysed, "model.save").await
+}
+
+async fn delete_model(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let access = caller.model(&state, &model_id).await?;
+    access.project.require(Role::Admin, "delete models")?;
+    let mut tx = state.db.write().await?;
+    for table in ["threat_comments", "threat_states", "countermeasure_states", "threats", "model_versions"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE model_id = $1")).bind(&model_id).execute(&mut *tx).await?;
+    }
+    sqlx::query("DELETE FROM models WHERE id = $1").bind(&model_id).execute(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        &caller,
+        "model.delete",
+        "model",
+        &model_id,
+        json!({"name": access.name, "versions": access.head_version}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+    Query(page): Query<PageQuery>,
+) -> ApiResult<axum::Json<Page<VersionInfo>>> {
+    let access = caller.model(&state, &model_id).await?;
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let rows = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS} FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
+         WHERE v.model_id = $1 ORDER BY v.version DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(&model_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let items = rows.iter().map(version_info).collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(Page { items, total: access.head_version, limit, offset }))
+}
+
+/// A version's summary and document.
+pub async fn load_version(state: &AppState, model_id: &str, version: i64) -> ApiResult<(VersionInfo, String)> {
+    let row = sqlx::query(&format!(
+        "SELECT {VERSION_COLUMNS}, v.document FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
+         WHERE v.model_id = $1 AND v.version = $2"
+    ))
+    .bind(model_id)
+    .bind(version)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or_else(|| ApiError::not_found(&format!("version {version}")))?;
+    Ok((version_info(&row)?, row.try_get("document")?))
+}
+
+async fn get_version(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, version)): Path<(String, i64)>,
+) -> ApiResult<axum::Json<VersionDocument>> {
+    caller.model(&state, &model_id).await?;
+    let (info, document) = load_version(&state, &model_id, version).await?;
+    let model = analysis::read_stored(&state.kb, &document)?;
+    let model = serde_json::to_value(&model).map_err(|e| ApiError::internal("cannot write the model", e))?;
+    Ok(axum::Json(VersionDocument { info, document, model }))
+}
+
+/// The elements of a model by id, each as JSON, to compare versions.
+fn elements(model: &rampart_model::Model) -> BTreeMap<String, Value> {
+    let mut all = BTreeMap::new();
+    let mut add = |id: &str, value: Value| {
+        all.insert(id.to_string(), value);
+    };
+    for b in &model.boundaries {
+        add(&b.id, serde_json::to_value(b).unwrap_or(Value::Null));
+    }
+    for a in &model.actors {
+        add(&a.id, serde_json::to_value(a).unwrap_or(Value::Null));
+    }
+    for c in &model.components {
+        add(&c.id, serde_json::to_value(c).unwrap_or(Value::Null));
+    }
+    for d in &model.data {
+        add(&d.id, serde_json::to_value(d).unwrap_or(Value::Null));
+    }
+    for f in &model.flows {
+        add(&f.id(), serde_json::to_value(f).unwrap_or(Value::Null));
+    }
+    all
+}
+
+/// The stored threats of a version, as the core's diff reads them.
+async fn threat_refs(
+    state: &AppState,
+    model_id: &str,
+    version: i64,
+) -> ApiResult<Vec<rampart_governance::diff::ThreatRef>> {
+    let rows = sqlx::query(
+        "SELECT detail FROM threats WHERE model_id = $1 AND since_version <= $2 \
+         AND (until_version IS NULL OR until_version >= $2)",
+    )
+    .bind(model_id)
+    .bind(version)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut refs = Vec::with_capacity(rows.len());
+    for row in rows {
+        let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+        let threat = &detail["threat"];
+        let status = threat["status"].as_str().unwrap_or("open");
+        let score = threat["current"]["score"].as_f64().unwrap_or(0.0) as f32;
+        refs.push(rampart_governance::diff::ThreatRef {
+            id: threat["id"].as_str().unwrap_or_default().to_string(),
+            title: threat["title"].as_str().unwrap_or_default().to_string(),
+            severity: rampart_engine::Severity::from_score(score),
+            score,
+            status: serde_json::from_value(json!(status)).unwrap_or_default(),
+            unresolved: matches!(status, "open" | "in-progress"),
+            cwe: threat["cwe"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|c| c.as_u64().map(|c| c as u32)).collect())
+                .unwrap_or_default(),
+        });
+    }
+    Ok(refs)
+}
+
+async fn diff_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+    Query(query): Query<DiffQuery>,
+) -> ApiResult<axum::Json<VersionDiff>> {
+    let access = caller.model(&state, &model_id).await?;
+    let to = query.to.unwrap_or(access.head_version);
+    let from = query.from.unwrap_or(to - 1);
+    for (field, version) in [("from", from), ("to", to)] {
+        if version < 1 || version > access.head_version {
+            return Err(ApiError::invalid_field(
+                field,
+                format!("`{field}` must be a version from 1 to {}, not {version}", access.head_version),
+            ));
+        }
+    }
+    let (_, old_document) = load_version(&state, &model_id, from).await?;
+    let (_, new_document) = load_version(&state, &model_id, to).await?;
+    let old = elements(&analysis::read_stored(&state.kb, &old_document)?);
+    let new = elements(&analysis::read_stored(&state.kb, &new_document)?);
+    let changes = ElementChanges {
+        added: new.keys().filter(|id| !old.contains_key(*id)).cloned().collect(),
+        removed: old.keys().filter(|id| !new.contains_key(*id)).cloned().collect(),
+        changed: new
+            .iter()
+            .filter(|(id, value)| old.get(*id).is_some_and(|before| before != *value))
+            .map(|(id, _)| id.clone())
+            .collect(),
+    };
+    let before = threat_refs(&state, &model_id, from).await?;
+    let after = threat_refs(&state, &model_id, to).await?;
+    let label = |v: i64| format!("{} v{v}", access.name);
+    let diff = rampart_governance::diff::diff_refs(&label(from), &label(to), before, after);
+    let threats = serde_json::to_value(&diff).map_err(|e| ApiError::internal("cannot write the diff", e))?;
+    Ok(axum::Json(VersionDiff { from, to, elements: changes, threats }))
+}
+
+async fn rollback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+    headers: HeaderMap,
+    Body(request): Body<Rollback>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    access.project.require(Role::Developer, "roll models back")?;
+    if_match(&headers)?;
+    let (info, document) = load_version(&state, &model_id, request.version).await.map_err(|_| {
+        ApiError::invalid_field(
+            "version",
+            format!("version {} does not exist (the latest is {})", request.version, access.head_version),
+        )
+    })?;
+    let message = message(request.message.as_deref(), &format!("Rolled back to version {}", request.version))?;
+    let model = analysis::read_stored(&state.kb, &document)?;
+    let prepared = Prepared { model, document, format: info.source_format, warnings: Vec::new() };
+    let analysed = versions::analyse(state.kb.clone(), prepared).await?;
+    save_next(&state, &caller, &access, &headers, &message, analysed, "model.rollback").await
+}
+
+async fn download_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, format)): Path<(String, String)>,
+    Query(query): Query<ReportQuery>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    let version = query.version.unwrap_or(access.head_version);
+    let (_, document) = load_version(&state, &model_id, version).await?;
+    let states = super::threats::tracking_entries(&state, &model_id).await?;
+    let kb = state.kb.clone();
+    let name = access.name.clone();
+    let table = query.table.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        crate::reports::render(&kb, &document, states, &format, &name, version, table.as_deref())
+    })
+    .await
+    .map_err(|error| ApiError::internal("the report failed", error))??;
+    let disposition = format!("attachment; filename=\"{}\"", rendered.file_name.replace('"', ""));
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(rendered.content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        rendered.bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,736 @@
+//! The threats of a model and their lifecycle: status with justification,
+//! owner, due date and acceptance expiry; comments; countermeasure status.
+//! Decisions are kept per model by the threat's stable id, so they carry
+//! forward to every later version that still raises the threat.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rampart_model::{Located, Status, Tracking};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::common::{Body, Page, PageQuery, Path, Query, date_field, etag, if_match, text_field};
+use super::registry::Api;
+use crate::audit;
+use crate::auth::{Caller, Role};
+use crate::db::{new_id, now_ms, timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn register(api: &mut Api) {
+    api.get("/api/v1/models/{model}/threats", "listThreats", "The threats of a version, filtered and sorted")
+        .tag("threats")
+        .query::<ThreatQuery>()
+        .response::<Page<ThreatSummary>>()
+        .add(list_threats);
+    api.get(
+        "/api/v1/models/{model}/threats/{threat}",
+        "getThreat",
+        "A threat: explanation, countermeasures, mappings and decision",
+    )
+    .tag("threats")
+    .response::<ThreatDetail>()
+    .add(get_threat);
+    api.patch(
+        "/api/v1/models/{model}/threats/{threat}",
+        "updateThreat",
+        "Set a threat's status, owner, due date or expiry",
+    )
+    .tag("threats")
+    .describe(
+        "Developers may set open, in-progress and mitigated; accepting a risk or marking a false positive \
+             needs a security architect, and a developer's request for it is recorded as a proposal (202). \
+             Needs If-Match with the threat's ETag.",
+    )
+    .header("If-Match", "The threat's ETag from the last read, or `*`")
+    .request::<ThreatChange>()
+    .response::<ThreatDecision>()
+    .add(update_threat);
+    api.get("/api/v1/models/{model}/threats/{threat}/comments", "listComments", "Comments on a threat, oldest first")
+        .tag("threats")
+        .query::<PageQuery>()
+        .response::<Page<Comment>>()
+        .add(list_comments);
+    api.post("/api/v1/models/{model}/threats/{threat}/comments", "addComment", "Comment on a threat")
+        .tag("threats")
+        .status(201)
+        .request::<NewComment>()
+        .response::<Comment>()
+        .add(add_comment);
+    api.get(
+        "/api/v1/models/{model}/countermeasures",
+        "listCountermeasures",
+        "The countermeasures of the latest version's threats, with their status",
+    )
+    .tag("threats")
+    .response::<Vec<CountermeasureStatus>>()
+    .add(list_countermeasures);
+    api.patch(
+        "/api/v1/models/{model}/countermeasures/{countermeasure}",
+        "updateCountermeasure",
+        "Set a countermeasure's status",
+    )
+    .tag("threats")
+    .describe(
+        "recommended → required → implemented, or not-applicable. Requiring or waiving one needs a security architect.",
+    )
+    .header("If-Match", "The countermeasure's ETag from the last read, or `*`")
+    .request::<CountermeasureChange>()
+    .response::<CountermeasureStatus>()
+    .add(update_countermeasure);
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ThreatQuery {
+    /// Which version (default: the latest).
+    pub version: Option<i64>,
+    /// Only this status: open, in-progress, mitigated, accepted, false-positive; `unresolved` for open and in progress.
+    pub status: Option<String>,
+    /// Only this current severity or higher: low, medium, high, critical.
+    pub min_severity: Option<String>,
+    /// Only threats of this rule.
+    pub rule: Option<String>,
+    /// Only threats on this element, flow or data id.
+    pub target: Option<String>,
+    /// Only threats whose title contains this (any case).
+    pub q: Option<String>,
+    /// `-score` (default), `score`, `id`, `title`, `target`, `status`.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ThreatSummary {
+    pub id: String,
+    pub rule: String,
+    pub title: String,
+    pub target: String,
+    /// element, flow, data or model.
+    pub target_kind: String,
+    pub severity: String,
+    pub score: f64,
+    pub stride: Vec<String>,
+    /// The decision if one was made here, else what the analysis says.
+    pub status: String,
+    pub owner: Option<String>,
+    pub due_date: Option<String>,
+    /// The version since which the threat is raised as it is now.
+    pub since_version: i64,
+}
+
+#[derive(Serialize, JsonSchema, Default)]
+pub struct ThreatDecision {
+    pub status: String,
+    pub justification: Option<String>,
+    pub owner: Option<String>,
+    pub due_date: Option<String>,
+    /// When an acceptance must be reviewed again (YYYY-MM-DD).
+    pub expires: Option<String>,
+    pub ticket: Option<String>,
+    /// A status a developer asked for, waiting for a security architect.
+    pub proposed_status: Option<String>,
+    pub proposed_justification: Option<String>,
+    pub proposed_by: Option<String>,
+    pub revision: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<String>,
+    pub etag: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ThreatDetail {
+    #[serde(flatten)]
+    pub summary: ThreatSummary,
+    pub decision: ThreatDecision,
+    /// The engine's account: because, risk factors, countermeasures, CWE/CAPEC/ATT&CK mappings.
+    pub analysis: Value,
+    pub description: String,
+    pub references: Vec<String>,
+    /// Each countermeasure with its name, description and implementation guidance.
+    pub countermeasures: Value,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ThreatChange {
+    /// open, in-progress, mitigated, accepted or false-positive.
+    pub status: Option<String>,
+    /// Why; required to accept a risk or mark a false positive.
+    pub justification: Option<String>,
+    pub owner: Option<String>,
+    /// YYYY-MM-DD.
+    pub due_date: Option<String>,
+    /// YYYY-MM-DD: when an acceptance must be reviewed again.
+    pub expires: Option<String>,
+    pub ticket: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Comment {
+    pub id: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct NewComment {
+    pub body: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CountermeasureStatus {
+    pub id: String,
+    pub name: String,
+    /// recommended, required, implemented or not-applicable.
+    pub status: String,
+    /// Whether the latest version's model declares it.
+    pub present_in_model: bool,
+    /// Threats of the latest version it counters.
+    pub threats: i64,
+    pub note: Option<String>,
+    pub revision: i64,
+    pub etag: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct CountermeasureChange {
+    pub status: String,
+    pub note: Option<String>,
+}
+
+const STATUSES: [&str; 5] = ["open", "in-progress", "mitigated", "accepted", "false-positive"];
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// Rows of the threats of `version` with their decisions.
+const THREAT_SELECT: &str = "SELECT t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
+    t.since_version, t.detail, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date \
+    FROM threats t LEFT JOIN threat_states s ON s.model_id = t.model_id AND s.threat_id = t.threat_id \
+    WHERE t.model_id = $1 AND t.since_version <= $2 AND (t.until_version IS NULL OR t.until_version >= $2)";
+
+fn summary(row: &sqlx::any::AnyRow) -> ApiResult<ThreatSummary> {
+    let stride: String = row.try_get("stride")?;
+    Ok(ThreatSummary {
+        id: row.try_get("threat_id")?,
+        rule: row.try_get("rule")?,
+        title: row.try_get("title")?,
+        target: row.try_get("target")?,
+        target_kind: row.try_get("target_kind")?,
+        severity: row.try_get("severity")?,
+        score: row.try_get("score")?,
+        stride: stride.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        status: row.try_get("status")?,
+        owner: row.try_get("owner")?,
+        due_date: row.try_get("due_date")?,
+        since_version: row.try_get("since_version")?,
+    })
+}
+
+async fn list_threats(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+    Query(query): Query<ThreatQuery>,
+) -> ApiResult<axum::Json<Page<ThreatSummary>>> {
+    let access = caller.model(&state, &model_id).await?;
+    let page = PageQuery { limit: query.limit, offset: query.offset };
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let version = query.version.unwrap_or(access.head_version);
+    let mut sql = THREAT_SELECT.to_string();
+    let mut binds: Vec<String> = Vec::new();
+    let mut next = 3;
+    let mut condition = |sql: &mut String, clause: &str, value: String| {
+        sql.push_str(&clause.replace('?', &format!("${next}")));
+        binds.push(value);
+        next += 1;
+    };
+    match query.status.as_deref() {
+        None => {}
+        Some("unresolved") => sql.push_str(" AND COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress')"),
+        Some(status) if STATUSES.contains(&status) => {
+            condition(&mut sql, " AND COALESCE(s.status, t.analysis_status) = ?", status.to_string())
+        }
+        Some(other) => {
+            return Err(ApiError::invalid_field(
+                "status",
+                format!("unknown status `{other}`; expected unresolved or one of: {}", STATUSES.join(", ")),
+            ));
+        }
+    }
+    if let Some(severity) = &query.min_severity {
+        if !SEVERITIES.contains(&severity.as_str()) {
+            return Err(ApiError::invalid_field(
+                "min_severity",
+                format!("unknown severity `{severity}`; expected one of: {}", SEVERITIES.join(", ")),
+            ));
+        }
+        sql.push_str(&format!(" AND t.severity_rank >= {}", crate::analysis::severity_rank(severity)));
+    }
+    if let Some(rule) = &query.rule {
+        condition(&mut sql, " AND t.rule = ?", rule.clone());
+    }
+    if let Some(target) = &query.target {
+        condition(&mut sql, " AND t.target = ?", target.clone());
+    }
+    if let Some(q) = &query.q {
+        condition(&mut sql, " AND LOWER(t.title) LIKE ?", format!("%{}%", q.to_lowercase()));
+    }
+    let order = match query.sort.as_deref().unwrap_or("-score") {
+        "-score" => "t.score DESC, t.threat_id",
+        "score" => "t.score, t.threat_id",
+        "id" => "t.threat_id",
+        "title" => "t.title, t.threat_id",
+        "target" => "t.target, t.threat_id",
+        "status" => "status, t.score DESC, t.threat_id",
+        other => {
+            return Err(ApiError::invalid_field(
+                "sort",
+                format!("unknown sort `{other}`; expected -score, score, id, title, target or status"),
+            ));
+        }
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM ({sql}) AS matching");
+    sql.push_str(&format!(" ORDER BY {order} LIMIT {limit} OFFSET {offset}"));
+    let mut rows_query = sqlx::query(&sql).bind(&model_id).bind(version);
+    let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql).bind(&model_id).bind(version);
+    for value in &binds {
+        rows_query = rows_query.bind(value);
+        count_query = count_query.bind(value);
+    }
+    let rows = rows_query.fetch_all(&state.db.pool).await?;
+    let total = count_query.fetch_one(&state.db.pool).await?;
+    let items = rows.iter().map(summary).collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(Page { items, total, limit, offset }))
+}
+
+fn threat_etag(threat_id: &str, revision: i64) -> String {
+    let digest = crate::auth::secrets::digest(threat_id);
+    format!("\"t{}-r{revision}\"", &digest[..8])
+}
+
+async fn decision(
+    state: &AppState,
+    model_id: &str,
+    threat_id: &str,
+    analysis_status: &str,
+) -> ApiResult<ThreatDecision> {
+    let row = sqlx::query(
+        "SELECT s.*, u.username AS updated_by_name FROM threat_states s LEFT JOIN users u ON u.id = s.updated_by \
+         WHERE s.model_id = $1 AND s.threat_id = $2",
+    )
+    .bind(model_id)
+    .bind(threat_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(ThreatDecision {
+            status: analysis_status.to_string(),
+            etag: threat_etag(threat_id, 0),
+            ..Default::default()
+        });
+    };
+    let revision: i64 = row.try_get("revision")?;
+    Ok(ThreatDecision {
+        status: row.try_get("status")?,
+        justification: row.try_get("justification")?,
+        owner: row.try_get("owner")?,
+        due_date: row.try_get("due_date")?,
+        expires: row.try_get("expires")?,
+        ticket: row.try_get("ticket")?,
+        proposed_status: row.try_get("proposed_status")?,
+        proposed_justification: row.try_get("proposed_justification")?,
+        proposed_by: row.try_get("proposed_by")?,
+        revision,
+        updated_by: row.try_get("updated_by_name")?,
+        updated_at: Some(timestamp(row.try_get("updated_at")?)),
+        etag: threat_etag(threat_id, revision),
+    })
+}
+
+/// The current row of a threat in the latest version, or "not found".
+async fn current_threat(state: &AppState, model_id: &str, head: i64, threat_id: &str) -> ApiResult<sqlx::any::AnyRow> {
+    sqlx::query(&format!("{THREAT_SELECT} AND t.threat_id = $3"))
+        .bind(model_id)
+        .bind(head)
+        .bind(threat_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&format!("threat `{threat_id}` in the latest version")))
+}
+
+async fn get_threat(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, threat_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    let row = current_threat(&state, &model_id, access.head_version, &threat_id).await?;
+    let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+    let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
+    let decision = decision(&state, &model_id, &threat_id, &analysis_status).await?;
+    let body = ThreatDetail {
+        summary: summary(&row)?,
+        description: detail["description"].as_str().unwrap_or_default().to_string(),
+        references: serde_json::from_value(detail["references"].clone()).unwrap_or_default(),
+        countermeasures: detail["countermeasure_details"].clone(),
+        analysis: detail["threat"].clone(),
+        decision,
+    };
+    Ok(([etag(&body.decision.etag)], axum::Json(body)).into_response())
+}
+
+/// Cleans an optional text field: empty means "clear".
+fn optional_text(field: &str, value: &Option<String>, max: usize) -> ApiResult<Option<Option<String>>> {
+    match value {
+        None => Ok(None),
+        Some(text) if text.trim().is_empty() => Ok(Some(None)),
+        Some(text) => Ok(Some(Some(text_field(field, text, max)?))),
+    }
+}
+
+async fn update_threat(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, threat_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(change): Body<ThreatChange>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    access.project.require(Role::Developer, "change threats")?;
+    let wanted = if_match(&headers)?;
+    let row = current_threat(&state, &model_id, access.head_version, &threat_id).await?;
+    let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+    let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
+
+    if let Some(status) = &change.status
+        && !STATUSES.contains(&status.as_str())
+    {
+        return Err(ApiError::invalid_field(
+            "status",
+            format!("unknown status `{status}`; expected one of: {}", STATUSES.join(", ")),
+        ));
+    }
+    let justification = optional_text("justification", &change.justification, 4000)?;
+    let owner = optional_text("owner", &change.owner, 200)?;
+    let ticket = optional_text("ticket", &change.ticket, 500)?;
+    let due_date = change.due_date.as_ref().map(|d| date_field("due_date", Some(d.clone()))).transpose()?;
+    let expires = change.expires.as_ref().map(|d| date_field("expires", Some(d.clone()))).transpose()?;
+
+    let mut tx = state.db.write().await?;
+    let before = sqlx::query("SELECT * FROM threat_states WHERE model_id = $1 AND threat_id = $2")
+        .bind(&model_id)
+        .bind(&threat_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let revision: i64 = match &before {
+        Some(row) => row.try_get("revision")?,
+        None => 0,
+    };
+    if !wanted.matches(&threat_etag(&threat_id, revision)) {
+        return Err(ApiError::conflict(format!(
+            "the threat was changed by someone else since you read it (now at revision {revision}); read it again"
+        ))
+        .with_details(json!({"revision": revision})));
+    }
+    let old = |column: &str| -> Option<String> { before.as_ref().and_then(|row| row.try_get(column).ok()).flatten() };
+    let mut status = old("status").unwrap_or_else(|| analysis_status.clone());
+    let mut justification_now = justification.clone().unwrap_or_else(|| old("justification"));
+    let mut proposed = (old("proposed_status"), old("proposed_justification"), old("proposed_by"));
+    let mut accepted_proposal = false;
+    if let Some(wanted_status) = &change.status {
+        let needs_architect = matches!(wanted_status.as_str(), "accepted" | "false-positive");
+        if needs_architect && justification_now.as_deref().is_none_or(str::is_empty) {
+            return Err(ApiError::invalid_field(
+                "justification",
+                format!("a justification is required to set `{wanted_status}`"),
+            ));
+        }
+        if needs_architect && access.project.role < Role::SecurityArchitect {
+            proposed = (Some(wanted_status.clone()), justification_now.clone(), Some(caller.label.clone()));
+            justification_now = old("justification");
+            accepted_proposal = true;
+        } else {
+            status = wanted_status.clone();
+            proposed = (None, None, None);
+        }
+    }
+    let new_revision = revision + 1;
+    let pick = |given: Option<Option<String>>, column: &str| given.unwrap_or_else(|| old(column));
+    let owner = pick(owner, "owner");
+    let due = pick(due_date, "due_date");
+    let expires = pick(expires, "expires");
+    let ticket = pick(ticket, "ticket");
+    sqlx::query(
+        "INSERT INTO threat_states (model_id, threat_id, status, justification, owner, due_date, expires, ticket, \
+         proposed_status, proposed_justification, proposed_by, revision, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (model_id, threat_id) DO UPDATE SET status = excluded.status, justification = excluded.justification, \
+         owner = excluded.owner, due_date = excluded.due_date, expires = excluded.expires, ticket = excluded.ticket, \
+         proposed_status = excluded.proposed_status, proposed_justification = excluded.proposed_justification, \
+         proposed_by = excluded.proposed_by, revision = excluded.revision, updated_by = excluded.updated_by, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&model_id)
+    .bind(&threat_id)
+    .bind(&status)
+    .bind(&justification_now)
+    .bind(&owner)
+    .bind(&due)
+    .bind(&expires)
+    .bind(&ticket)
+    .bind(&proposed.0)
+    .bind(&proposed.1)
+    .bind(&proposed.2)
+    .bind(new_revision)
+    .bind(&caller.user_id)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    let action = if accepted_proposal { "threat.propose" } else { "threat.update" };
+    let detail = json!({"model": model_id, "status": status, "proposed_status": proposed.0, "owner": owner,
+                        "due_date": due, "expires": expires, "ticket": ticket, "justification": justification_now,
+                        "revision": new_revision});
+    audit::record(&mut tx, &caller, action, "threat", &threat_id, detail).await?;
+    tx.commit().await?;
+    let decision = decision(&state, &model_id, &threat_id, &analysis_status).await?;
+    let code = if accepted_proposal { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((code, [etag(&decision.etag)], axum::Json(decision)).into_response())
+}
+
+async fn list_comments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, threat_id)): Path<(String, String)>,
+    Query(page): Query<PageQuery>,
+) -> ApiResult<axum::Json<Page<Comment>>> {
+    caller.model(&state, &model_id).await?;
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let rows = sqlx::query(
+        "SELECT c.id, u.username, c.body, c.created_at FROM threat_comments c LEFT JOIN users u ON u.id = c.author_id \
+         WHERE c.model_id = $1 AND c.threat_id = $2 ORDER BY c.created_at, c.id LIMIT $3 OFFSET $4",
+    )
+    .bind(&model_id)
+    .bind(&threat_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM threat_comments WHERE model_id = $1 AND threat_id = $2")
+        .bind(&model_id)
+        .bind(&threat_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let items = rows
+        .iter()
+        .map(|row| {
+            Ok(Comment {
+                id: row.try_get("id")?,
+                author: row.try_get::<Option<String>, _>("username")?.unwrap_or_default(),
+                body: row.try_get("body")?,
+                created_at: timestamp(row.try_get("created_at")?),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(Page { items, total, limit, offset }))
+}
+
+async fn add_comment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, threat_id)): Path<(String, String)>,
+    Body(request): Body<NewComment>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    access.project.require(Role::Developer, "comment")?;
+    current_threat(&state, &model_id, access.head_version, &threat_id).await?;
+    let body = text_field("body", &request.body, 10_000)?;
+    let id = new_id();
+    let now = now_ms();
+    let mut tx = state.db.write().await?;
+    sqlx::query("INSERT INTO threat_comments (id, model_id, threat_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&id)
+        .bind(&model_id)
+        .bind(&threat_id)
+        .bind(&caller.user_id)
+        .bind(&body)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(&mut tx, &caller, "threat.comment", "threat", &threat_id, json!({"model": model_id, "comment": id}))
+        .await?;
+    tx.commit().await?;
+    let comment = Comment { id, author: caller.label.clone(), body, created_at: timestamp(now) };
+    Ok((StatusCode::CREATED, axum::Json(comment)).into_response())
+}
+
+const COUNTERMEASURE_STATUSES: [&str; 4] = ["recommended", "required", "implemented", "not-applicable"];
+
+fn countermeasure_etag(id: &str, revision: i64) -> String {
+    let digest = crate::auth::secrets::digest(id);
+    format!("\"c{}-r{revision}\"", &digest[..8])
+}
+
+/// Countermeasures of the head's threats: id → (present in the model, number of threats).
+async fn head_countermeasures(
+    state: &AppState,
+    model_id: &str,
+    head: i64,
+) -> ApiResult<std::collections::BTreeMap<String, (bool, i64)>> {
+    let rows = sqlx::query("SELECT detail FROM threats WHERE model_id = $1 AND since_version <= $2 AND (until_version IS NULL OR until_version >= $2)")
+        .bind(model_id)
+        .bind(head)
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut found: std::collections::BTreeMap<String, (bool, i64)> = std::collections::BTreeMap::new();
+    for row in rows {
+        let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+        for countermeasure in detail["threat"]["countermeasures"].as_array().into_iter().flatten() {
+            if let Some(id) = countermeasure["id"].as_str() {
+                let entry = found.entry(id.to_string()).or_insert((false, 0));
+                entry.0 |= countermeasure["present"].as_bool().unwrap_or(false);
+                entry.1 += 1;
+            }
+        }
+    }
+    Ok(found)
+}
+
+async fn countermeasure_status(
+    state: &AppState,
+    model_id: &str,
+    id: &str,
+    present: bool,
+    threats: i64,
+) -> ApiResult<CountermeasureStatus> {
+    let row = sqlx::query(
+        "SELECT status, note, revision FROM countermeasure_states WHERE model_id = $1 AND countermeasure_id = $2",
+    )
+    .bind(model_id)
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let (status, note, revision) = match row {
+        Some(row) => (row.try_get("status")?, row.try_get("note")?, row.try_get("revision")?),
+        None => ((if present { "implemented" } else { "recommended" }).to_string(), None, 0),
+    };
+    let name =
+        state.kb.countermeasures.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_else(|| id.to_string());
+    Ok(CountermeasureStatus {
+        id: id.to_string(),
+        name,
+        status,
+        present_in_model: present,
+        threats,
+        note,
+        revision,
+        etag: countermeasure_etag(id, revision),
+    })
+}
+
+async fn list_countermeasures(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(model_id): Path<String>,
+) -> ApiResult<axum::Json<Vec<CountermeasureStatus>>> {
+    let access = caller.model(&state, &model_id).await?;
+    let found = head_countermeasures(&state, &model_id, access.head_version).await?;
+    let mut list = Vec::with_capacity(found.len());
+    for (id, (present, threats)) in found {
+        list.push(countermeasure_status(&state, &model_id, &id, present, threats).await?);
+    }
+    Ok(axum::Json(list))
+}
+
+async fn update_countermeasure(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((model_id, countermeasure_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(change): Body<CountermeasureChange>,
+) -> ApiResult<Response> {
+    let access = caller.model(&state, &model_id).await?;
+    access.project.require(Role::Developer, "change countermeasures")?;
+    let wanted = if_match(&headers)?;
+    if !COUNTERMEASURE_STATUSES.contains(&change.status.as_str()) {
+        return Err(ApiError::invalid_field(
+            "status",
+            format!("unknown status `{}`; expected one of: {}", change.status, COUNTERMEASURE_STATUSES.join(", ")),
+        ));
+    }
+    if matches!(change.status.as_str(), "required" | "not-applicable") {
+        access.project.require(Role::SecurityArchitect, &format!("mark a countermeasure {}", change.status))?;
+    }
+    let found = head_countermeasures(&state, &model_id, access.head_version).await?;
+    let Some(&(present, threats)) = found.get(&countermeasure_id) else {
+        return Err(ApiError::not_found(&format!(
+            "countermeasure `{countermeasure_id}` among the latest version's threats"
+        )));
+    };
+    let note = optional_text("note", &change.note, 4000)?.flatten();
+    let mut tx = state.db.write().await?;
+    let revision: i64 =
+        sqlx::query_scalar("SELECT revision FROM countermeasure_states WHERE model_id = $1 AND countermeasure_id = $2")
+            .bind(&model_id)
+            .bind(&countermeasure_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .unwrap_or(0);
+    if !wanted.matches(&countermeasure_etag(&countermeasure_id, revision)) {
+        return Err(ApiError::conflict(
+            "the countermeasure was changed by someone else since you read it; read it again",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO countermeasure_states (model_id, countermeasure_id, status, note, revision, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (model_id, countermeasure_id) DO UPDATE SET \
+         status = excluded.status, note = excluded.note, revision = excluded.revision, updated_by = excluded.updated_by, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&model_id)
+    .bind(&countermeasure_id)
+    .bind(&change.status)
+    .bind(&note)
+    .bind(revision + 1)
+    .bind(&caller.user_id)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &caller,
+        "countermeasure.update",
+        "countermeasure",
+        &countermeasure_id,
+        json!({"model": model_id, "status": change.status, "note": note}),
+    )
+    .await?;
+    tx.commit().await?;
+    let status = countermeasure_status(&state, &model_id, &countermeasure_id, present, threats).await?;
+    Ok(([etag(&status.etag)], axum::Json(status)).into_response())
+}
+
+/// The model's threat decisions as tracking entries, for reports.
+pub async fn tracking_entries(state: &AppState, model_id: &str) -> ApiResult<Vec<Tracking>> {
+    let rows = sqlx::query(
+        "SELECT threat_id, status, justification, owner, expires, ticket FROM threat_states WHERE model_id = $1",
+    )
+    .bind(model_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status: Status = serde_json::from_value(json!(row.try_get::<String, _>("status")?)).unwrap_or_default();
+        entries.push(Tracking {
+            threat: Located::synthetic(row.try_get("threat_id")?),
+            status,
+            justification: row.try_get("justification")?,
+            ticket: row.try_get("ticket")?,
+            expires: row.try_get::<Option<String>, _>("expires")?.map(Located::synthetic),
+            owner: row.try_get("owner")?,
+        });
+    }
+    Ok(entries)
+}

@@ -1,0 +1,383 @@
+//! Accounts of an organisation (administrators manage them), and the accounts
+//! single sign-on creates on first sign-in.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+
+use super::common::{Body, Page, PageQuery, Path, Query, text_field};
+use super::registry::Api;
+use crate::audit;
+use crate::auth::{Caller, passwords};
+use crate::db::{Db, new_id, now_ms, timestamp};
+use crate::error::{ApiError, ApiResult};
+use crate::oidc::Identity;
+use crate::state::AppState;
+
+pub fn register(api: &mut Api) {
+    api.get("/api/v1/users", "listUsers", "The organisation's accounts (administrators)")
+        .tag("users")
+        .query::<PageQuery>()
+        .response::<Page<Account>>()
+        .add(list_users);
+    api.post("/api/v1/users", "createUser", "Create a local account (administrators)")
+        .tag("users")
+        .status(201)
+        .request::<NewAccount>()
+        .response::<Account>()
+        .add(create_user);
+    api.patch("/api/v1/users/{user}", "updateUser", "Disable, unlock or promote an account (administrators)")
+        .tag("users")
+        .request::<AccountChange>()
+        .response::<Account>()
+        .add(update_user);
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub is_org_admin: bool,
+    pub disabled: bool,
+    /// Locked after repeated failed sign-ins, until this time.
+    pub locked_until: Option<String>,
+    /// Signs in through single sign-on.
+    pub single_sign_on: bool,
+    pub created_at: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    /// At least 12 characters.
+    pub password: String,
+    #[serde(default)]
+    pub is_org_admin: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct AccountChange {
+    pub display_name: Option<String>,
+    pub disabled: Option<bool>,
+    pub is_org_admin: Option<bool>,
+    /// `true` clears a lockout.
+    pub unlock: Option<bool>,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, username, display_name, email, is_org_admin, disabled, locked_until, oidc_subject, created_at";
+
+fn account(row: &sqlx::any::AnyRow) -> ApiResult<Account> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        is_org_admin: row.try_get::<i64, _>("is_org_admin")? != 0,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        locked_until: row.try_get::<Option<i64>, _>("locked_until")?.filter(|t| *t > now_ms()).map(timestamp),
+        single_sign_on: row.try_get::<Option<String>, _>("oidc_subject")?.is_some(),
+        created_at: timestamp(row.try_get("created_at")?),
+    })
+}
+
+/// Usernames: what people type to sign in, so kept simple.
+pub fn check_username(username: &str) -> ApiResult<String> {
+    let username = username.trim();
+    let valid = !username.is_empty()
+        && username.len() <= 64
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+    if valid {
+        Ok(username.to_string())
+    } else {
+        Err(ApiError::invalid_field("username", "a username is 1 to 64 letters, digits, `.`, `-`, `_` or `@`"))
+    }
+}
+
+/// The organisation named `name`, created if it does not exist yet.
+pub async fn ensure_organisation(db: &Db, name: &str) -> Result<String, sqlx::Error> {
+    if let Some(id) = sqlx::query_scalar::<_, String>("SELECT id FROM organisations WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&db.pool)
+        .await?
+    {
+        return Ok(id);
+    }
+    let id = new_id();
+    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(name)
+        .bind(now_ms())
+        .execute(&db.pool)
+        .await?;
+    Ok(id)
+}
+
+/// Creates a local account; used by the API and by `rampart admin create-user`.
+pub async fn insert_user(tx: &mut crate::db::Tx, org_id: &str, request: &NewAccount) -> ApiResult<String> {
+    let username = check_username(&request.username)?;
+    if let Some(weakness) = passwords::weakness(&request.password) {
+        return Err(ApiError::invalid_field("password", weakness));
+    }
+    let display_name = match &request.display_name {
+        Some(name) => text_field("display_name", name, 200)?,
+        None => username.clone(),
+    };
+    let password = request.password.clone();
+    let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+        .await
+        .map_err(|error| ApiError::internal("cannot hash the password", error))?
+        .map_err(|error| ApiError::internal("cannot hash the password", error))?;
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO users (id, org_id, username, display_name, email, password_hash, is_org_admin, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(&username)
+    .bind(&display_name)
+    .bind(request.email.as_deref().map(str::trim).filter(|e| !e.is_empty()))
+    .bind(hash)
+    .bind(i64::from(request.is_org_admin))
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await
+    .map_err(|error| match ApiError::from(error) {
+        conflict if conflict.code == "conflict" => ApiError::conflict(format!("the username `{username}` is taken")),
+        other => other,
+    })?;
+    Ok(id)
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(page): Query<PageQuery>,
+) -> ApiResult<axum::Json<Page<Account>>> {
+    caller.require_org_admin()?;
+    let (limit, offset) = (page.limit()?, page.offset()?);
+    let rows = sqlx::query(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE org_id = $1 ORDER BY username LIMIT $2 OFFSET $3"
+    ))
+    .bind(&caller.org_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
+        .bind(&caller.org_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let items = rows.iter().map(account).collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(Page { items, total, limit, offset }))
+}
+
+async fn fetch_account(state: &AppState, org_id: &str, user_id: &str) -> ApiResult<Account> {
+    let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM users WHERE id = $1 AND org_id = $2"))
+        .bind(user_id)
+        .bind(org_id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or_else(|| ApiError::not_found("user"))?;
+    account(&row)
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(request): Body<NewAccount>,
+) -> ApiResult<(StatusCode, axum::Json<Account>)> {
+    caller.require_org_admin()?;
+    let mut tx = state.db.write().await?;
+    let id = insert_user(&mut tx, &caller.org_id, &request).await?;
+    audit::record(
+        &mut tx,
+        &caller,
+        "user.create",
+        "user",
+        &id,
+        json!({"username": request.username, "is_org_admin": request.is_org_admin}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(fetch_account(&state, &caller.org_id, &id).await?)))
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user_id): Path<String>,
+    Body(change): Body<AccountChange>,
+) -> ApiResult<axum::Json<Account>> {
+    caller.require_org_admin()?;
+    fetch_account(&state, &caller.org_id, &user_id).await?;
+    if user_id == caller.user_id && (change.disabled == Some(true) || change.is_org_admin == Some(false)) {
+        return Err(ApiError::conflict("you cannot disable or demote yourself; ask another administrator"));
+    }
+    let mut tx = state.db.write().await?;
+    if let Some(name) = &change.display_name {
+        let name = text_field("display_name", name, 200)?;
+        sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(disabled) = change.disabled {
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+        }
+    }
+    if let Some(admin) = change.is_org_admin {
+        sqlx::query("UPDATE users SET is_org_admin = $1 WHERE id = $2")
+            .bind(i64::from(admin))
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if change.unlock == Some(true) {
+        sqlx::query("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let detail = json!({"display_name": change.display_name, "disabled": change.disabled,
+                        "is_org_admin": change.is_org_admin, "unlock": change.unlock});
+    audit::record(&mut tx, &caller, "user.update", "user", &user_id, detail).await?;
+    tx.commit().await?;
+    Ok(axum::Json(fetch_account(&state, &caller.org_id, &user_id).await?))
+}
+
+/// The account a single sign-on identity signs in as: the one linked to it,
+/// else a local account with the same verified e-mail (linked now), else a
+/// new account without roles in the configured organisation.
+pub async fn user_for_identity(state: &AppState, identity: &Identity, remote: &str) -> ApiResult<String> {
+    let linked: Option<(String, i64)> =
+        sqlx::query("SELECT id, disabled FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2")
+            .bind(&identity.issuer)
+            .bind(&identity.subject)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .map(|row| Ok::<_, sqlx::Error>((row.try_get("id")?, row.try_get("disabled")?)))
+            .transpose()?;
+    if let Some((id, disabled)) = linked {
+        if disabled != 0 {
+            return Err(ApiError::unauthorized("this account is disabled"));
+        }
+        return Ok(id);
+    }
+    let organisation = state.config.oidc_organisation.clone();
+    let org_id: Option<String> = match &organisation {
+        Some(name) => {
+            sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&state.db.pool)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar("SELECT id FROM organisations ORDER BY created_at LIMIT 1")
+                .fetch_optional(&state.db.pool)
+                .await?
+        }
+    };
+    let org_id =
+        org_id.ok_or_else(|| ApiError::unauthorized("the server has no organisation for single sign-on users yet"))?;
+    let mut tx = state.db.write().await?;
+    let same_email: Option<String> = match (&identity.email, identity.email_verified) {
+        (Some(email), true) => {
+            sqlx::query_scalar(
+                "SELECT id FROM users WHERE org_id = $1 AND LOWER(email) = LOWER($2) AND oidc_subject IS NULL \
+                 AND disabled = 0",
+            )
+            .bind(&org_id)
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?
+        }
+        _ => None,
+    };
+    if let Some(id) = same_email {
+        let email = identity.email.clone().unwrap_or_default();
+        sqlx::query("UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
+            .bind(&identity.issuer)
+            .bind(&identity.subject)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record_as(
+            &mut tx,
+            Some(&org_id),
+            Some(&id),
+            &email,
+            remote,
+            "user.link-sso",
+            "user",
+            &id,
+            json!({"issuer": identity.issuer}),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(id);
+    }
+    let wanted = identity
+        .preferred_username
+        .clone()
+        .or_else(|| identity.email.clone())
+        .unwrap_or_else(|| format!("sso-{}", identity.subject));
+    let base: String =
+        wanted.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@')).take(56).collect();
+    let base = if base.is_empty() { "sso-user".to_string() } else { base };
+    let mut username = base.clone();
+    for n in 2.. {
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_none() {
+            break;
+        }
+        username = format!("{base}-{n}");
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO users (id, org_id, username, display_name, email, oidc_issuer, oidc_subject, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&org_id)
+    .bind(&username)
+    .bind(identity.name.clone().unwrap_or_else(|| username.clone()))
+    .bind(&identity.email)
+    .bind(&identity.issuer)
+    .bind(&identity.subject)
+    .bind(now_ms())
+    .execute(&mut *tx)
+    .await?;
+    audit::record_as(
+        &mut tx,
+        Some(&org_id),
+        Some(&id),
+        &username,
+        remote,
+        "user.create-sso",
+        "user",
+        &id,
+        json!({"issuer": identity.issuer}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,58 @@
+//! Browser sessions: a random id in an HttpOnly, Secure, SameSite=Lax cookie,
+//! stored as a digest with its CSRF token and expiry. Lax rather than Strict
+//! so that the redirect back from single sign-on arrives signed in; writes
+//! are protected by the CSRF token instead.
+
+use cookie::{Cookie, SameSite};
+
+use super::caller::SESSION_COOKIE;
+use super::secrets;
+use crate::db::{Db, now_ms};
+
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+pub async fn create(db: &Db, user_id: &str, hours: i64) -> Result<NewSession, sqlx::Error> {
+    let token = secrets::random_token();
+    let csrf_token = secrets::random_token();
+    let now = now_ms();
+    let expires_at = now + hours * 3_600_000;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(secrets::digest(&token))
+    .bind(user_id)
+    .bind(&csrf_token)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&db.pool)
+    .await?;
+    // Expired sessions go now and then, by whichever replica signs someone in.
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(&db.pool).await?;
+    Ok(NewSession { token, csrf_token, expires_at })
+}
+
+pub fn set_cookie(token: &str, secure: bool, max_age_hours: i64) -> String {
+    Cookie::build((SESSION_COOKIE, token.to_string()))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::hours(max_age_hours))
+        .build()
+        .to_string()
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    Cookie::build((SESSION_COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}

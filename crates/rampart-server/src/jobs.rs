@@ -1,0 +1,205 @@
+//! Long work as jobs in the database, taken by whichever replica asks first.
+//! A worker claims a job with one conditional UPDATE (atomic on SQLite and
+//! PostgreSQL alike), keeps a heartbeat while it runs, and a job whose
+//! worker died (no heartbeat for a minute) is taken again by another.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde_json::json;
+use sqlx::Row;
+
+use crate::analysis::{self, Prepared};
+use crate::db::now_ms;
+use crate::state::AppState;
+use crate::store::versions;
+
+pub const KINDS: [&str; 1] = ["reanalyze"];
+/// A running job without a heartbeat for this long is taken over.
+const LEASE_MS: i64 = 60_000;
+const POLL: Duration = Duration::from_millis(500);
+
+/// Runs jobs until `stop` turns true.
+pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match claim(&state).await {
+            Ok(Some(job)) => {
+                let outcome = run(&state, &job).await;
+                if let Err(error) = finish(&state, &job, outcome).await {
+                    tracing::error!("cannot record the end of job {}: {error}", job.id);
+                }
+            }
+            Ok(None) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!("job queue: {error}");
+                tokio::time::sleep(POLL * 4).await;
+            }
+        }
+    }
+}
+
+pub struct ClaimedJob {
+    pub id: String,
+    pub org_id: String,
+    pub kind: String,
+    pub created_by: String,
+}
+
+async fn claim(state: &AppState) -> Result<Option<ClaimedJob>, sqlx::Error> {
+    let now = now_ms();
+    let takeable = "(status = 'queued' OR (status = 'running' AND heartbeat_at < $3))";
+    let row = sqlx::query(&format!(
+        "UPDATE jobs SET status = 'running', worker = $1, started_at = COALESCE(started_at, $2), heartbeat_at = $2 \
+         WHERE id = (SELECT id FROM jobs WHERE {takeable} ORDER BY created_at, id LIMIT 1) AND {takeable} \
+         RETURNING id, org_id, kind, created_by"
+    ))
+    .bind(&state.worker_id)
+    .bind(now)
+    .bind(now - LEASE_MS)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    row.map(|row| {
+        Ok(ClaimedJob {
+            id: row.try_get("id")?,
+            org_id: row.try_get("org_id")?,
+            kind: row.try_get("kind")?,
+            created_by: row.try_get("created_by")?,
+        })
+    })
+    .transpose()
+}
+
+async fn finish(
+    state: &AppState,
+    job: &ClaimedJob,
+    outcome: Result<serde_json::Value, String>,
+) -> Result<(), sqlx::Error> {
+    let (status, result, error) = match outcome {
+        Ok(result) => ("done", Some(result.to_string()), None),
+        Err(error) => ("failed", None, Some(error)),
+    };
+    sqlx::query("UPDATE jobs SET status = $1, result = $2, error = $3, finished_at = $4 WHERE id = $5 AND worker = $6")
+        .bind(status)
+        .bind(result)
+        .bind(error)
+        .bind(now_ms())
+        .bind(&job.id)
+        .bind(&state.worker_id)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
+}
+
+async fn run(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Value, String> {
+    match job.kind.as_str() {
+        "reanalyze" => reanalyze(state, job).await,
+        other => Err(format!("unknown job kind `{other}`")),
+    }
+}
+
+/// Records progress and renews the lease; false when another worker took the job over.
+async fn progress(state: &AppState, job: &ClaimedJob, done: i64, total: i64) -> Result<bool, String> {
+    let updated = sqlx::query(
+        "UPDATE jobs SET progress_done = $1, progress_total = $2, heartbeat_at = $3 WHERE id = $4 AND worker = $5",
+    )
+    .bind(done)
+    .bind(total)
+    .bind(now_ms())
+    .bind(&job.id)
+    .bind(&state.worker_id)
+    .execute(&state.db.pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Analyses the latest version of every model of the organisation with the
+/// server's current knowledge base; a model whose threats change gets a new
+/// version (same document), so the change shows in its history.
+async fn reanalyze(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Value, String> {
+    let models = sqlx::query("SELECT id, name, head_version FROM models WHERE org_id = $1 ORDER BY id")
+        .bind(&job.org_id)
+        .fetch_all(&state.db.pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let total = models.len() as i64;
+    let (mut changed, mut unchanged, mut failed) = (0, 0, Vec::new());
+    for (index, row) in models.iter().enumerate() {
+        if !progress(state, job, index as i64, total).await? {
+            return Err("another worker took this job over".to_string());
+        }
+        let (model_id, name, head): (String, String, i64) = (
+            row.try_get("id").map_err(|e| e.to_string())?,
+            row.try_get("name").map_err(|e| e.to_string())?,
+            row.try_get("head_version").map_err(|e| e.to_string())?,
+        );
+        match reanalyze_one(state, job, &model_id, head).await {
+            Ok(true) => changed += 1,
+            Ok(false) => unchanged += 1,
+            Err(error) => failed.push(json!({"model": model_id, "name": name, "error": error})),
+        }
+    }
+    progress(state, job, total, total).await?;
+    Ok(json!({"models": total, "new_versions": changed, "unchanged": unchanged, "failed": failed}))
+}
+
+async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head: i64) -> Result<bool, String> {
+    let (format, document): (String, String) =
+        sqlx::query("SELECT source_format, document FROM model_versions WHERE model_id = $1 AND version = $2")
+            .bind(model_id)
+            .bind(head)
+            .fetch_one(&state.db.pool)
+            .await
+            .and_then(|row| Ok((row.try_get("source_format")?, row.try_get("document")?)))
+            .map_err(|e| e.to_string())?;
+    let model = analysis::read_stored(&state.kb, &document).map_err(|e| e.message)?;
+    let prepared = Prepared { model, document, format, warnings: Vec::new() };
+    let analysed = versions::analyse(state.kb.clone(), prepared).await.map_err(|e| e.message)?;
+    let current: HashSet<(String, String)> =
+        sqlx::query("SELECT threat_id, fingerprint FROM threats WHERE model_id = $1 AND until_version IS NULL")
+            .bind(model_id)
+            .fetch_all(&state.db.pool)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter_map(|row| Some((row.try_get("threat_id").ok()?, row.try_get("fingerprint").ok()?)))
+            .collect();
+    let fresh: HashSet<(String, String)> =
+        analysed.rows.iter().map(|row| (row.threat_id.clone(), row.fingerprint.clone())).collect();
+    if current == fresh {
+        return Ok(false);
+    }
+    let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
+    let message = "Re-analysed with the server's current knowledge base";
+    match versions::store(&mut tx, model_id, head, &job.created_by, message, &analysed).await {
+        Ok(saved) => {
+            let detail = json!({"version": saved.version, "job": job.id, "added": saved.added, "changed": saved.changed, "removed": saved.removed});
+            crate::audit::record_as(
+                &mut tx,
+                Some(&job.org_id),
+                None,
+                &format!("job:{}", job.id),
+                "server",
+                "model.reanalyze",
+                "model",
+                model_id,
+                detail,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            Ok(true)
+        }
+        // Saved by someone meanwhile: that save was analysed with this library already.
+        Err(error) if error.code == "conflict" => Ok(false),
+        Err(error) => Err(error.message),
+    }
+}

@@ -1,0 +1,3 @@
+//! Queries that more than one endpoint (or a job) needs.
+
+pub mod versions;
