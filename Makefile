@@ -49,8 +49,10 @@ packages:
 # the browser tests reuse the binaries the Rust tests built.
 TEST_TARGETS := --workspace --lib --bins --tests --examples
 
+# The server's tests run on SQLite and on a throwaway PostgreSQL that
+# scripts/with-postgres.sh starts (installing it from Debian when missing).
 test-rust: packages
-	$(CARGO) test $(TEST_TARGETS)
+	scripts/with-postgres.sh $(CARGO) test $(TEST_TARGETS)
 	$(CARGO) test --workspace --doc
 
 ## test-browser: the HTML report in real headless Chromium (playwright-core from npm)
