@@ -6,7 +6,7 @@ EXAMPLES := $(wildcard examples/*.yaml)
 
 .PHONY: demo build test test-rust test-browser packages lint ci bench bench-pytm fuzz clean
 
-## demo: build Rampart and analyze every example model (reports in target/demo/)
+## demo: build Rampart, analyze every example model (reports in target/demo/), then serve the sample organisation
 demo: build
 	@mkdir -p target/demo
 	@for model in $(EXAMPLES); do \
@@ -34,6 +34,14 @@ demo: build
 	$(RAMPART) report examples/ecommerce.yaml --format cyclonedx --output target/demo/ecommerce.cdx.json
 	$(RAMPART) import otm target/demo/ecommerce.otm.json --output target/demo/ecommerce-from-otm.yaml
 	@echo; echo "Reports, diagrams and exports: target/demo/*.html, *.pdf, *.md, *.sarif, *.json, *.svg, *.xlsx, *.otm.json, *.cdx.json"
+	@echo; echo "=== the platform server with the sample organisation Northwind Group (docs/server.md)"
+	rm -rf target/demo/server-data
+	mkdir -p target/demo/server-data
+	$(RAMPART) admin load-sample --data-dir target/demo/server-data
+	@echo; echo "Rampart server: http://127.0.0.1:8080  (API reference: http://127.0.0.1:8080/api/docs)"
+	@echo "Sign in as admin, architect, developer, viewer or payments-lead; password: rampart-demo-password"
+	@echo "Press Ctrl-C to stop the server."
+	$(RAMPART) serve --data-dir target/demo/server-data --listen 127.0.0.1:8080
 
 build:
 	$(CARGO) build --release -p rampart-cli

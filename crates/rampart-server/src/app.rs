@@ -61,7 +61,10 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
             errors.first().map(ToString::to_string).unwrap_or_default()
         )
     })?;
-    let secret_key: Option<SecretKey> = SecretKey::from_env()?;
+    let secret_key: Option<SecretKey> = match &config.secret_key {
+        Some(text) => Some(SecretKey::from_base64(text)?),
+        None => SecretKey::from_env()?,
+    };
     let oidc = match &config.oidc {
         Some(oidc) => {
             let http = reqwest::Client::builder()

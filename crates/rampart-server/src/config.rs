@@ -28,6 +28,9 @@ pub struct ServerConfig {
     pub oidc: Option<OidcConfig>,
     /// The organisation that new single sign-on users join (default: the first one).
     pub oidc_organisation: Option<String>,
+    /// The key that seals integration secrets (base64 of 32 bytes); when
+    /// none is given, `RAMPART_SECRET_KEY` is read.
+    pub secret_key: Option<String>,
     /// Run the job worker in this process.
     pub run_jobs: bool,
 }
@@ -46,6 +49,7 @@ impl ServerConfig {
             max_connections: 16,
             oidc: None,
             oidc_organisation: None,
+            secret_key: None,
             run_jobs: true,
         }
     }

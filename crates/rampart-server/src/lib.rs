@@ -17,6 +17,7 @@ pub mod error;
 pub mod jobs;
 pub mod oidc;
 pub mod reports;
+pub mod sample;
 pub mod sealed;
 pub mod state;
 pub mod store;

@@ -21,6 +21,9 @@ pub enum Command {
     Backup(Backup),
     /// Restore a snapshot into an empty database (SQLite or PostgreSQL).
     Restore(Restore),
+    /// Fill an empty database with the sample organisation "Northwind Group"
+    /// (business units, projects, models with history, users in every role).
+    LoadSample(LoadSample),
 }
 
 #[derive(clap::Args)]
@@ -62,6 +65,12 @@ pub struct Restore {
     pub input: PathBuf,
 }
 
+#[derive(clap::Args)]
+pub struct LoadSample {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
 pub fn run(args: Args) -> u8 {
     let rt = match runtime() {
         Ok(rt) => rt,
@@ -71,6 +80,7 @@ pub fn run(args: Args) -> u8 {
         Command::CreateUser(command) => rt.block_on(create_user(command)),
         Command::Backup(command) => rt.block_on(backup(command)),
         Command::Restore(command) => rt.block_on(restore(command)),
+        Command::LoadSample(command) => rt.block_on(load_sample(command)),
     };
     match result {
         Ok(()) => crate::exit::OK,
@@ -168,5 +178,15 @@ async fn restore(command: Restore) -> Result<(), String> {
         counts.get("models").copied().unwrap_or(0),
         counts.get("model_versions").copied().unwrap_or(0)
     );
+    Ok(())
+}
+
+async fn load_sample(command: LoadSample) -> Result<(), String> {
+    let kb = rampart_kb::compile(&rampart_kb::builtin_sources())
+        .map_err(|errors| format!("the built-in knowledge base does not compile: {} errors", errors.len()))?;
+    let db = open(&command.database).await?;
+    let summary = rampart_server::sample::load(&db, &kb).await?;
+    print!("{summary}");
+    println!("start the server with `rampart serve` and the same database options, then sign in");
     Ok(())
 }

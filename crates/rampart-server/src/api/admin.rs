@@ -49,6 +49,7 @@ pub fn register(api: &mut Api) {
     .tag("admin")
     .request::<NewSecret>()
     .response::<SecretInfo>()
+    .error(503, "The server has no RAMPART_SECRET_KEY to seal secrets with")
     .add(set_secret);
     api.delete("/api/v1/projects/{project}/secrets/{name}", "deleteSecret", "Delete an integration secret")
         .tag("admin")

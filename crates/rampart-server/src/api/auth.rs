@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -29,6 +29,8 @@ pub fn register(api: &mut Api) {
         )
         .request::<LoginRequest>()
         .response::<SessionInfo>()
+        .error(401, "Wrong username or password")
+        .error(429, "Too many failed sign-ins: the account is locked for a while")
         .add(login);
     api.post("/api/v1/auth/logout", "logout", "End the session").tag("auth").status(204).add(logout);
     api.get("/api/v1/auth/session", "getSession", "Who is signed in, their roles and the CSRF token")
@@ -40,12 +42,15 @@ pub fn register(api: &mut Api) {
         .public()
         .query::<OidcLoginQuery>()
         .status(302)
+        .error(404, "Single sign-on is not configured")
         .add(oidc_login);
     api.get("/api/v1/auth/oidc/callback", "oidcCallback", "Where the identity provider sends the user back")
         .tag("auth")
         .public()
         .query::<OidcCallbackQuery>()
         .status(302)
+        .error(401, "The sign-in was refused or failed")
+        .error(404, "Single sign-on is not configured")
         .add(oidc_callback);
     api.get("/api/v1/tokens", "listTokens", "Your personal API tokens")
         .tag("tokens")
@@ -278,9 +283,16 @@ async fn session(
         CallerKind::PersonalToken { .. } => "personal-token",
         CallerKind::ProjectToken { .. } => "project-token",
     };
+    // A project token acts on its project only: its creator's grants are not its own.
+    let grants = match &caller.kind {
+        CallerKind::ProjectToken { project_id, role, .. } => {
+            vec![Grant { scope_kind: "project".to_string(), scope_id: project_id.clone(), role: *role }]
+        }
+        _ => grants(&state, &caller.user_id).await?,
+    };
     Ok(axum::Json(SessionInfo {
         user: user_info(&state, &caller.user_id).await?,
-        grants: grants(&state, &caller.user_id).await?,
+        grants,
         csrf_token,
         via: via.to_string(),
     }))
@@ -309,7 +321,15 @@ async fn oidc_login(State(state): State<AppState>, Query(query): Query<OidcLogin
     };
     // Only a local path: an open redirect would let a link sign someone in and send them anywhere.
     let return_to = match query.return_to {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        // Control characters would not fit in the Location header of the callback.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
         Some(_) => return Err(ApiError::invalid_field("return_to", "return_to must be a path on this server")),
         None => "/".to_string(),
     };
@@ -329,7 +349,8 @@ async fn oidc_login(State(state): State<AppState>, Query(query): Query<OidcLogin
     .bind(now)
     .execute(&state.db.pool)
     .await?;
-    Ok(Redirect::to(&request.url).into_response())
+    // 302, as the document says (axum's `Redirect::to` would answer 303).
+    Ok((StatusCode::FOUND, [(header::LOCATION, request.url)]).into_response())
 }
 
 async fn oidc_callback(

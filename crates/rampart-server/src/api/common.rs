@@ -192,6 +192,22 @@ pub fn text_field(field: &str, value: &str, max: usize) -> Result<String, ApiErr
     Ok(trimmed.to_string())
 }
 
+/// A `LIKE` pattern that matches `text` anywhere, in lower case, with `%`,
+/// `_` and `\` taken literally; use it with `LIKE $n ESCAPE '\'`, which
+/// SQLite and PostgreSQL both read the same way.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// A `YYYY-MM-DD` date field.
 pub fn date_field(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {

@@ -502,11 +502,11 @@ async fn list_projects(
     let (limit, offset) = (page.limit()?, page.offset()?);
     let rows = sqlx::query(&format!(
         "{PROJECT_SELECT} WHERE p.org_id = $1 AND ($2 = '' OR p.business_unit_id = $2) \
-         AND ($3 = '' OR LOWER(p.name) LIKE $3) ORDER BY p.name"
+         AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') ORDER BY p.name"
     ))
     .bind(&caller.org_id)
     .bind(query.business_unit.clone().unwrap_or_default())
-    .bind(query.q.as_deref().map(|q| format!("%{}%", q.to_lowercase())).unwrap_or_default())
+    .bind(query.q.as_deref().filter(|q| !q.is_empty()).map(super::common::contains_pattern).unwrap_or_default())
     .fetch_all(&state.db.pool)
     .await?;
     let grants = caller_grants(&state, &caller).await?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::common::{Body, Page, PageQuery, Path, Query, etag, if_match, text_field};
+use super::common::{Body, Page, PageQuery, Path, Query, body_rejection, contains_pattern, etag, if_match, text_field};
 use super::registry::Api;
 use crate::analysis::{self, Prepared};
 use crate::audit;
@@ -41,6 +41,7 @@ pub fn register(api: &mut Api) {
     .status(201)
     .request::<NewModel>()
     .response::<SaveResult>()
+    .error(422, "The model does not validate; the message gives line:column")
     .add(create_model);
     api.post(
         "/api/v1/projects/{project}/imports",
@@ -56,6 +57,7 @@ pub fn register(api: &mut Api) {
     .query::<ImportQuery>()
     .raw_request("application/octet-stream")
     .response::<SaveResult>()
+    .error(422, "The model does not validate; the message gives line:column")
     .add(import_model);
     api.get("/api/v1/models/{model}", "getModel", "A model and the summary of its latest version")
         .tag("models")
@@ -66,6 +68,7 @@ pub fn register(api: &mut Api) {
         .header("If-Match", "The ETag of the version the change is based on, or `*`")
         .request::<SaveModel>()
         .response::<SaveResult>()
+        .error(422, "The model does not validate; the message gives line:column")
         .add(save_model);
     api.delete("/api/v1/models/{model}", "deleteModel", "Delete a model with its whole history (project admins)")
         .tag("models")
@@ -94,6 +97,7 @@ pub fn register(api: &mut Api) {
         .header("If-Match", "The ETag of the latest version, or `*`")
         .request::<Rollback>()
         .response::<SaveResult>()
+        .error(422, "The model does not validate; the message gives line:column")
         .add(rollback);
     api.get(
         "/api/v1/models/{model}/reports/{format}",
@@ -329,11 +333,12 @@ async fn list_models(
             ));
         }
     };
-    let filter = query.q.as_deref().map(|q| format!("%{}%", q.to_lowercase())).unwrap_or_default();
+    let filter = query.q.as_deref().filter(|q| !q.is_empty()).map(contains_pattern).unwrap_or_default();
     let rows = sqlx::query(&format!(
         "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at, m.updated_at, {VERSION_COLUMNS} \
          FROM models m LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
-         LEFT JOIN users u ON u.id = v.author_id WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2) \
+         LEFT JOIN users u ON u.id = v.author_id \
+         WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2 ESCAPE '\\') \
          ORDER BY {order} LIMIT $3 OFFSET $4"
     ))
     .bind(&project_id)
@@ -343,7 +348,7 @@ async fn list_models(
     .fetch_all(&state.db.pool)
     .await?;
     let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM models m WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2)",
+        "SELECT COUNT(*) FROM models m WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2 ESCAPE '\\')",
     )
     .bind(&project_id)
     .bind(&filter)
@@ -434,8 +439,10 @@ async fn import_model(
     caller: Caller,
     Path(project_id): Path<String>,
     Query(query): Query<ImportQuery>,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Response> {
+    // Taken as a Result so that a body over the limit gets the API's JSON error, not axum's text.
+    let body = body.map_err(|rejection| body_rejection(rejection.status(), rejection.body_text()))?;
     caller.project(&state, &project_id).await?.require(Role::Developer, "import models")?;
     let text = String::from_utf8(body.to_vec()).map_err(|error| {
         ApiError::bad_request(format!(
@@ -472,6 +479,13 @@ async fn save_next(
 ) -> ApiResult<Response> {
     let wanted = if_match(headers)?;
     let mut tx = state.db.write().await?;
+    // A no-op write first: on PostgreSQL it locks the model's row, so saves of
+    // one model queue here instead of racing to a 409 (`If-Match: *` means
+    // "whatever is there"); SQLite's BEGIN IMMEDIATE already serialises them.
+    sqlx::query("UPDATE models SET head_version = head_version WHERE id = $1")
+        .bind(&access.model_id)
+        .execute(&mut *tx)
+        .await?;
     let head: i64 = sqlx::query_scalar("SELECT head_version FROM models WHERE id = $1")
         .bind(&access.model_id)
         .fetch_one(&mut *tx)

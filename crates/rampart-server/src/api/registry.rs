@@ -64,6 +64,8 @@ pub struct Endpoint {
     response_type: &'static str,
     query: Vec<Value>,
     headers: Vec<(&'static str, &'static str)>,
+    /// Error answers particular to this endpoint (422 for a model that does not validate...).
+    errors: Vec<(u16, &'static str)>,
 }
 
 impl Endpoint {
@@ -83,6 +85,7 @@ impl Endpoint {
             response_type: "application/json",
             query: Vec::new(),
             headers: Vec::new(),
+            errors: Vec::new(),
         }
     }
 }
@@ -170,6 +173,18 @@ impl Api {
             if matches!(endpoint.method, Method::Put | Method::Patch | Method::Post | Method::Delete) {
                 responses.insert("409".into(), error_response("Conflict: a stale If-Match, or a duplicate name"));
             }
+            if endpoint.request.is_some() {
+                responses.insert("413".into(), error_response("The body is larger than the server accepts"));
+                if endpoint.request_type == "application/json" {
+                    responses.insert("415".into(), error_response("The body is not sent as application/json"));
+                }
+            }
+            if endpoint.headers.iter().any(|(name, _)| *name == "If-Match") {
+                responses.insert("428".into(), error_response("If-Match is missing"));
+            }
+            for (code, description) in &endpoint.errors {
+                responses.insert(code.to_string(), error_response(description));
+            }
             let mut operation = json!({
                 "operationId": endpoint.operation_id,
                 "summary": endpoint.summary,
@@ -256,6 +271,11 @@ impl Spec<'_> {
     pub fn raw_response(mut self, content_type: &'static str) -> Self {
         self.endpoint.response = Some(json!({"type": "string"}));
         self.endpoint.response_type = content_type;
+        self
+    }
+    /// An error answer particular to this endpoint, for the document.
+    pub fn error(mut self, status: u16, description: &'static str) -> Self {
+        self.endpoint.errors.push((status, description));
         self
     }
     pub fn header(mut self, name: &'static str, description: &'static str) -> Self {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::common::{Body, Page, PageQuery, Path, Query, date_field, etag, if_match, text_field};
+use super::common::{Body, Page, PageQuery, Path, Query, contains_pattern, date_field, etag, if_match, text_field};
 use super::registry::Api;
 use crate::audit;
 use crate::auth::{Caller, Role};
@@ -42,7 +42,8 @@ pub fn register(api: &mut Api) {
     .tag("threats")
     .describe(
         "Developers may set open, in-progress and mitigated; accepting a risk or marking a false positive \
-             needs a security architect, and a developer's request for it is recorded as a proposal (202). \
+             needs a security architect, and a developer's request for it is recorded as a proposal (202). Setting an \
+             acceptance's expiry, or rewriting an accepted risk's justification, also needs a security architect. \
              Needs If-Match with the threat's ETag.",
     )
     .header("If-Match", "The threat's ETag from the last read, or `*`")
@@ -239,6 +240,12 @@ async fn list_threats(
     let page = PageQuery { limit: query.limit, offset: query.offset };
     let (limit, offset) = (page.limit()?, page.offset()?);
     let version = query.version.unwrap_or(access.head_version);
+    if !(1..=access.head_version).contains(&version) {
+        return Err(ApiError::invalid_field(
+            "version",
+            format!("`version` must be a version from 1 to {}, not {version}", access.head_version),
+        ));
+    }
     let mut sql = THREAT_SELECT.to_string();
     let mut binds: Vec<String> = Vec::new();
     let mut next = 3;
@@ -276,7 +283,7 @@ async fn list_threats(
         condition(&mut sql, " AND t.target = ?", target.clone());
     }
     if let Some(q) = &query.q {
-        condition(&mut sql, " AND LOWER(t.title) LIKE ?", format!("%{}%", q.to_lowercase()));
+        condition(&mut sql, " AND LOWER(t.title) LIKE ? ESCAPE '\\'", contains_pattern(q));
     }
     let order = match query.sort.as_deref().unwrap_or("-score") {
         "-score" => "t.score DESC, t.threat_id",
@@ -382,6 +389,14 @@ async fn get_threat(
     Ok(([etag(&body.decision.etag)], axum::Json(body)).into_response())
 }
 
+/// The 409 of a change based on an old revision of a threat's decision.
+fn threat_changed(revision: i64) -> ApiError {
+    ApiError::conflict(format!(
+        "the threat was changed by someone else since you read it (now at revision {revision} or later); read it again"
+    ))
+    .with_details(json!({"revision": revision}))
+}
+
 /// Cleans an optional text field: empty means "clear".
 fn optional_text(field: &str, value: &Option<String>, max: usize) -> ApiResult<Option<Option<String>>> {
     match value {
@@ -430,16 +445,35 @@ async fn update_threat(
         None => 0,
     };
     if !wanted.matches(&threat_etag(&threat_id, revision)) {
-        return Err(ApiError::conflict(format!(
-            "the threat was changed by someone else since you read it (now at revision {revision}); read it again"
-        ))
-        .with_details(json!({"revision": revision})));
+        return Err(threat_changed(revision));
     }
     let old = |column: &str| -> Option<String> { before.as_ref().and_then(|row| row.try_get(column).ok()).flatten() };
     let mut status = old("status").unwrap_or_else(|| analysis_status.clone());
     let mut justification_now = justification.clone().unwrap_or_else(|| old("justification"));
     let mut proposed = (old("proposed_status"), old("proposed_justification"), old("proposed_by"));
     let mut accepted_proposal = false;
+    let architect = access.project.role >= Role::SecurityArchitect;
+    // An accepted risk's reasons and review date are the architect's decision,
+    // as the acceptance itself is: a developer may not rewrite or extend them
+    // (nor set a review date in a proposal, which has no place to keep one).
+    let keeps_status = change.status.as_ref().is_none_or(|wanted| *wanted == status);
+    let rewrites_decision =
+        keeps_status && matches!(status.as_str(), "accepted" | "false-positive") && change.justification.is_some();
+    if !architect && (change.expires.is_some() || rewrites_decision) {
+        return Err(ApiError::forbidden(format!(
+            "setting an acceptance's expiry, or the justification of a threat marked `{status}`, needs a security \
+             architect"
+        )));
+    }
+    // An architect settling a developer's proposal may rely on its justification.
+    if architect
+        && change.justification.is_none()
+        && change.status.is_some()
+        && change.status == proposed.0
+        && justification_now.is_none()
+    {
+        justification_now = proposed.1.clone();
+    }
     if let Some(wanted_status) = &change.status {
         let needs_architect = matches!(wanted_status.as_str(), "accepted" | "false-positive");
         if needs_architect && justification_now.as_deref().is_none_or(str::is_empty) {
@@ -448,7 +482,7 @@ async fn update_threat(
                 format!("a justification is required to set `{wanted_status}`"),
             ));
         }
-        if needs_architect && access.project.role < Role::SecurityArchitect {
+        if needs_architect && !architect {
             proposed = (Some(wanted_status.clone()), justification_now.clone(), Some(caller.label.clone()));
             justification_now = old("justification");
             accepted_proposal = true;
@@ -463,7 +497,7 @@ async fn update_threat(
     let due = pick(due_date, "due_date");
     let expires = pick(expires, "expires");
     let ticket = pick(ticket, "ticket");
-    sqlx::query(
+    let written = sqlx::query(
         "INSERT INTO threat_states (model_id, threat_id, status, justification, owner, due_date, expires, ticket, \
          proposed_status, proposed_justification, proposed_by, revision, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
@@ -471,7 +505,7 @@ async fn update_threat(
          owner = excluded.owner, due_date = excluded.due_date, expires = excluded.expires, ticket = excluded.ticket, \
          proposed_status = excluded.proposed_status, proposed_justification = excluded.proposed_justification, \
          proposed_by = excluded.proposed_by, revision = excluded.revision, updated_by = excluded.updated_by, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at WHERE threat_states.revision = $15",
     )
     .bind(&model_id)
     .bind(&threat_id)
@@ -487,8 +521,14 @@ async fn update_threat(
     .bind(new_revision)
     .bind(&caller.user_id)
     .bind(now_ms())
+    .bind(revision)
     .execute(&mut *tx)
     .await?;
+    // Another writer that read the same revision committed first (PostgreSQL
+    // runs both transactions side by side; the condition above settles it).
+    if written.rows_affected() != 1 {
+        return Err(threat_changed(revision + 1));
+    }
     let action = if accepted_proposal { "threat.propose" } else { "threat.update" };
     let detail = json!({"model": model_id, "status": status, "proposed_status": proposed.0, "owner": owner,
                         "due_date": due, "expires": expires, "ticket": ticket, "justification": justification_now,
@@ -564,6 +604,10 @@ async fn add_comment(
     tx.commit().await?;
     let comment = Comment { id, author: caller.label.clone(), body, created_at: timestamp(now) };
     Ok((StatusCode::CREATED, axum::Json(comment)).into_response())
+}
+
+fn countermeasure_changed() -> ApiError {
+    ApiError::conflict("the countermeasure was changed by someone else since you read it; read it again")
 }
 
 const COUNTERMEASURE_STATUSES: [&str; 4] = ["recommended", "required", "implemented", "not-applicable"];
@@ -671,23 +715,32 @@ async fn update_countermeasure(
     };
     let note = optional_text("note", &change.note, 4000)?.flatten();
     let mut tx = state.db.write().await?;
-    let revision: i64 =
-        sqlx::query_scalar("SELECT revision FROM countermeasure_states WHERE model_id = $1 AND countermeasure_id = $2")
-            .bind(&model_id)
-            .bind(&countermeasure_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .unwrap_or(0);
+    let before = sqlx::query(
+        "SELECT status, revision FROM countermeasure_states WHERE model_id = $1 AND countermeasure_id = $2",
+    )
+    .bind(&model_id)
+    .bind(&countermeasure_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (decided, revision): (Option<String>, i64) = match &before {
+        Some(row) => (Some(row.try_get("status")?), row.try_get("revision")?),
+        None => (None, 0),
+    };
     if !wanted.matches(&countermeasure_etag(&countermeasure_id, revision)) {
-        return Err(ApiError::conflict(
-            "the countermeasure was changed by someone else since you read it; read it again",
-        ));
+        return Err(countermeasure_changed());
     }
-    sqlx::query(
+    // Taking back an architect's decision (back to `recommended`) is the architect's too.
+    if change.status == "recommended" && matches!(decided.as_deref(), Some("required" | "not-applicable")) {
+        access.project.require(
+            Role::SecurityArchitect,
+            &format!("take back a countermeasure marked {}", decided.as_deref().unwrap_or_default()),
+        )?;
+    }
+    let written = sqlx::query(
         "INSERT INTO countermeasure_states (model_id, countermeasure_id, status, note, revision, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (model_id, countermeasure_id) DO UPDATE SET \
          status = excluded.status, note = excluded.note, revision = excluded.revision, updated_by = excluded.updated_by, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at WHERE countermeasure_states.revision = $8",
     )
     .bind(&model_id)
     .bind(&countermeasure_id)
@@ -696,8 +749,12 @@ async fn update_countermeasure(
     .bind(revision + 1)
     .bind(&caller.user_id)
     .bind(now_ms())
+    .bind(revision)
     .execute(&mut *tx)
     .await?;
+    if written.rows_affected() != 1 {
+        return Err(countermeasure_changed());
+    }
     audit::record(
         &mut tx,
         &caller,

@@ -296,20 +296,24 @@ pub async fn user_for_identity(state: &AppState, identity: &Identity, remote: &s
     let org_id =
         org_id.ok_or_else(|| ApiError::unauthorized("the server has no organisation for single sign-on users yet"))?;
     let mut tx = state.db.write().await?;
-    let same_email: Option<String> = match (&identity.email, identity.email_verified) {
-        (Some(email), true) => {
-            sqlx::query_scalar(
-                "SELECT id FROM users WHERE org_id = $1 AND LOWER(email) = LOWER($2) AND oidc_subject IS NULL \
-                 AND disabled = 0",
-            )
-            .bind(&org_id)
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?
-        }
+    let same_email: Option<(String, i64)> = match (&identity.email, identity.email_verified) {
+        (Some(email), true) => sqlx::query(
+            "SELECT id, disabled FROM users WHERE org_id = $1 AND LOWER(email) = LOWER($2) AND oidc_subject IS NULL \
+             ORDER BY disabled, created_at LIMIT 1",
+        )
+        .bind(&org_id)
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|row| Ok::<_, sqlx::Error>((row.try_get("id")?, row.try_get("disabled")?)))
+        .transpose()?,
         _ => None,
     };
-    if let Some(id) = same_email {
+    // A person whose account was disabled must not come back as a new account through single sign-on.
+    if same_email.as_ref().is_some_and(|(_, disabled)| *disabled != 0) {
+        return Err(ApiError::unauthorized("this account is disabled"));
+    }
+    if let Some((id, _)) = same_email {
         let email = identity.email.clone().unwrap_or_default();
         sqlx::query("UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
             .bind(&identity.issuer)

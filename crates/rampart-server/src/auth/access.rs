@@ -75,6 +75,8 @@ impl Caller {
         let business_unit_id: String = row.try_get("business_unit_id")?;
         let role = match &self.kind {
             CallerKind::ProjectToken { project_id: own, role, .. } => (own == project_id).then_some(*role),
+            // An organisation admin is admin everywhere: no grant to look up.
+            _ if self.is_org_admin => self.capped(None),
             _ => {
                 let grants = granted(
                     state,

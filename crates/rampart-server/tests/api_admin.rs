@@ -1,0 +1,319 @@
+//! For administrators, on each database: the audit log, jobs taken by any
+//! replica of a shared database (and sessions valid on every replica), and
+//! backup and restore across database kinds.
+
+#[path = "support/server.rs"]
+mod server;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use server::{Backend, Client, TestServer, backends, fresh_database, project_with_model};
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Saves `document` as the model's next version.
+async fn save(client: &Client, model_id: &str, document: &str) {
+    let model = client.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
+    let (status, _, body) = client
+        .send_with(
+            "PUT",
+            &format!("/api/v1/models/{model_id}"),
+            &[("if-match", model["etag"].as_str().unwrap())],
+            Some(json!({"document": document, "message": "second"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Accepts the model's riskiest open threat and comments on it; returns its id.
+async fn decide_and_comment(client: &Client, model_id: &str) -> String {
+    let open = client.ok("GET", &format!("/api/v1/models/{model_id}/threats?status=open&limit=1"), None).await;
+    let threat_id = open["items"][0]["id"].as_str().expect("an open threat").to_string();
+    let path = format!("/api/v1/models/{model_id}/threats/{threat_id}");
+    let (status, _, body) = client
+        .send_with(
+            "PATCH",
+            &path,
+            &[("if-match", "*")],
+            Some(json!({"status": "accepted", "justification": "Internal only", "owner": "ops"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = client.send("POST", &format!("{path}/comments"), Some(json!({"body": "Reviewed"}))).await;
+    assert_eq!(status, 201, "{body}");
+    threat_id
+}
+
+/// An API time (RFC 3339), as a number that orders correctly.
+fn millis(timestamp: &Value) -> i128 {
+    let text = timestamp.as_str().expect("a time");
+    let time = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).expect("RFC 3339");
+    time.unix_timestamp_nanos() / 1_000_000
+}
+
+async fn audit(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    save(&admin, &model_id, &document.replace("name: Small shop", "name: Small shop 2")).await;
+    let threat_id = decide_and_comment(&admin, &model_id).await;
+
+    let log = admin.ok("GET", "/api/v1/audit?limit=500", None).await;
+    let items = log["items"].as_array().expect("items");
+    assert_eq!(log["total"].as_i64(), Some(items.len() as i64));
+    let times: Vec<i128> = items.iter().map(|e| millis(&e["at"])).collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first: {times:?}");
+    let find = |action: &str| -> (usize, &Value) {
+        items.iter().enumerate().find(|(_, e)| e["action"] == action).unwrap_or_else(|| panic!("{action} in {log}"))
+    };
+    let (_, created) = find("model.create");
+    let (_, saved) = find("model.save");
+    let (_, updated) = find("threat.update");
+    let (_, commented) = find("threat.comment");
+    let at = |entry: &Value| millis(&entry["at"]);
+    assert!(at(created) <= at(saved) && at(saved) <= at(updated) && at(updated) <= at(commented), "{log}");
+    for entry in [created, saved, updated, commented] {
+        assert_eq!(entry["actor"], "alice", "{entry}");
+        assert_eq!(entry["remote_addr"], "127.0.0.1", "{entry}");
+        assert!(entry["actor_id"].is_string(), "{entry}");
+    }
+    assert_eq!((saved["target_kind"].as_str(), saved["target_id"].as_str()), (Some("model"), Some(model_id.as_str())));
+    assert_eq!(saved["detail"]["version"], 2, "{saved}");
+    assert_eq!(
+        (updated["target_kind"].as_str(), updated["target_id"].as_str()),
+        (Some("threat"), Some(threat_id.as_str()))
+    );
+    assert_eq!(updated["detail"]["status"], "accepted", "{updated}");
+    assert_eq!(commented["target_id"], threat_id.as_str());
+
+    let filtered = admin.ok("GET", "/api/v1/audit?action=threat.update", None).await;
+    assert_eq!(filtered["total"], 1, "{filtered}");
+    assert!(filtered["items"].as_array().unwrap().iter().all(|e| e["action"] == "threat.update"));
+    let by_target = admin.ok("GET", &format!("/api/v1/audit?target={model_id}"), None).await;
+    let actions: Vec<&str> =
+        by_target["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["model.save", "model.create"], "{by_target}");
+    let (status, _, bad) = admin.get("/api/v1/audit?limit=0").await;
+    assert_eq!(status, 400, "{bad}");
+
+    let user_id = server.create_user("Acme", "dev", false).await;
+    admin.ok("PUT", &format!("/api/v1/projects/{project_id}/members/{user_id}"), Some(json!({"role": "admin"}))).await;
+    let project_admin = server.login("dev").await;
+    let (status, _, refused) = project_admin.get("/api/v1/audit").await;
+    assert_eq!(status, 403, "a project admin is not an organisation admin: {refused}");
+    assert_eq!(refused["error"]["code"], "forbidden");
+
+    // Another organisation's administrator sees none of it.
+    let other = server.organisation_admin("Globex", "gina").await;
+    let theirs = other.ok("GET", "/api/v1/audit", None).await;
+    assert!(theirs["items"].as_array().unwrap().iter().all(|e| e["actor"] != "alice"), "{theirs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_lists_every_change() {
+    for backend in backends() {
+        audit(backend).await;
+    }
+}
+
+async fn replicas(backend: Backend) {
+    let first = TestServer::start(backend).await;
+    let admin = first.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    admin
+        .ok(
+            "POST",
+            &format!("/api/v1/projects/{project_id}/models"),
+            Some(json!({"name": "Second", "document": server::example("ecommerce.yaml")})),
+        )
+        .await;
+    let second =
+        TestServer::start_on(backend, tempfile::tempdir().expect("directory"), first.database_url.clone(), |_| {})
+            .await;
+    // The session made on the first replica is valid on the second.
+    let on_second = Client { base: second.base.clone(), ..admin.clone() };
+    let me = on_second.ok("GET", &format!("/api/v1/projects/{project_id}/models"), None).await;
+    assert_eq!(me["total"], 2, "{me}");
+
+    let (status, _, job) = admin.send("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    assert_eq!(status, 202, "{job}");
+    assert!(matches!(job["status"].as_str(), Some("queued" | "running" | "done")), "{job}");
+    let job_id = job["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = loop {
+        let job = on_second.ok("GET", &format!("/api/v1/jobs/{job_id}"), None).await;
+        if job["status"] == "done" || job["status"] == "failed" {
+            break job;
+        }
+        assert!(Instant::now() < deadline, "the job did not finish in 30 s: {job}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["progress_total"], 2, "two models: {done}");
+    assert_eq!(done["progress_done"], 2);
+    assert_eq!(done["result"]["models"], 2, "{done}");
+    let (new_versions, unchanged) = (done["result"]["new_versions"].as_i64(), done["result"]["unchanged"].as_i64());
+    assert_eq!(new_versions.unwrap() + unchanged.unwrap(), 2, "{done}");
+    assert_eq!(unchanged, Some(2), "the same library raises the same threats: {done}");
+    assert!(done["worker"].is_string() && done["finished_at"].is_string(), "{done}");
+    let jobs = on_second.ok("GET", "/api/v1/jobs", None).await;
+    assert_eq!(jobs["items"][0]["id"], job_id.as_str());
+
+    let (status, _, unknown) = on_second.send("POST", "/api/v1/jobs", Some(json!({"kind": "defragment"}))).await;
+    assert_eq!(status, 400, "{unknown}");
+    assert_eq!(unknown["error"]["field"], "kind");
+    first.create_user("Acme", "dev", false).await;
+    let developer = second.login("dev").await;
+    let (status, _, refused) = developer.send("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    assert_eq!(status, 403, "{refused}");
+    let (status, _, refused) = developer.get(&format!("/api/v1/jobs/{job_id}")).await;
+    assert_eq!(status, 403, "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_queued_on_one_replica_is_seen_on_another() {
+    for backend in backends() {
+        replicas(backend).await;
+    }
+}
+
+/// What a restored server must serve as the original did.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    models: Value,
+    versions: Value,
+    threat: Value,
+    comments: Value,
+    audit: Value,
+}
+
+async fn snapshot(client: &Client, project_id: &str, model_id: &str, threat_id: &str) -> Snapshot {
+    let threat = client.ok("GET", &format!("/api/v1/models/{model_id}/threats/{threat_id}"), None).await;
+    let comments = client.ok("GET", &format!("/api/v1/models/{model_id}/threats/{threat_id}/comments"), None).await;
+    // Sign-ins are logged too, and the restored server is signed in again: compare the changes.
+    let audit = client.ok("GET", "/api/v1/audit?limit=500", None).await;
+    let changes: Vec<Value> =
+        audit["items"].as_array().unwrap().iter().filter(|e| e["action"] != "auth.login").cloned().collect();
+    Snapshot {
+        models: client.ok("GET", &format!("/api/v1/projects/{project_id}/models"), None).await,
+        versions: client.ok("GET", &format!("/api/v1/models/{model_id}/versions"), None).await,
+        threat: threat["decision"].clone(),
+        comments,
+        audit: Value::Array(changes),
+    }
+}
+
+async fn restored_server(backend: Backend, backup: &[u8]) -> TestServer {
+    let dir = tempfile::tempdir().expect("directory");
+    let url = fresh_database(backend, dir.path()).await;
+    let db = rampart_server::db::Db::open(&url, 2).await.expect("a fresh database");
+    let counts = rampart_server::backup::restore(&db, &mut std::io::Cursor::new(backup)).await.expect("restore");
+    assert!(counts["model_versions"] >= 2, "{counts:?}");
+    db.pool.close().await;
+    TestServer::start_on(backend, dir, url, |_| {}).await
+}
+
+async fn backup_and_restore(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    save(&admin, &model_id, &document.replace("name: Small shop", "name: Small shop 2")).await;
+    let threat_id = decide_and_comment(&admin, &model_id).await;
+    let before = snapshot(&admin, &project_id, &model_id, &threat_id).await;
+    assert_eq!(before.threat["status"], "accepted");
+    assert!(before.audit.as_array().unwrap().len() >= 5, "{:?}", before.audit);
+
+    let mut backup = Vec::new();
+    let counts = rampart_server::backup::backup(&server.state().db, &mut backup).await.expect("backup");
+    assert_eq!(counts["models"], 1);
+    assert_eq!(counts["model_versions"], 2);
+    assert_eq!(counts["threat_comments"], 1);
+
+    let mut targets = vec![backend];
+    targets.extend(backends().into_iter().filter(|other| *other != backend));
+    for target in targets {
+        let mut restored = restored_server(target, &backup).await;
+        let alice = restored.login("alice").await;
+        let after = snapshot(&alice, &project_id, &model_id, &threat_id).await;
+        assert_eq!(after, before, "{backend:?} restored into {target:?} serves the same");
+        let threats = alice.ok("GET", &format!("/api/v1/models/{model_id}/threats?limit=500&version=1"), None).await;
+        let original = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats?limit=500&version=1"), None).await;
+        assert_eq!(threats, original, "the first version's threats are restored too");
+        restored.stop().await;
+    }
+
+    let error = rampart_server::backup::restore(&server.state().db, &mut std::io::Cursor::new(&backup)).await;
+    let message = error.expect_err("restoring into a database in use fails");
+    assert!(message.contains("not empty"), "{message}");
+
+    let text = String::from_utf8(backup.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let truncated = lines[..lines.len() / 2].join("\n");
+    let dir = tempfile::tempdir().expect("directory");
+    let url = fresh_database(backend, dir.path()).await;
+    let db = rampart_server::db::Db::open(&url, 2).await.expect("a fresh database");
+    let message = rampart_server::backup::restore(&db, &mut std::io::Cursor::new(truncated.as_bytes()))
+        .await
+        .expect_err("a truncated backup is refused");
+    assert!(message.contains("truncated"), "{message}");
+    for table in ["organisations", "users", "models", "model_versions", "threats"] {
+        let rows: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&db.pool).await.expect("count");
+        assert_eq!(rows, 0, "nothing of a truncated backup is restored ({table})");
+    }
+    let mut corrupt = lines.clone();
+    corrupt[3] = "{\"table\": \"models\", \"row\": {\"id\": 5}}";
+    let message = rampart_server::backup::restore(&db, &mut std::io::Cursor::new(corrupt.join("\n").as_bytes()))
+        .await
+        .expect_err("a corrupt line is refused");
+    assert!(message.starts_with("line 4:"), "{message}");
+    db.pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restores_into_either_database() {
+    for backend in backends() {
+        backup_and_restore(backend).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backup_covers_every_table_and_column() {
+    let dir = tempfile::tempdir().expect("directory");
+    let db = rampart_server::db::Db::open(&rampart_server::db::sqlite_url(dir.path()), 1).await.expect("database");
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .fetch_all(&db.pool)
+        .await
+        .expect("tables");
+    let backed_up = rampart_server::backup::backed_up_tables();
+    let mut expected = 0;
+    for table in tables.iter().filter(|t| *t != "_sqlx_migrations" && !t.starts_with("sqlite_")) {
+        if rampart_server::backup::NOT_BACKED_UP.contains(&table.as_str()) {
+            continue;
+        }
+        expected += 1;
+        let (_, columns) = backed_up
+            .iter()
+            .find(|(name, _)| name == table)
+            .unwrap_or_else(|| panic!("table `{table}` is neither backed up nor in NOT_BACKED_UP"));
+        let rows = sqlx::query(&format!("PRAGMA table_info({table})")).fetch_all(&db.pool).await.expect("columns");
+        let mut schema: Vec<String> =
+            rows.iter().map(|row| sqlx::Row::try_get::<String, _>(row, "name").expect("column name")).collect();
+        let mut listed: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        schema.sort();
+        listed.sort();
+        assert_eq!(listed, schema, "the backup's columns of `{table}`");
+    }
+    assert_eq!(backed_up.len(), expected, "the backup lists no table the schema lacks");
+    for table in rampart_server::backup::NOT_BACKED_UP {
+        assert!(tables.iter().any(|t| t == table), "NOT_BACKED_UP names a real table: {table}");
+    }
+    db.pool.close().await;
+}

@@ -1,0 +1,162 @@
+//! How the server answers what it cannot do, on each database: malformed
+//! bodies, wrong types, missing content types, bodies over the limit,
+//! unknown endpoints and methods — always with the one JSON error body —
+//! and the security headers on every response.
+
+#[path = "support/server.rs"]
+mod server;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use server::{Auth, Backend, Client, TestServer, backends, project_with_model};
+
+/// Sends `body` as is, with `content_type` when given, as `client` (session or token).
+async fn raw(
+    client: &Client,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, HeaderMap, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut request = client.http.request(method, format!("{}{path}", client.base)).body(body);
+    match &client.auth {
+        Auth::None => {}
+        Auth::Session { cookie, csrf } => request = request.header("cookie", cookie).header("x-csrf-token", csrf),
+        Auth::Bearer(token) => request = request.header("authorization", format!("Bearer {token}")),
+    }
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("body");
+    let body =
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, headers, body)
+}
+
+/// The error body every failure carries.
+fn assert_error(status: StatusCode, headers: &HeaderMap, body: &Value, code: &str) {
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(content_type.starts_with("application/json"), "{status}: a JSON error, not {content_type}: {body}");
+    assert_eq!(body["error"]["status"], status.as_u16(), "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(!body["error"]["message"].as_str().unwrap_or_default().is_empty(), "{body}");
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+async fn malformed_requests(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let units = "/api/v1/business-units";
+
+    let (status, headers, body) = raw(
+        &admin,
+        "POST",
+        units,
+        Some("application/json"),
+        b"{\n  \"name\": \"Retail\",\n  \"description\": }".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_error(status, &headers, &body, "invalid-json");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("line 3 column"), "says where: {message}");
+
+    let (status, headers, body) =
+        raw(&admin, "POST", units, Some("application/json"), br#"{"name": 5}"#.to_vec()).await;
+    assert_eq!(status, 400);
+    assert_error(status, &headers, &body, "invalid-body");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("expected a string") && message.contains("column"), "{message}");
+
+    let (status, headers, body) = raw(&admin, "POST", units, Some("application/json"), br#"{}"#.to_vec()).await;
+    assert_eq!(status, 400);
+    assert_error(status, &headers, &body, "invalid-body");
+    assert!(body["error"]["message"].as_str().unwrap().contains("name"), "names the missing field: {body}");
+
+    let (status, headers, body) = raw(&admin, "POST", units, None, br#"{"name": "Retail"}"#.to_vec()).await;
+    assert_eq!(status, 415);
+    assert_error(status, &headers, &body, "unsupported-media-type");
+    let (status, headers, body) =
+        raw(&admin, "POST", units, Some("text/plain"), br#"{"name": "Retail"}"#.to_vec()).await;
+    assert_eq!(status, 415);
+    assert_error(status, &headers, &body, "unsupported-media-type");
+
+    let (status, headers, body) = admin.get("/api/v1/no-such-thing").await;
+    assert_eq!(status, 404);
+    assert_error(status, &headers, &body, "no-such-endpoint");
+    let (status, headers, body) = admin.send("DELETE", "/api/v1/audit", None).await;
+    assert_eq!(status, 405);
+    assert_error(status, &headers, &body, "method-not-allowed");
+    let (status, headers, body) = admin.get("/api/v1/models/no-such-model").await;
+    assert_eq!(status, 404);
+    assert_error(status, &headers, &body, "not-found");
+    let (status, headers, body) = Client::anonymous(&server.base).get(units).await;
+    assert_eq!(status, 401);
+    assert_error(status, &headers, &body, "unauthenticated");
+
+    // Security headers, on answers and on errors alike; no HSTS over plain HTTP.
+    for path in ["/healthz", "/api/v1/business-units", "/api/v1/no-such-thing", "/api/docs"] {
+        let (_, headers, _) = admin.get(path).await;
+        let policy = header(&headers, "content-security-policy").unwrap_or_default();
+        assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+        assert!(policy.contains("default-src 'self'"), "{path}: {policy}");
+        assert_eq!(header(&headers, "x-content-type-options").as_deref(), Some("nosniff"), "{path}");
+        assert_eq!(header(&headers, "strict-transport-security"), None, "{path}: no HSTS without TLS");
+    }
+    let (_, headers, _) = admin.get("/api/v1/business-units").await;
+    assert_eq!(header(&headers, "cache-control").as_deref(), Some("no-store"), "API answers are not cached");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_json_errors() {
+    for backend in backends() {
+        malformed_requests(backend).await;
+    }
+}
+
+async fn limits_and_https(backend: Backend) {
+    let server = TestServer::start_with(backend, |config| {
+        config.body_limit = 4096;
+        config.public_url = Some("https://rampart.example.test".to_string());
+    })
+    .await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let small = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/small.yaml")).unwrap();
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &small).await;
+    let padding = format!("# {}\n", "x".repeat(8000));
+    let big = format!("{small}{padding}");
+
+    let (status, headers, body) = admin
+        .send("POST", &format!("/api/v1/projects/{project_id}/models"), Some(json!({"name": "Big", "document": big})))
+        .await;
+    assert_eq!(status, 413, "{body}");
+    assert_error(status, &headers, &body, "too-large");
+    let (status, headers, body) = admin
+        .upload(&format!("/api/v1/projects/{project_id}/imports?file_name=big.yaml"), big.clone().into_bytes())
+        .await;
+    assert_eq!(status, 413, "an upload has the same limit: {body}");
+    assert_error(status, &headers, &body, "too-large");
+    let (status, _, body) = admin
+        .upload(&format!("/api/v1/projects/{project_id}/imports?file_name=small.yaml&name=Fits"), small.into_bytes())
+        .await;
+    assert_eq!(status, 201, "under the limit: {body}");
+
+    let (_, headers, _) = admin.get("/healthz").await;
+    let hsts = header(&headers, "strict-transport-security").unwrap_or_default();
+    assert!(hsts.starts_with("max-age="), "HSTS when users reach the server over HTTPS: {hsts}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_over_the_limit_are_refused_and_https_gets_hsts() {
+    for backend in backends() {
+        limits_and_https(backend).await;
+    }
+}

@@ -1,0 +1,493 @@
+//! Models over HTTP on each database: the version history with its
+//! summaries, a version's document, the diff between versions, rollback,
+//! the models list, imports in other formats, every report, and the
+//! OpenAPI document and its reference page.
+
+#[path = "support/server.rs"]
+mod server;
+
+use serde_json::{Value, json};
+use server::{Backend, Client, TestServer, backends, project_with_model};
+
+/// A file of `tests/fixtures`.
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The model with `controls` declared on the component `component`.
+fn with_controls(document: &str, component: &str, controls: &[String]) -> String {
+    let marker = format!("  - id: {component}\n");
+    assert!(document.contains(&marker), "the fixture declares `{component}`");
+    document.replace(&marker, &format!("{marker}    controls: [{}]\n", controls.join(", ")))
+}
+
+/// The component with the riskiest threat, and every countermeasure of that threat, as the analysis names them.
+async fn countermeasures_of_riskiest(client: &Client, model_id: &str) -> (String, Vec<String>) {
+    let threats = client.ok("GET", &format!("/api/v1/models/{model_id}/threats?limit=500"), None).await;
+    let threat = threats["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|t| t["target_kind"] == "element" && ["web", "api", "db"].iter().any(|c| t["target"] == *c))
+        .expect("a threat on a component");
+    let (threat_id, component) = (threat["id"].as_str().unwrap(), threat["target"].as_str().unwrap());
+    let threat = client.ok("GET", &format!("/api/v1/models/{model_id}/threats/{threat_id}"), None).await;
+    let ids: Vec<String> = threat["analysis"]["countermeasures"]
+        .as_array()
+        .expect("countermeasures")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_string())
+        .collect();
+    assert!(!ids.is_empty(), "{threat}");
+    (component.to_string(), ids)
+}
+
+/// The model with one more flow, from the API to the database.
+fn with_database_flow(document: &str) -> String {
+    format!(
+        "{document}  - id: api-to-db\n    from: api\n    to: db\n    protocol: sql\n    authentication: password\n    \
+         data: [orders]\n"
+    )
+}
+
+/// The model's current ETag.
+async fn etag_of(client: &Client, model_id: &str) -> String {
+    let model = client.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
+    model["etag"].as_str().expect("etag").to_string()
+}
+
+/// Saves `document` as the next version; returns the save's answer.
+async fn save(client: &Client, model_id: &str, document: &str, message: &str) -> Value {
+    let etag = etag_of(client, model_id).await;
+    let (status, _, body) = client
+        .send_with(
+            "PUT",
+            &format!("/api/v1/models/{model_id}"),
+            &[("if-match", &etag)],
+            Some(json!({"document": document, "message": message})),
+        )
+        .await;
+    assert_eq!(status, 200, "save {message}: {body}");
+    body
+}
+
+/// The ids of the threats of a version, sorted, with their statuses.
+async fn threats_of(client: &Client, model_id: &str, version: i64) -> Vec<(String, String)> {
+    let page = client.ok("GET", &format!("/api/v1/models/{model_id}/threats?version={version}&limit=500"), None).await;
+    let mut threats: Vec<(String, String)> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
+        .collect();
+    threats.sort();
+    assert_eq!(threats.len() as i64, page["total"].as_i64().unwrap(), "one page holds every threat");
+    threats
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array().expect("list").iter().map(|v| v.as_str().expect("id").to_string()).collect()
+}
+
+async fn history_diff_and_rollback(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let first = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &first).await;
+    let (component, controls) = countermeasures_of_riskiest(&admin, &model_id).await;
+    let second = with_controls(&first, &component, &controls);
+    let third = with_database_flow(&second);
+    save(&admin, &model_id, &second, "API controls").await;
+    let saved = save(&admin, &model_id, &third, "database flow").await;
+    assert_eq!(saved["model"]["head_version"], 3, "{saved}");
+    assert!(saved["threats_added"].as_u64().unwrap() > 0, "a new flow raises threats: {saved}");
+
+    // The history, newest first, with each version's summary.
+    let versions = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions"), None).await;
+    assert_eq!(versions["total"], 3, "{versions}");
+    let items = versions["items"].as_array().expect("items");
+    let numbers: Vec<i64> = items.iter().map(|v| v["version"].as_i64().unwrap()).collect();
+    assert_eq!(numbers, [3, 2, 1], "newest first");
+    let messages: Vec<&str> = items.iter().map(|v| v["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["database flow", "API controls", "Created"]);
+    assert!(items.iter().all(|v| v["author"] == "alice" && v["source_format"] == "rampart"), "{versions}");
+    let (v3, v2, v1) = (&items[0], &items[1], &items[2]);
+    assert_eq!((v1["components"].as_i64(), v1["flows"].as_i64()), (Some(3), Some(2)), "{v1}");
+    assert_eq!(v3["flows"], 3, "{v3}");
+    assert!(
+        v2["unresolved"].as_i64().unwrap() < v1["unresolved"].as_i64().unwrap(),
+        "controls resolve threats: v1 {v1} v2 {v2}"
+    );
+    assert!(v2["risk_score"].as_f64().unwrap() < v1["risk_score"].as_f64().unwrap(), "and lower the risk");
+    assert!(v3["threats"].as_i64().unwrap() > v2["threats"].as_i64().unwrap(), "a flow adds threats: {v2} {v3}");
+    let paged = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions?limit=1&offset=1"), None).await;
+    assert_eq!(paged["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(paged["items"][0]["version"], 2);
+    assert_eq!(paged["total"], 3);
+
+    // One version: its document as sent and the model read from it.
+    let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/2"), None).await;
+    assert_eq!(version["version"], 2);
+    assert_eq!(version["document"], second.as_str());
+    assert_eq!(version["model"]["name"], "Small shop");
+    let changed = version["model"]["components"].as_array().unwrap().iter().find(|c| c["id"] == component.as_str());
+    assert_eq!(changed.expect("the component")["controls"], json!(controls), "{version}");
+    let (status, _, missing) = admin.get(&format!("/api/v1/models/{model_id}/versions/9")).await;
+    assert_eq!(status, 404, "{missing}");
+
+    // The diff: elements by id, and the core's threat diff.
+    let diff = admin.ok("GET", &format!("/api/v1/models/{model_id}/diff?from=2&to=3"), None).await;
+    assert_eq!(ids(&diff["elements"]["added"]), ["api-to-db"], "{diff}");
+    assert_eq!(ids(&diff["elements"]["removed"]), Vec::<String>::new());
+    assert_eq!(ids(&diff["elements"]["changed"]), Vec::<String>::new());
+    let added = diff["threats"]["added"].as_array().expect("threats.added");
+    assert!(!added.is_empty(), "{diff}");
+    assert!(
+        added.iter().any(|t| t["id"].as_str().unwrap().ends_with("@api-to-db")),
+        "a threat on the new flow is added: {added:?}"
+    );
+    assert_eq!(diff["threats"]["summary"]["added"].as_u64(), Some(added.len() as u64));
+    let control_diff = admin.ok("GET", &format!("/api/v1/models/{model_id}/diff?from=1&to=2"), None).await;
+    assert_eq!(ids(&control_diff["elements"]["changed"]), [component.as_str()], "{control_diff}");
+    assert!(control_diff["threats"]["summary"]["changed"].as_u64().unwrap() > 0, "{control_diff}");
+    let default_diff = admin.ok("GET", &format!("/api/v1/models/{model_id}/diff"), None).await;
+    assert_eq!((default_diff["from"].as_i64(), default_diff["to"].as_i64()), (Some(2), Some(3)));
+    let (status, _, bad) = admin.get(&format!("/api/v1/models/{model_id}/diff?from=0&to=3")).await;
+    assert_eq!(status, 400, "{bad}");
+    assert_eq!(bad["error"]["field"], "from");
+
+    // Rollback: needs If-Match, makes version 4 equal to version 1.
+    let rollback = json!({"version": 1, "message": "back to the start"});
+    let (status, _, refused) =
+        admin.send("POST", &format!("/api/v1/models/{model_id}/rollback"), Some(rollback.clone())).await;
+    assert_eq!(status, 428, "{refused}");
+    assert_eq!(refused["error"]["code"], "if-match-required");
+    let (status, _, stale) = admin
+        .send_with(
+            "POST",
+            &format!("/api/v1/models/{model_id}/rollback"),
+            &[("if-match", &saved["model"]["etag"].as_str().unwrap().replace("-v3", "-v2"))],
+            Some(rollback.clone()),
+        )
+        .await;
+    assert_eq!(status, 409, "{stale}");
+    let etag = etag_of(&admin, &model_id).await;
+    let (status, headers, rolled) = admin
+        .send_with("POST", &format!("/api/v1/models/{model_id}/rollback"), &[("if-match", &etag)], Some(rollback))
+        .await;
+    assert_eq!(status, 200, "{rolled}");
+    assert_eq!(rolled["model"]["head_version"], 4);
+    assert_eq!(headers.get("etag").and_then(|v| v.to_str().ok()), rolled["model"]["etag"].as_str());
+    let v4 = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/4"), None).await;
+    assert_eq!(v4["document"], first.as_str(), "the rolled-back document is version 1's");
+    assert_eq!(v4["message"], "back to the start");
+    assert_eq!(threats_of(&admin, &model_id, 4).await, threats_of(&admin, &model_id, 1).await);
+    assert_ne!(threats_of(&admin, &model_id, 3).await, threats_of(&admin, &model_id, 1).await);
+    let (status, _, no_version) = admin
+        .send_with(
+            "POST",
+            &format!("/api/v1/models/{model_id}/rollback"),
+            &[("if-match", "*")],
+            Some(json!({"version": 12})),
+        )
+        .await;
+    assert_eq!(status, 400, "{no_version}");
+    assert_eq!(no_version["error"]["field"], "version");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_are_listed_diffed_and_rolled_back() {
+    for backend in backends() {
+        history_diff_and_rollback(backend).await;
+    }
+}
+
+async fn model_lists(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let small = fixture("small.yaml");
+    let (_, project_id, first_id) = project_with_model(&admin, "Retail", "Shop", &small).await;
+    let models = format!("/api/v1/projects/{project_id}/models");
+    let (component, controls) = countermeasures_of_riskiest(&admin, &first_id).await;
+    for (name, document) in
+        [("Billing", with_controls(&small, &component, &controls)), ("Catalogue", with_database_flow(&small))]
+    {
+        admin.ok("POST", &models, Some(json!({"name": name, "document": document}))).await;
+    }
+    // `model` (from project_with_model) was saved first; save it again so it is the most recently updated.
+    save(&admin, &first_id, &small.replacen("Small shop", "Small shop ", 1), "touch").await;
+
+    let names = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_string()).collect()
+    };
+    let by_name = admin.ok("GET", &models, None).await;
+    assert_eq!(names(&by_name), ["Billing", "Catalogue", "model"], "{by_name}");
+    assert_eq!(by_name["total"], 3);
+    let recent = admin.ok("GET", &format!("{models}?sort=-updated"), None).await;
+    assert_eq!(names(&recent)[0], "model", "{recent}");
+    let risky = admin.ok("GET", &format!("{models}?sort=-risk"), None).await;
+    let risks: Vec<f64> =
+        risky["items"].as_array().unwrap().iter().map(|m| m["head"]["risk_score"].as_f64().unwrap()).collect();
+    assert!(risks.windows(2).all(|w| w[0] >= w[1]), "riskiest first: {risks:?}");
+    assert_eq!(names(&risky)[2], "Billing", "the model with controls is the least risky: {risky}");
+    let filtered = admin.ok("GET", &format!("{models}?q=CAT"), None).await;
+    assert_eq!(names(&filtered), ["Catalogue"]);
+    assert_eq!(filtered["total"], 1);
+    let paged = admin.ok("GET", &format!("{models}?limit=1&offset=1"), None).await;
+    assert_eq!(names(&paged), ["Catalogue"]);
+    assert_eq!(
+        (paged["total"].as_i64(), paged["limit"].as_i64(), paged["offset"].as_i64()),
+        (Some(3), Some(1), Some(1))
+    );
+    for (query, field) in [("sort=size", "sort"), ("limit=0", "limit"), ("limit=501", "limit"), ("offset=-1", "offset")]
+    {
+        let (status, _, error) = admin.get(&format!("{models}?{query}")).await;
+        assert_eq!(status, 400, "{query}: {error}");
+        assert_eq!(error["error"]["field"], field, "{query}: {error}");
+    }
+    let (status, _, error) = admin.get(&format!("{models}?limit=many")).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["code"], "invalid-query");
+    assert!(error["error"]["message"].as_str().unwrap().contains("limit"), "{error}");
+    let (status, _, duplicate) = admin.send("POST", &models, Some(json!({"name": "Billing", "document": small}))).await;
+    assert_eq!(status, 409, "{duplicate}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn models_are_sorted_filtered_and_paged() {
+    for backend in backends() {
+        model_lists(backend).await;
+    }
+}
+
+async fn imports(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (_, project_id, _) = project_with_model(&admin, "Travel", "Bookings", &fixture("small.yaml")).await;
+    let imports = format!("/api/v1/projects/{project_id}/imports");
+
+    let (status, headers, threagile) =
+        admin.upload(&format!("{imports}?format=auto&file_name=x.yaml"), fixture("threagile.yaml").into_bytes()).await;
+    assert_eq!(status, 201, "{threagile}");
+    assert!(headers.get("location").is_some());
+    assert_eq!(threagile["model"]["name"], "Booking Service", "named after the file's title: {threagile}");
+    let model_id = threagile["model"]["id"].as_str().unwrap();
+    let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
+    assert_eq!(version["source_format"], "threagile", "{version}");
+    let components: Vec<&str> =
+        version["model"]["components"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    for asset in ["booking-web", "booking-api", "booking-db"] {
+        assert!(components.contains(&asset), "{asset} is a component: {components:?}");
+    }
+    assert_eq!(version["model"]["flows"].as_array().map(Vec::len), Some(2), "{version}");
+    assert!(version["document"].as_str().unwrap().starts_with("rampart: 1"), "stored as a native document");
+
+    let (status, _, terraform) = admin
+        .upload(&format!("{imports}?format=auto&file_name=main.tf&name=Infra"), fixture("bucket.tf").into_bytes())
+        .await;
+    assert_eq!(status, 201, "{terraform}");
+    assert_eq!(terraform["model"]["name"], "Infra");
+    let tf_id = terraform["model"]["id"].as_str().unwrap();
+    let tf_version = admin.ok("GET", &format!("/api/v1/models/{tf_id}/versions/1"), None).await;
+    assert_eq!(tf_version["source_format"], "terraform");
+    assert!(tf_version["components"].as_i64().unwrap() >= 2, "a bucket and an instance: {tf_version}");
+
+    let (status, _, unknown) =
+        admin.upload(&format!("{imports}?format=auto&file_name=notes.txt"), fixture("unknown.txt").into_bytes()).await;
+    assert_eq!(status, 422, "{unknown}");
+    assert_eq!(unknown["error"]["code"], "unknown-format");
+
+    let (status, _, invalid) =
+        admin.upload(&format!("{imports}?file_name=broken.yaml"), fixture("bad-kind.yaml").into_bytes()).await;
+    assert_eq!(status, 422, "{invalid}");
+    assert_eq!(invalid["error"]["code"], "invalid-model");
+    let message = invalid["error"]["message"].as_str().unwrap();
+    assert!(message.contains(":6:"), "the message names line 6 (`kind: teleporter`): {message}");
+    assert!(message.contains("teleporter"), "{message}");
+    assert_eq!(invalid["error"]["field"].as_str().map(|f| f.starts_with("6:")), Some(true), "{invalid}");
+
+    let (status, _, bad_format) =
+        admin.upload(&format!("{imports}?format=visio&file_name=x.vsdx"), b"not a model".to_vec()).await;
+    assert_eq!(status, 400, "{bad_format}");
+    assert_eq!(bad_format["error"]["field"], "format");
+
+    // The same native model through the JSON API: an unknown kind is a 422 with line:column too.
+    let (status, _, invalid_json_api) = admin
+        .send(
+            "POST",
+            &format!("/api/v1/projects/{project_id}/models"),
+            Some(json!({"name": "Broken", "document": fixture("bad-kind.yaml")})),
+        )
+        .await;
+    assert_eq!(status, 422, "{invalid_json_api}");
+    assert!(invalid_json_api["error"]["message"].as_str().unwrap().contains("model.yaml:6:"), "{invalid_json_api}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_in_other_formats_are_imported() {
+    for backend in backends() {
+        imports(backend).await;
+    }
+}
+
+/// Content types of the report formats (pdf is checked apart: it needs the `pdf` feature).
+const REPORTS: [(&str, &str); 12] = [
+    ("json", "application/json"),
+    ("sarif", "application/sarif+json"),
+    ("markdown", "text/markdown"),
+    ("html", "text/html"),
+    ("csv", "text/csv"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("defectdojo", "application/json"),
+    ("gitlab-sast", "application/json"),
+    ("otm", "application/json"),
+    ("cyclonedx", "application/vnd.cyclonedx+json"),
+    ("svg", "image/svg+xml"),
+    ("yaml", "application/yaml"),
+];
+
+async fn reports(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+
+    // A decision made over the API: the report must show it.
+    let threats = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats?status=open&limit=1"), None).await;
+    let threat_id = threats["items"][0]["id"].as_str().expect("an open threat").to_string();
+    let (status, _, decided) = admin
+        .send_with(
+            "PATCH",
+            &format!("/api/v1/models/{model_id}/threats/{threat_id}"),
+            &[("if-match", "*")],
+            Some(json!({"status": "accepted", "justification": "Behind the VPN only"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{decided}");
+
+    for (format, content_type) in REPORTS {
+        let (status, headers, body) = admin.download(&format!("/api/v1/models/{model_id}/reports/{format}")).await;
+        assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&body));
+        let got = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(got.starts_with(content_type), "{format}: content type {got}");
+        assert!(body.len() > 200, "{format}: a real report, not {} bytes", body.len());
+        let disposition = headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(disposition.contains("model-v1"), "{format}: {disposition}");
+        match format {
+            "json" => {
+                let report: Value = serde_json::from_slice(&body).expect("json report parses");
+                let threats = report["threats"].as_array().expect("threats in the json report");
+                let ours = threats.iter().find(|t| t["id"] == threat_id.as_str()).expect("the decided threat");
+                assert_eq!(ours["status"], "accepted", "{ours}");
+            }
+            "sarif" => {
+                let sarif: Value = serde_json::from_slice(&body).expect("sarif parses");
+                assert_eq!(sarif["version"], "2.1.0");
+            }
+            "html" => assert!(String::from_utf8_lossy(&body).contains("Small shop"), "html names the model"),
+            "yaml" => assert_eq!(body, document.as_bytes()),
+            "xlsx" => assert_eq!(&body[..2], b"PK", "an xlsx is a zip"),
+            "svg" => assert!(String::from_utf8_lossy(&body).contains("<svg")),
+            _ => {}
+        }
+    }
+    let (status, headers, body) = admin.download(&format!("/api/v1/models/{model_id}/reports/pdf")).await;
+    let got = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    if cfg!(feature = "pdf") {
+        assert_eq!(status, 200);
+        assert_eq!(got, "application/pdf");
+        assert_eq!(&body[..4], b"%PDF");
+    } else {
+        assert_eq!(status, 501, "without the pdf feature the server says so");
+    }
+    let (status, _, countermeasures) =
+        admin.download(&format!("/api/v1/models/{model_id}/reports/csv?table=countermeasures")).await;
+    assert_eq!(status, 200);
+    assert_ne!(countermeasures, admin.download(&format!("/api/v1/models/{model_id}/reports/csv")).await.2);
+
+    let (status, _, unknown) = admin.get(&format!("/api/v1/models/{model_id}/reports/docx")).await;
+    assert_eq!(status, 400, "{unknown}");
+    assert_eq!(unknown["error"]["field"], "format");
+    let (status, _, table) = admin.get(&format!("/api/v1/models/{model_id}/reports/csv?table=risks")).await;
+    assert_eq!(status, 400, "{table}");
+    assert_eq!(table["error"]["field"], "table");
+    let (status, _, version) = admin.get(&format!("/api/v1/models/{model_id}/reports/json?version=7")).await;
+    assert_eq!(status, 404, "{version}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_report_downloads() {
+    for backend in backends() {
+        reports(backend).await;
+    }
+}
+
+/// Every `$ref` in `value`.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                match (key.as_str(), item) {
+                    ("$ref", Value::String(reference)) => found.push(reference.clone()),
+                    _ => references(item, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_endpoint() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let anonymous = Client::anonymous(&server.base);
+    let (status, headers, document) = anonymous.get("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("application/json")
+    );
+    assert_eq!(document["openapi"], "3.1.0");
+    let endpoints = rampart_server::api::endpoints();
+    assert!(endpoints.len() > 40, "{} endpoints", endpoints.len());
+    let mut operation_ids = std::collections::HashSet::new();
+    for endpoint in &endpoints {
+        let method = endpoint.method.as_str().to_lowercase();
+        let operation = &document["paths"][endpoint.path][&method];
+        assert_eq!(operation["operationId"], endpoint.operation_id, "{method} {} in the document", endpoint.path);
+        assert!(operation_ids.insert(endpoint.operation_id), "operationId {} is unique", endpoint.operation_id);
+        assert!(operation["responses"][endpoint.status.to_string()].is_object(), "{}", endpoint.operation_id);
+        let names: Vec<&str> =
+            endpoint.path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+        for name in names {
+            let parameters = operation["parameters"].as_array().expect("parameters");
+            assert!(
+                parameters.iter().any(|p| p["name"] == name && p["in"] == "path"),
+                "{}: path parameter {name}",
+                endpoint.operation_id
+            );
+        }
+    }
+    let described: usize = document["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(described, endpoints.len(), "the document has no operation the table lacks");
+    let mut refs = Vec::new();
+    references(&document, &mut refs);
+    assert!(!refs.is_empty());
+    for reference in refs {
+        let name = reference.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{reference}"));
+        assert!(document["components"]["schemas"][name].is_object(), "{reference} resolves");
+    }
+
+    let (status, headers, page) = anonymous.get("/api/docs").await;
+    assert_eq!(status, 200);
+    assert!(headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("text/html"));
+    let page = page.as_str().expect("html");
+    for endpoint in &endpoints {
+        assert!(
+            page.contains(&format!("id=\"{}\"", endpoint.operation_id)),
+            "the page lists {}",
+            endpoint.operation_id
+        );
+    }
+}
