@@ -1,0 +1,202 @@
+//! `rampart-loadtest`: N clients in a closed loop against `rampart serve`
+//! (each sends its next request when the last one's reply has arrived), then
+//! requests per second, latency percentiles and errors. Written with the
+//! project's own HTTP client stack (reqwest on tokio). See bench/server.sh.
+
+mod scenario;
+mod stats;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+use serde_json::Value;
+
+use stats::Summary;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    /// GET the model's threats (50 a page; every fifth request filtered).
+    Read,
+    /// PUT the generated model with one property changed (If-Match: *).
+    Save,
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "rampart-loadtest", version)]
+struct Args {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// An API token (Bearer) allowed to read and save the model.
+    #[arg(long, env = "RAMPART_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 50)]
+    clients: usize,
+    /// Length of the measured window.
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Seconds of load before the measured window (connections opened, caches warm); not counted.
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
+    #[arg(long, value_enum, default_value_t = Scenario::Read)]
+    scenario: Scenario,
+    /// The model to read or save; required unless --create-model.
+    #[arg(long, value_name = "ID", required_unless_present = "create_model")]
+    model_id: Option<String>,
+    /// Create a business unit, project and the generated model, print the model's id, and exit.
+    #[arg(long)]
+    create_model: bool,
+    /// Components of the generated model (saves, and --create-model).
+    #[arg(long, default_value_t = 200)]
+    components: usize,
+    /// Seed of the generated model.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(&format!("cannot start the runtime: {error}")),
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let base = args.url.trim_end_matches('/').to_string();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients.max(1))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    if args.create_model {
+        let model = scenario::generated_model(args.components, args.seed)?;
+        let id = scenario::create_model(&client, &base, &args.token, model).await?;
+        println!("{id}");
+        return Ok(());
+    }
+    if args.clients == 0 || args.seconds == 0 {
+        return Err("--clients and --seconds must be at least 1".to_string());
+    }
+    let model_id = args.model_id.clone().ok_or("--model-id is required")?;
+    let model = match args.scenario {
+        Scenario::Save => Some(Arc::new(scenario::generated_model(args.components, args.seed)?)),
+        Scenario::Read => None,
+    };
+    let start = Instant::now();
+    let measure_from = start + Duration::from_secs(args.warmup);
+    let until = measure_from + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::with_capacity(args.clients);
+    for index in 0..args.clients {
+        let load = ClientLoad {
+            client: client.clone(),
+            base: base.clone(),
+            token: args.token.clone(),
+            model_id: model_id.clone(),
+            model: model.clone(),
+            index,
+            measure_from,
+            until,
+        };
+        tasks.push(tokio::spawn(load.run()));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut error_samples: Vec<String> = Vec::new();
+    for task in tasks {
+        let outcome = task.await.map_err(|e| format!("a client task failed: {e}"))?;
+        latencies.extend(outcome.latencies);
+        errors += outcome.errors.len();
+        for error in outcome.errors {
+            if error_samples.len() < 5 && !error_samples.contains(&error) {
+                error_samples.push(error);
+            }
+        }
+    }
+    let name = match args.scenario {
+        Scenario::Read => "read",
+        Scenario::Save => "save",
+    };
+    let summary =
+        Summary::new(name, args.clients, until.duration_since(measure_from), latencies, errors, error_samples);
+    if args.json {
+        println!("{}", summary.json());
+    } else {
+        print!("{}", summary.text());
+    }
+    Ok(())
+}
+
+/// One client of the closed loop.
+struct ClientLoad {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    model_id: String,
+    model: Option<Arc<Value>>,
+    index: usize,
+    measure_from: Instant,
+    until: Instant,
+}
+
+/// What one client saw in the measured window.
+struct Outcome {
+    /// Of every request, successful or not (an error is also a latency the user waits).
+    latencies: Vec<Duration>,
+    errors: Vec<String>,
+}
+
+impl ClientLoad {
+    async fn run(self) -> Outcome {
+        let mut outcome = Outcome { latencies: Vec::new(), errors: Vec::new() };
+        let mut n: u64 = 0;
+        loop {
+            let sent = Instant::now();
+            if sent >= self.until {
+                return outcome;
+            }
+            let request = match &self.model {
+                Some(model) => {
+                    scenario::save(&self.client, &self.base, &self.token, &self.model_id, model, self.index, n)
+                }
+                None => scenario::read(&self.client, &self.base, &self.token, &self.model_id, n),
+            };
+            n += 1;
+            let error = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    match response.bytes().await {
+                        Ok(_) if status.is_success() => None,
+                        Ok(body) => {
+                            Some(format!("{status}: {}", String::from_utf8_lossy(&body[..body.len().min(200)])))
+                        }
+                        Err(e) => Some(format!("reading the reply: {e}")),
+                    }
+                }
+                Err(e) => Some(format!("sending: {e}")),
+            };
+            if sent < self.measure_from {
+                continue;
+            }
+            outcome.latencies.push(sent.elapsed());
+            if let Some(error) = error {
+                outcome.errors.push(error);
+            }
+        }
+    }
+}
