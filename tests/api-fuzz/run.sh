@@ -41,6 +41,8 @@ session=(-H "cookie: $cookie" -H "x-csrf-token: $csrf" -H 'content-type: applica
 token=$(curl -sf -X POST "$base/api/v1/tokens" "${session[@]}" -d '{"name":"fuzz","role":"admin"}' \
   | python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])')
 
+# From the scratch directory: schemathesis keeps a cache where it runs.
+cd "$work"
 "$venv/bin/st" run "$base/api/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
