@@ -4,7 +4,7 @@ CARGO ?= cargo
 RAMPART := target/release/rampart
 EXAMPLES := $(wildcard examples/*.yaml)
 
-.PHONY: demo build test test-rust test-browser packages lint ci bench bench-pytm fuzz clean
+.PHONY: demo build test test-rust test-browser test-api-fuzz packages lint ci bench bench-pytm bench-server fuzz clean
 
 ## demo: build Rampart, analyze every example model (reports in target/demo/), then serve the sample organisation
 demo: build
@@ -46,8 +46,9 @@ demo: build
 build:
 	$(CARGO) build --release -p rampart-cli
 
-## test: every test: the workspace's (unit, CLI, library fixtures, snapshots, PDF) and the browser tests
-test: test-rust test-browser
+## test: every test: the workspace's (unit, CLI, library fixtures, snapshots, PDF, server on SQLite and
+## PostgreSQL), the browser tests, and the API fuzzing from the OpenAPI document
+test: test-rust test-browser test-api-fuzz
 
 ## packages: the Debian packages the tests use (Chromium, poppler-utils), installed when missing
 packages:
@@ -73,6 +74,12 @@ test-browser: packages
 	cd tests/browser && RAMPART_BIN=$(CURDIR)/target/debug/rampart \
 	  RAMPART_MODELGEN_BIN=$(CURDIR)/target/debug/rampart-modelgen npm test
 
+## test-api-fuzz: schemathesis (from PyPI) sends generated requests to every operation of a running
+## `rampart serve`; any 5xx or answer that breaks the OpenAPI document fails
+test-api-fuzz:
+	$(CARGO) test $(TEST_TARGETS) --no-run
+	RAMPART_BIN=$(CURDIR)/target/debug/rampart tests/api-fuzz/run.sh
+
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -84,6 +91,10 @@ ci: lint test
 bench:
 	$(CARGO) bench -p rampart-modelgen
 	bench/cli.sh
+
+## bench-server: req/s and p50/p90/p99 of `rampart serve` (reads, 200-component saves), 50 clients, SQLite and PostgreSQL
+bench-server:
+	bench/server.sh
 
 ## bench-pytm: the same generated architecture in OWASP pytm and in Rampart
 bench-pytm:

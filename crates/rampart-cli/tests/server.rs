@@ -632,12 +632,8 @@ fn crash_and_recover(backend: Backend) {
     let seen: Vec<Acknowledged> = writers.into_iter().map(|w| w.join().expect("writer")).collect();
     for (writer, writes) in seen.iter().enumerate() {
         assert!(writes.failures.is_empty(), "{backend:?} writer {writer}: {:?}", writes.failures);
-        // BLOCKED: on PostgreSQL, concurrent saves with `If-Match: *` get 409
-        // (save_next in crates/rampart-server/src/api/models.rs reads the head
-        // without locking the model's row), so this holds only on SQLite for now.
-        if backend == Backend::Sqlite {
-            assert!(writes.stale_saves.is_empty(), "{backend:?} writer {writer}: {:?}", writes.stale_saves);
-        }
+        // `If-Match: *` saves queue on the model's row: none may be refused as stale.
+        assert!(writes.stale_saves.is_empty(), "{backend:?} writer {writer}: {:?}", writes.stale_saves);
     }
     let in_flight = seen.iter().filter(|w| w.cut_off_in_flight).count();
     let comments: usize = seen.iter().map(|w| w.comments.len()).sum();
@@ -657,14 +653,10 @@ fn crash_and_recover(backend: Backend) {
     assert!(saves >= 1, "{backend:?}: at least one save was acknowledged before the kill");
     for writes in &seen {
         for (reported, message) in &writes.saves {
-            // BLOCKED: the exact check is `stored` has (reported, message). The
-            // save's reply reports the head read after commit (save_next in
-            // crates/rampart-server/src/api/models.rs), which a concurrent save
-            // may already have moved on; so the version is at most the reported one.
-            let found = stored.iter().find(|(_, m)| m == message).map(|(v, _)| *v);
+            // The reply names the version this save created, read in its own transaction.
             assert!(
-                found.is_some_and(|version| version <= *reported),
-                "{backend:?}: acknowledged save `{message}` (reported as version {reported}) is kept: found {found:?}"
+                stored.contains(&(*reported, message.clone())),
+                "{backend:?}: acknowledged save `{message}` as version {reported} is kept"
             );
         }
     }

@@ -282,13 +282,21 @@ fn version_info(row: &sqlx::any::AnyRow) -> ApiResult<VersionInfo> {
 }
 
 pub async fn fetch_model(state: &AppState, model_id: &str) -> ApiResult<ModelInfo> {
+    fetch_model_with(&state.db.pool, model_id).await
+}
+
+/// As [`fetch_model`], inside a transaction (or on any connection).
+async fn fetch_model_with<'e, E>(executor: E, model_id: &str) -> ApiResult<ModelInfo>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(&format!(
         "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at, m.updated_at, {VERSION_COLUMNS} \
          FROM models m LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
          LEFT JOIN users u ON u.id = v.author_id WHERE m.id = $1"
     ))
     .bind(model_id)
-    .fetch_optional(&state.db.pool)
+    .fetch_optional(executor)
     .await?
     .ok_or_else(|| ApiError::not_found("model"))?;
     model_from_row(&row)
@@ -503,8 +511,10 @@ async fn save_next(
     let detail = json!({"version": saved.version, "message": message, "format": analysed.prepared.format,
                         "added": saved.added, "changed": saved.changed, "removed": saved.removed});
     audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
+    // Read in the transaction: after the commit another save could already
+    // be the head, and this reply's ETag must be the version just saved.
+    let model = fetch_model_with(&mut *tx, &access.model_id).await?;
     tx.commit().await?;
-    let model = fetch_model(state, &access.model_id).await?;
     let result = SaveResult {
         threats_added: saved.added,
         threats_changed: saved.changed,

@@ -207,10 +207,12 @@ const STATUSES: [&str; 5] = ["open", "in-progress", "mitigated", "accepted", "fa
 const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 
 /// Rows of the threats of `version` with their decisions.
-const THREAT_SELECT: &str = "SELECT t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
-    t.since_version, t.detail, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date \
-    FROM threats t LEFT JOIN threat_states s ON s.model_id = t.model_id AND s.threat_id = t.threat_id \
+/// The threats of `version` with their decisions: `$1` the model, `$2` the version.
+const THREAT_FROM: &str = "FROM threats t LEFT JOIN threat_states s ON s.model_id = t.model_id AND s.threat_id = t.threat_id \
     WHERE t.model_id = $1 AND t.since_version <= $2 AND (t.until_version IS NULL OR t.until_version >= $2)";
+/// The columns of a list entry: not the detail, which lists never show.
+const SUMMARY_COLUMNS: &str = "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
+    t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date";
 
 fn summary(row: &sqlx::any::AnyRow) -> ApiResult<ThreatSummary> {
     let stride: String = row.try_get("stride")?;
@@ -246,7 +248,7 @@ async fn list_threats(
             format!("`version` must be a version from 1 to {}, not {version}", access.head_version),
         ));
     }
-    let mut sql = THREAT_SELECT.to_string();
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} {THREAT_FROM}");
     let mut binds: Vec<String> = Vec::new();
     let mut next = 3;
     let mut condition = |sql: &mut String, clause: &str, value: String| {
@@ -359,7 +361,7 @@ async fn decision(
 
 /// The current row of a threat in the latest version, or "not found".
 async fn current_threat(state: &AppState, model_id: &str, head: i64, threat_id: &str) -> ApiResult<sqlx::any::AnyRow> {
-    sqlx::query(&format!("{THREAT_SELECT} AND t.threat_id = $3"))
+    sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, t.detail {THREAT_FROM} AND t.threat_id = $3"))
         .bind(model_id)
         .bind(head)
         .bind(threat_id)
