@@ -10,7 +10,7 @@ use rampart_server::db::{Db, now_ms};
 use rampart_server::sample::{self, DEMO_PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
-use server::{Auth, Backend, Client, TestServer, backends, fresh_database};
+use server::{Backend, Client, TestServer, backends, fresh_database};
 
 const DAY_MS: i64 = 24 * 3_600_000;
 
@@ -20,20 +20,7 @@ async fn count(db: &Db, sql: &str) -> i64 {
 
 /// Signs in with the demo password, as a person would with the documented logins.
 async fn sign_in(server: &TestServer, username: &str) -> Client {
-    let client = Client::anonymous(&server.base);
-    let (status, headers, body) =
-        client.send("POST", "/api/v1/auth/login", Some(json!({"username": username, "password": DEMO_PASSWORD}))).await;
-    assert_eq!(status, StatusCode::OK, "login of {username} with the demo password: {body}");
-    let cookie = headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("rampart_session="))
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_string();
-    let csrf = body["csrf_token"].as_str().expect("csrf token").to_string();
-    Client { auth: Auth::Session { cookie, csrf }, ..client }
+    server.login_with_password(username, DEMO_PASSWORD).await
 }
 
 async fn loads_the_sample(backend: Backend) {

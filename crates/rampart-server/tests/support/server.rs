@@ -116,9 +116,14 @@ impl TestServer {
 
     /// A client that is signed in as `username` with a session cookie.
     pub async fn login(&self, username: &str) -> Client {
+        self.login_with_password(username, PASSWORD).await
+    }
+
+    /// A client signed in as `username` with `password`.
+    pub async fn login_with_password(&self, username: &str, password: &str) -> Client {
         let client = Client::anonymous(&self.base);
         let (status, headers, body) =
-            client.send("POST", "/api/v1/auth/login", Some(json!({"username": username, "password": PASSWORD}))).await;
+            client.send("POST", "/api/v1/auth/login", Some(json!({"username": username, "password": password}))).await;
         assert_eq!(status, StatusCode::OK, "login of {username}: {body}");
         let cookie = headers
             .get_all("set-cookie")
