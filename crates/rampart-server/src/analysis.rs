@@ -203,16 +203,23 @@ pub fn options() -> Options {
 
 /// The rows of an analysis, with the rule's explanation and countermeasures in each detail.
 pub fn threat_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<ThreatRow> {
-    analysis.threats.iter().map(|threat| threat_row(threat, kb)).collect()
+    // Looked up once per countermeasure of every threat: thousands of times on a large model.
+    let countermeasures: std::collections::HashMap<&str, &rampart_kb::Countermeasure> =
+        kb.countermeasures.iter().map(|c| (c.id.as_str(), c)).collect();
+    analysis.threats.iter().map(|threat| threat_row(threat, kb, &countermeasures)).collect()
 }
 
-fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase) -> ThreatRow {
+fn threat_row(
+    threat: &ThreatInstance,
+    kb: &KnowledgeBase,
+    countermeasures_by_id: &std::collections::HashMap<&str, &rampart_kb::Countermeasure>,
+) -> ThreatRow {
     let rule = &kb.threats[threat.rule_index];
     let countermeasures: Vec<serde_json::Value> = threat
         .countermeasures
         .iter()
         .map(|state| {
-            let library = kb.countermeasures.iter().find(|c| c.id == state.id);
+            let library = countermeasures_by_id.get(state.id).copied();
             json!({
                 "state": state,
                 "name": library.map(|c| c.name.as_str()),
