@@ -209,32 +209,48 @@ pub fn threat_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<ThreatRow> {
     analysis.threats.iter().map(|threat| threat_row(threat, kb, &countermeasures)).collect()
 }
 
+/// What a threat row's `detail` holds (read back by the threat endpoints).
+#[derive(serde::Serialize)]
+struct Detail<'a, 'k, 'm> {
+    threat: &'a ThreatInstance<'k, 'm>,
+    description: &'k str,
+    references: &'k [String],
+    countermeasure_details: Vec<CountermeasureDetail<'a, 'k>>,
+}
+
+#[derive(serde::Serialize)]
+struct CountermeasureDetail<'a, 'k> {
+    state: &'a rampart_engine::CountermeasureState<'k>,
+    name: Option<&'k str>,
+    description: Option<&'k str>,
+    guidance: Option<&'k str>,
+}
+
 fn threat_row(
     threat: &ThreatInstance,
     kb: &KnowledgeBase,
     countermeasures_by_id: &std::collections::HashMap<&str, &rampart_kb::Countermeasure>,
 ) -> ThreatRow {
     let rule = &kb.threats[threat.rule_index];
-    let countermeasures: Vec<serde_json::Value> = threat
+    let countermeasure_details = threat
         .countermeasures
         .iter()
         .map(|state| {
             let library = countermeasures_by_id.get(state.id).copied();
-            json!({
-                "state": state,
-                "name": library.map(|c| c.name.as_str()),
-                "description": library.map(|c| c.description.as_str()),
-                "guidance": library.and_then(|c| c.guidance.as_deref()),
-            })
+            CountermeasureDetail {
+                state,
+                name: library.map(|c| c.name.as_str()),
+                description: library.map(|c| c.description.as_str()),
+                guidance: library.and_then(|c| c.guidance.as_deref()),
+            }
         })
         .collect();
-    let detail = json!({
-        "threat": threat,
-        "description": rule.description,
-        "references": rule.references,
-        "countermeasure_details": countermeasures,
-    });
-    let detail = detail.to_string();
+    let detail =
+        Detail { threat, description: &rule.description, references: &rule.references, countermeasure_details };
+    // Serialised straight from the structs: a save writes this for every
+    // threat of the model, and building a `serde_json::Value` first was most
+    // of a save's time.
+    let detail = serde_json::to_string(&detail).unwrap_or_default();
     let fingerprint = Sha256::digest(detail.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
     let stride: Vec<String> = threat.stride.iter().map(|s| format!("{s:?}").to_lowercase()).collect();
     ThreatRow {
