@@ -215,14 +215,6 @@ async fn caller_grants(state: &AppState, caller: &Caller) -> ApiResult<HashMap<(
     Ok(grants)
 }
 
-fn cap(caller: &Caller, role: Option<Role>) -> Option<Role> {
-    let role = if caller.is_org_admin { Some(Role::Admin) } else { role };
-    match &caller.kind {
-        CallerKind::PersonalToken { cap, .. } => role.map(|r| r.min(*cap)),
-        _ => role,
-    }
-}
-
 fn unit_from_row(row: &sqlx::any::AnyRow, role: Role) -> ApiResult<BusinessUnit> {
     Ok(BusinessUnit {
         id: row.try_get("id")?,
@@ -261,7 +253,8 @@ async fn list_units(
     let mut visible = Vec::new();
     for row in &rows {
         let id: String = row.try_get("id")?;
-        let role = cap(&caller, grants.get(&("business-unit".to_string(), id.clone())).copied())
+        let role = caller
+            .capped(grants.get(&("business-unit".to_string(), id.clone())).copied())
             .or_else(|| project_units.contains(&id).then_some(Role::Viewer));
         if let Some(role) = role {
             visible.push(unit_from_row(row, role)?);
@@ -516,8 +509,7 @@ async fn list_projects(
         let unit: String = row.try_get("business_unit_id")?;
         let role = match &caller.kind {
             CallerKind::ProjectToken { project_id, role, .. } => (*project_id == id).then_some(*role),
-            _ => cap(
-                &caller,
+            _ => caller.capped(
                 grants
                     .get(&("project".to_string(), id.clone()))
                     .copied()

@@ -56,7 +56,7 @@ async fn granted(state: &AppState, user_id: &str, scopes: &[(&str, &str)]) -> Re
 
 impl Caller {
     /// The caller's role on a user's grants, capped by a personal token.
-    fn capped(&self, role: Option<Role>) -> Option<Role> {
+    pub(crate) fn capped(&self, role: Option<Role>) -> Option<Role> {
         let role = if self.is_org_admin { Some(Role::Admin) } else { role };
         match &self.kind {
             CallerKind::PersonalToken { cap, .. } => role.map(|role| role.min(*cap)),
