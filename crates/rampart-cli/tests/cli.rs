@@ -222,6 +222,34 @@ fn boundary_cycles_and_duplicate_ids_are_reported() {
 }
 
 #[test]
+fn editor_layout_is_checked_and_ignored_by_analysis() {
+    let dir = scratch("layout");
+    let placed = "rampart: 1\nname: x\ncomponents:\n  - {id: web, kind: web-app, exposure: internet}\n\
+                  layout:\n  web: {x: 10, y: 20.5}\n  gone: {x: 1, y: 2}\n";
+    let path = write(&dir, "placed.yaml", placed);
+    let output = rampart(&["validate", &path]);
+    assert!(output.status.success(), "a stale entry is only a warning: {}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("7:") && err.contains("layout places `gone`, which is not an element"), "{err}");
+
+    // The same model without its layout raises the same threats.
+    let unplaced = write(&dir, "unplaced.yaml", placed.split("layout:").next().unwrap());
+    let threats = |file: &str| {
+        let json = analyze_json(file);
+        json["threats"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(threats(&path), threats(&unplaced));
+
+    let broken =
+        write(&dir, "broken.yaml", &placed.replace("web: {x: 10, y: 20.5}", "web: {x: .nan, y: 1, width: -3}"));
+    let output = rampart(&["validate", &broken]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("layout of `web`: `x` is NaN; expected a finite number"), "{err}");
+    assert!(err.contains("`width` is -3; expected a positive number"), "{err}");
+}
+
+#[test]
 fn garbage_input_is_an_error_not_a_panic() {
     let dir = scratch("garbage");
     for (name, text) in [

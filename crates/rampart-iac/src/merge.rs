@@ -116,6 +116,20 @@ pub fn merge(previous: &Model, fresh: Model) -> (Model, MergeReport) {
         }
     }
 
+    // Positions drawn in the editor stay with the elements that stay.
+    let drawn: BTreeSet<&str> = boundaries
+        .iter()
+        .map(|b| b.id.as_str())
+        .chain(actors.iter().map(|a| a.id.as_str()))
+        .chain(components.iter().map(|c| c.id.as_str()))
+        .collect();
+    let layout = previous
+        .layout
+        .iter()
+        .filter(|(id, _)| drawn.contains(id.as_str()))
+        .map(|(id, place)| (id.clone(), place.clone()))
+        .collect();
+
     let model = Model {
         rampart: previous.rampart.clone(),
         name: previous.name.clone(),
@@ -130,6 +144,7 @@ pub fn merge(previous: &Model, fresh: Model) -> (Model, MergeReport) {
         threats: merge_tracking(&previous.threats, fresh.threats),
         custom_threats: merge_custom_threats(&previous.custom_threats, fresh.custom_threats),
         policy: previous.policy.clone(),
+        layout,
     };
     (model, report)
 }

@@ -62,6 +62,27 @@ pub struct Model {
     /// given: the same keys as `rampart-policy.yaml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::policy::Policy>,
+    /// Where each element is drawn in the browser editor, by element id.
+    /// Analysis ignores it; elements without an entry are placed automatically.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub layout: std::collections::BTreeMap<String, Placement>,
+}
+
+/// An element's place on the editor's canvas, in pixels from the canvas
+/// origin (absolute, not relative to the enclosing boundary).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    /// Left edge.
+    pub x: Located<f64>,
+    /// Top edge.
+    pub y: f64,
+    /// Width; boundaries have one, other elements take their default size when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<f64>,
+    /// Height, as `width`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<f64>,
 }
 
 /// How much an element is trusted. Ordered from least to most trusted.

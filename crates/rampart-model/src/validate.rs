@@ -76,6 +76,7 @@ pub fn validate(model: &Model, vocabulary: &Vocabulary) -> Vec<Diagnostic> {
     checker.check_flows(model, vocabulary);
     checker.check_custom_threats(model, vocabulary);
     checker.check_tracking(model, &with_custom_rules(model, vocabulary));
+    checker.check_layout(model);
     if let Some(policy) = &model.policy {
         checker.diagnostics.extend(policy.check(vocabulary));
     }
@@ -103,6 +104,43 @@ fn with_custom_rules<'v>(model: &Model, vocabulary: &'v Vocabulary) -> std::borr
 }
 
 impl<'m> Checker<'m> {
+    /// The editor's positions: numbers must be finite and sizes positive; an
+    /// entry for an element that no longer exists is only a warning, because
+    /// a stale position harms nothing and hand edits that delete an element
+    /// should not have to find its layout entry too.
+    fn check_layout(&mut self, model: &Model) {
+        for (id, place) in &model.layout {
+            let at = place.x.at;
+            match self.ids.get(id.as_str()) {
+                Some((IdKind::Boundary | IdKind::Actor | IdKind::Component, _)) => {}
+                Some((kind, _)) => self.diagnostics.push(Diagnostic::warning(
+                    at,
+                    format!(
+                        "layout places `{id}`, a {}; only boundaries, actors and components are drawn",
+                        kind.noun()
+                    ),
+                )),
+                None => self.diagnostics.push(
+                    Diagnostic::warning(at, format!("layout places `{id}`, which is not an element of the model"))
+                        .with_help("the entry is ignored; remove it or fix the id"),
+                ),
+            }
+            let numbers =
+                [("x", Some(place.x.value)), ("y", Some(place.y)), ("width", place.width), ("height", place.height)];
+            for (field, value) in numbers {
+                let Some(value) = value else { continue };
+                let sized = matches!(field, "width" | "height");
+                if !value.is_finite() || (sized && value <= 0.0) {
+                    let expected = if sized { "a positive number" } else { "a finite number" };
+                    self.diagnostics.push(Diagnostic::error(
+                        at,
+                        format!("layout of `{id}`: `{field}` is {value}; expected {expected}"),
+                    ));
+                }
+            }
+        }
+    }
+
     fn check_custom_threats(&mut self, model: &Model, vocabulary: &Vocabulary) {
         let mut seen: HashMap<&str, Position> = HashMap::new();
         for custom in &model.custom_threats {

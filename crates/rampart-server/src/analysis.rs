@@ -4,6 +4,7 @@
 //! CLI does, so both raise the same threats.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use axum::http::StatusCode;
 use rampart_engine::{Analysis, Options, Severity, ThreatInstance};
@@ -203,10 +204,14 @@ pub fn options() -> Options {
 
 /// The rows of an analysis, with the rule's explanation and countermeasures in each detail.
 pub fn threat_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<ThreatRow> {
-    // Looked up once per countermeasure of every threat: thousands of times on a large model.
-    let countermeasures: std::collections::HashMap<&str, &rampart_kb::Countermeasure> =
-        kb.countermeasures.iter().map(|c| (c.id.as_str(), c)).collect();
+    let countermeasures = countermeasures_by_id(kb);
     analysis.threats.iter().map(|threat| threat_row(threat, kb, &countermeasures)).collect()
+}
+
+/// The library's countermeasures by id: looked up once per countermeasure of
+/// every threat, thousands of times on a large model.
+pub fn countermeasures_by_id(kb: &KnowledgeBase) -> HashMap<&str, &rampart_kb::Countermeasure> {
+    kb.countermeasures.iter().map(|c| (c.id.as_str(), c)).collect()
 }
 
 /// What a threat row's `detail` holds (read back by the threat endpoints).
@@ -218,21 +223,20 @@ struct Detail<'a, 'k, 'm> {
     countermeasure_details: Vec<CountermeasureDetail<'a, 'k>>,
 }
 
+/// A countermeasure of a threat: its state there, and the library's words about it.
 #[derive(serde::Serialize)]
-struct CountermeasureDetail<'a, 'k> {
+pub struct CountermeasureDetail<'a, 'k> {
     state: &'a rampart_engine::CountermeasureState<'k>,
     name: Option<&'k str>,
     description: Option<&'k str>,
     guidance: Option<&'k str>,
 }
 
-fn threat_row(
-    threat: &ThreatInstance,
-    kb: &KnowledgeBase,
-    countermeasures_by_id: &std::collections::HashMap<&str, &rampart_kb::Countermeasure>,
-) -> ThreatRow {
-    let rule = &kb.threats[threat.rule_index];
-    let countermeasure_details = threat
+pub fn countermeasure_details<'a, 'k>(
+    threat: &'a ThreatInstance<'k, '_>,
+    countermeasures_by_id: &HashMap<&str, &'k rampart_kb::Countermeasure>,
+) -> Vec<CountermeasureDetail<'a, 'k>> {
+    threat
         .countermeasures
         .iter()
         .map(|state| {
@@ -244,7 +248,16 @@ fn threat_row(
                 guidance: library.and_then(|c| c.guidance.as_deref()),
             }
         })
-        .collect();
+        .collect()
+}
+
+fn threat_row(
+    threat: &ThreatInstance,
+    kb: &KnowledgeBase,
+    countermeasures_by_id: &HashMap<&str, &rampart_kb::Countermeasure>,
+) -> ThreatRow {
+    let rule = &kb.threats[threat.rule_index];
+    let countermeasure_details = countermeasure_details(threat, countermeasures_by_id);
     let detail =
         Detail { threat, description: &rule.description, references: &rule.references, countermeasure_details };
     // Serialised straight from the structs: a save writes this for every

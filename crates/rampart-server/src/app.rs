@@ -129,7 +129,7 @@ async fn shutdown_signal() {
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
     crate::api::router()
-        .fallback(not_found)
+        .fallback(crate::web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
@@ -138,14 +138,6 @@ pub fn router(state: AppState) -> Router {
                 .into_response()
         }))
         .with_state(state)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "no-such-endpoint",
-        "no such endpoint; the API is described at /api/openapi.json",
-    )
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -166,7 +158,7 @@ async fn security_headers(State(state): State<AppState>, request: Request, next:
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
              connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
              frame-ancestors 'none'",
         ),

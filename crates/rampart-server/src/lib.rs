@@ -21,6 +21,7 @@ pub mod sample;
 pub mod sealed;
 pub mod state;
 pub mod store;
+pub mod web;
 
 pub use app::{Running, serve, start};
 pub use config::ServerConfig;

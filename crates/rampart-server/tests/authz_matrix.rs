@@ -52,6 +52,7 @@ fn expectations() -> HashMap<&'static str, Rule> {
         ("oidcCallback", SingleSignOn),
         ("logout", SessionOnly),
         ("getSession", Anyone),
+        ("getSignInMethods", Public),
         ("listTokens", SessionOnly),
         ("createToken", SessionOnly),
         ("revokeToken", SessionOnly),
@@ -100,6 +101,11 @@ fn expectations() -> HashMap<&'static str, Rule> {
         ("listSecrets", Project(Admin)),
         ("setSecret", Project(Admin)),
         ("deleteSecret", Project(Admin)),
+        ("getCatalog", Anyone),
+        ("getModelSchema", Anyone),
+        ("listTemplates", Anyone),
+        ("getTemplate", Anyone),
+        ("previewAnalysis", Project(Viewer)),
     ])
 }
 
@@ -498,6 +504,7 @@ impl Matrix<'_> {
             ("name", "tracker".to_string()),
             ("format", "json".to_string()),
             ("version", "1".to_string()),
+            ("template", "three-tier-web".to_string()),
         ]);
         match operation {
             "deleteModel" => {
@@ -572,6 +579,7 @@ impl Matrix<'_> {
             "updateCountermeasure" => Some(json!({"status": "implemented"})),
             "createJob" => Some(json!({"kind": "reanalyze"})),
             "setSecret" => Some(json!({"value": "s3cret"})),
+            "previewAnalysis" => Some(json!({"document": document})),
             _ => None,
         };
         match operation {

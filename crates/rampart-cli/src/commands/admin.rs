@@ -24,6 +24,9 @@ pub enum Command {
     /// Fill an empty database with the sample organisation "Northwind Group"
     /// (business units, projects, models with history, users in every role).
     LoadSample(LoadSample),
+    /// Print the server's OpenAPI 3.1 document (what GET /api/openapi.json
+    /// answers), for client generators; needs no database.
+    Openapi,
 }
 
 #[derive(clap::Args)]
@@ -72,6 +75,11 @@ pub struct LoadSample {
 }
 
 pub fn run(args: Args) -> u8 {
+    if let Command::Openapi = args.command {
+        let text = serde_json::to_string_pretty(rampart_server::api::document()).unwrap_or_default();
+        crate::input::write_stdout(&format!("{text}\n"));
+        return crate::exit::OK;
+    }
     let rt = match runtime() {
         Ok(rt) => rt,
         Err(message) => return fail(&message),
@@ -81,6 +89,7 @@ pub fn run(args: Args) -> u8 {
         Command::Backup(command) => rt.block_on(backup(command)),
         Command::Restore(command) => rt.block_on(restore(command)),
         Command::LoadSample(command) => rt.block_on(load_sample(command)),
+        Command::Openapi => Ok(()),
     };
     match result {
         Ok(()) => crate::exit::OK,

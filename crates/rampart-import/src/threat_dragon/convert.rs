@@ -170,6 +170,7 @@ impl<'d> Converter<'d> {
             threats,
             custom_threats,
             policy: None,
+            layout: Default::default(),
         }
     }
 

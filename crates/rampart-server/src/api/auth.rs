@@ -32,6 +32,11 @@ pub fn register(api: &mut Api) {
         .error(401, "Wrong username or password")
         .error(429, "Too many failed sign-ins: the account is locked for a while")
         .add(login);
+    api.get("/api/v1/auth/methods", "getSignInMethods", "How one can sign in here: password, single sign-on")
+        .tag("auth")
+        .public()
+        .response::<SignInMethods>()
+        .add(methods);
     api.post("/api/v1/auth/logout", "logout", "End the session").tag("auth").status(204).add(logout);
     api.get("/api/v1/auth/session", "getSession", "Who is signed in, their roles and the CSRF token")
         .tag("auth")
@@ -67,6 +72,27 @@ pub fn register(api: &mut Api) {
         .tag("tokens")
         .status(204)
         .add(revoke_token);
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SignInMethods {
+    /// Local accounts with a password.
+    pub password: bool,
+    /// Single sign-on, when an OpenID provider is configured.
+    pub oidc: Option<SingleSignOn>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct SingleSignOn {
+    /// Open this in the browser (add `?return_to=/path`) to sign in at the identity provider.
+    pub login_url: String,
+}
+
+async fn methods(State(state): State<AppState>) -> axum::Json<SignInMethods> {
+    axum::Json(SignInMethods {
+        password: true,
+        oidc: state.oidc.as_ref().map(|_| SingleSignOn { login_url: "/api/v1/auth/oidc/login".to_string() }),
+    })
 }
 
 #[derive(Deserialize, JsonSchema)]

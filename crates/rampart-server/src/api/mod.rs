@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod common;
+pub mod editor;
 pub mod hierarchy;
 pub mod meta;
 pub mod models;
@@ -29,6 +30,7 @@ fn api() -> registry::Api {
     models::register(&mut api);
     threats::register(&mut api);
     admin::register(&mut api);
+    editor::register(&mut api);
     api
 }
 
