@@ -202,10 +202,10 @@ pub fn options() -> Options {
     Options { today: Some(rampart_model::Date::from_days_since_epoch(days)), intel: Vec::new() }
 }
 
-/// The rows of an analysis, with the rule's explanation and countermeasures in each detail.
-pub fn threat_rows(analysis: &Analysis, kb: &KnowledgeBase) -> Vec<ThreatRow> {
-    let countermeasures = countermeasures_by_id(kb);
-    analysis.threats.iter().map(|threat| threat_row(threat, kb, &countermeasures)).collect()
+/// The rows of an analysis made with `library`, which is the server's
+/// library of `shipped_rules` rules plus the model's own.
+pub fn threat_rows(analysis: &Analysis, library: &KnowledgeBase, shipped_rules: usize) -> Vec<ThreatRow> {
+    analysis.threats.iter().map(|threat| threat_row(threat, library, shipped_rules)).collect()
 }
 
 /// The library's countermeasures by id: looked up once per countermeasure of
@@ -214,13 +214,54 @@ pub fn countermeasures_by_id(kb: &KnowledgeBase) -> HashMap<&str, &rampart_kb::C
     kb.countermeasures.iter().map(|c| (c.id.as_str(), c)).collect()
 }
 
-/// What a threat row's `detail` holds (read back by the threat endpoints).
+/// What a threat row's `detail` holds: the engine's threat, and the rule's
+/// words only for a model's own (custom) rules. The shipped library's words
+/// are added when a threat is read ([`explain`]): a save writes a detail for
+/// every threat of the model, and copying the library's text into each was
+/// most of the bytes serialised and hashed.
 #[derive(serde::Serialize)]
 struct Detail<'a, 'k, 'm> {
     threat: &'a ThreatInstance<'k, 'm>,
-    description: &'k str,
-    references: &'k [String],
-    countermeasure_details: Vec<CountermeasureDetail<'a, 'k>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'k str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    references: Option<&'k [String]>,
+}
+
+/// A stored threat's explanation: the rule's description and references and
+/// each countermeasure with the library's name, description and guidance.
+/// Details stored before the library's words were left out of them carry
+/// their own, which win.
+pub fn explain(kb: &KnowledgeBase, detail: &serde_json::Value) -> (String, Vec<String>, serde_json::Value) {
+    let threat = &detail["threat"];
+    let rule = threat["rule"].as_str().and_then(|id| kb.threat(id));
+    let description = detail["description"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| rule.map(|r| r.description.clone()))
+        .unwrap_or_default();
+    let references = match detail["references"].as_array() {
+        Some(list) => list.iter().filter_map(|r| r.as_str().map(str::to_string)).collect(),
+        None => rule.map(|r| r.references.clone()).unwrap_or_default(),
+    };
+    if !detail["countermeasure_details"].is_null() {
+        return (description, references, detail["countermeasure_details"].clone());
+    }
+    let countermeasures = threat["countermeasures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|state| {
+            let library = state["id"].as_str().and_then(|id| kb.countermeasure(id)).map(|i| &kb.countermeasures[i]);
+            json!({
+                "state": state,
+                "name": library.map(|c| c.name.as_str()),
+                "description": library.map(|c| c.description.as_str()),
+                "guidance": library.and_then(|c| c.guidance.as_deref()),
+            })
+        })
+        .collect();
+    (description, references, serde_json::Value::Array(countermeasures))
 }
 
 /// A countermeasure of a threat: its state there, and the library's words about it.
@@ -251,33 +292,68 @@ pub fn countermeasure_details<'a, 'k>(
         .collect()
 }
 
-fn threat_row(
-    threat: &ThreatInstance,
-    kb: &KnowledgeBase,
-    countermeasures_by_id: &HashMap<&str, &rampart_kb::Countermeasure>,
-) -> ThreatRow {
+fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase, shipped_rules: usize) -> ThreatRow {
     let rule = &kb.threats[threat.rule_index];
-    let countermeasure_details = countermeasure_details(threat, countermeasures_by_id);
-    let detail =
-        Detail { threat, description: &rule.description, references: &rule.references, countermeasure_details };
-    // Serialised straight from the structs: a save writes this for every
-    // threat of the model, and building a `serde_json::Value` first was most
-    // of a save's time.
-    let detail = serde_json::to_string(&detail).unwrap_or_default();
-    let fingerprint = Sha256::digest(detail.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
-    let stride: Vec<String> = threat.stride.iter().map(|s| format!("{s:?}").to_lowercase()).collect();
+    // A model's own rules come after the shipped ones (`library_for`); only
+    // their words are not in the server's library when the threat is read.
+    let custom = threat.rule_index >= shipped_rules;
+    let detail = Detail {
+        threat,
+        description: custom.then_some(rule.description.as_str()),
+        references: custom.then_some(rule.references.as_slice()),
+    };
+    // Serialised straight from the structs into one buffer: this runs for
+    // every threat of every save.
+    let mut bytes = Vec::with_capacity(1536);
+    serde_json::to_writer(&mut bytes, &detail).unwrap_or_default();
+    let detail = String::from_utf8(bytes).unwrap_or_default();
+    let fingerprint = hex(&Sha256::digest(detail.as_bytes())[..12]);
+    let stride: Vec<&str> = threat.stride.iter().map(|s| stride_name(*s)).collect();
     ThreatRow {
         threat_id: threat.id.clone(),
         rule: threat.rule.to_string(),
         title: threat.title.to_string(),
         target: threat.target.id.clone(),
-        target_kind: format!("{:?}", threat.target.kind).to_lowercase(),
+        target_kind: target_kind_name(threat.target.kind).to_string(),
         severity: severity_name(threat.current.severity),
         score: f64::from(threat.current.score),
         stride: stride.join(","),
         analysis_status: rampart_engine::status_label(threat.status).to_string(),
         fingerprint,
         detail,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(DIGITS[usize::from(byte >> 4)] as char);
+        text.push(DIGITS[usize::from(byte & 0x0f)] as char);
+    }
+    text
+}
+
+/// The stored names (lower-case, without separators, as the first rows were written).
+fn stride_name(stride: rampart_kb::files::Stride) -> &'static str {
+    use rampart_kb::files::Stride;
+    match stride {
+        Stride::Spoofing => "spoofing",
+        Stride::Tampering => "tampering",
+        Stride::Repudiation => "repudiation",
+        Stride::InformationDisclosure => "informationdisclosure",
+        Stride::DenialOfService => "denialofservice",
+        Stride::ElevationOfPrivilege => "elevationofprivilege",
+    }
+}
+
+pub fn target_kind_name(kind: rampart_engine::TargetKind) -> &'static str {
+    use rampart_engine::TargetKind;
+    match kind {
+        TargetKind::Element => "element",
+        TargetKind::Flow => "flow",
+        TargetKind::Data => "data",
+        TargetKind::Model => "model",
     }
 }
 

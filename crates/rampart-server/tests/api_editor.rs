@@ -76,9 +76,37 @@ async fn editor_support(backend: Backend) {
     let head = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
     assert_eq!(head["head_version"], 1, "a preview stores nothing");
 
+    // A saved threat reads back with the same explanation the preview gave:
+    // the library's words are added when it is read, not stored per threat.
+    let saved = admin
+        .ok("POST", &format!("/api/v1/models/{model_id}/analysis"), Some(json!({"model": version["model"]})))
+        .await;
+    for previewed in saved["threats"].as_array().unwrap().iter().take(5) {
+        let id = previewed["id"].as_str().unwrap();
+        let read = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats/{}", encode(id)), None).await;
+        assert_eq!(read["description"], previewed["description"], "{id}");
+        assert!(!read["description"].as_str().unwrap_or("").is_empty(), "{id}: {read}");
+        assert_eq!(read["references"], previewed["references"], "{id}");
+        assert_eq!(read["countermeasures"], previewed["countermeasures"], "{id}");
+        let first = &read["countermeasures"][0];
+        assert!(first["name"].is_string() && first["state"]["id"].is_string(), "{id}: {read}");
+    }
+
+    // A model's own threat keeps its own words.
+    let mut own = version["model"].clone();
+    own["custom_threats"] = json!([{"id": "badge-cloning", "title": "Cloned staff badges open the back office",
+        "description": "Badges use a legacy proximity card that can be copied from a metre away.",
+        "targets": ["back-office"], "likelihood": 3, "impact": 4}]);
+    let own_model = admin
+        .ok("POST", &format!("/api/v1/projects/{project_id}/models"), Some(json!({"name": "Own threat", "model": own})))
+        .await;
+    let own_id = own_model["model"]["id"].as_str().unwrap();
+    let read = admin.ok("GET", &format!("/api/v1/models/{own_id}/threats/badge-cloning%40back-office"), None).await;
+    assert_eq!(read["description"], "Badges use a legacy proximity card that can be copied from a metre away.");
+
     // A decision on a saved threat shows in the preview.
     let threat_id = threats.iter().find(|t| t["target"] != "promo-site").unwrap()["id"].as_str().unwrap().to_string();
-    let path = format!("/api/v1/models/{model_id}/threats/{}", threat_id.replace('@', "%40").replace('>', "%3E"));
+    let path = format!("/api/v1/models/{model_id}/threats/{}", encode(&threat_id));
     let (status, _, decided) = admin
         .send_with(
             "PATCH",
@@ -134,6 +162,11 @@ async fn editor_support(backend: Backend) {
     assert_eq!(unknown["error"]["code"], "no-such-endpoint");
     let (status, _, posted) = anonymous.send("POST", "/models/anything", Some(json!({}))).await;
     assert_eq!(status, 404, "{posted}");
+}
+
+/// A threat id as a path segment (`@` and `>` encoded).
+fn encode(id: &str) -> String {
+    id.replace('@', "%40").replace('>', "%3E")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

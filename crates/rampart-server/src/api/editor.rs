@@ -326,7 +326,8 @@ async fn get_template(
 #[derive(Deserialize, JsonSchema)]
 pub struct PreviewRequest {
     /// The model as a JSON object (what `getVersion` returns in `model`).
-    pub model: Option<Value>,
+    #[schemars(with = "Option<Value>")]
+    pub model: Option<Box<serde_json::value::RawValue>>,
     /// Or the document as text: a Rampart model in YAML or JSON.
     pub document: Option<String>,
 }
@@ -411,10 +412,7 @@ async fn preview(
 ) -> ApiResult<Response> {
     caller.model(&state, &model_id).await?;
     let (file_name, text) = match (request.model, request.document) {
-        (Some(model), None) => (
-            "model.json",
-            serde_json::to_string(&model).map_err(|error| ApiError::internal("cannot read the model", error))?,
-        ),
+        (Some(model), None) => ("model.json", super::models::pretty_json(model.get())?),
         (None, Some(document)) => ("model.yaml", document),
         _ => return Err(ApiError::invalid_field("model", "send either `model` (JSON) or `document` (text)")),
     };
@@ -449,7 +447,7 @@ async fn preview(
                     rule: threat.rule,
                     title: threat.title,
                     target: &threat.target.id,
-                    target_kind: format!("{:?}", threat.target.kind).to_lowercase(),
+                    target_kind: analysis::target_kind_name(threat.target.kind).to_string(),
                     severity: analysis::severity_name(threat.current.severity),
                     score: f64::from(threat.current.score),
                     stride: threat.stride.iter().map(|s| format!("{s:?}").to_lowercase()).collect(),

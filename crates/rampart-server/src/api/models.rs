@@ -157,33 +157,50 @@ pub struct ModelQuery {
     pub offset: Option<i64>,
 }
 
+/// A new model: its name and its content (the fields of `SaveModel`). Not
+/// a flattened `Content`: serde's flatten buffers fields and cannot keep the
+/// model's JSON as raw text.
 #[derive(Deserialize, JsonSchema)]
 pub struct NewModel {
     pub name: String,
-    #[serde(flatten)]
-    pub content: Content,
-}
-
-/// A model's content: a document as text in any format, or the model as JSON.
-#[derive(Deserialize, JsonSchema)]
-pub struct Content {
-    /// What changed, for the history (default: "Created" or "Saved").
+    /// What changed, for the history (default: "Created").
     pub message: Option<String>,
     /// The document: a Rampart model in YAML or JSON, or another format (see `format`).
     pub document: Option<String>,
     /// The model as a JSON object, instead of `document`.
-    pub model: Option<Value>,
+    #[schemars(with = "Option<Value>")]
+    pub model: Option<Box<serde_json::value::RawValue>>,
     /// The document's format; `auto` (default) detects it.
     pub format: Option<String>,
     /// The file name the document came from, which helps detection (`main.tf`, `app.tm7`).
     pub file_name: Option<String>,
 }
 
-#[derive(Deserialize, JsonSchema)]
-pub struct SaveModel {
-    #[serde(flatten)]
-    pub content: Content,
+impl NewModel {
+    fn into_parts(self) -> (String, Content) {
+        let NewModel { name, message, document, model, format, file_name } = self;
+        (name, Content { message, document, model, format, file_name })
+    }
 }
+
+/// A model's content: a document as text in any format, or the model as JSON.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "SaveModel")]
+pub struct Content {
+    /// What changed, for the history (default: "Saved").
+    pub message: Option<String>,
+    /// The document: a Rampart model in YAML or JSON, or another format (see `format`).
+    pub document: Option<String>,
+    /// The model as a JSON object, instead of `document`.
+    #[schemars(with = "Option<Value>")]
+    pub model: Option<Box<serde_json::value::RawValue>>,
+    /// The document's format; `auto` (default) detects it.
+    pub format: Option<String>,
+    /// The file name the document came from, which helps detection (`main.tf`, `app.tm7`).
+    pub file_name: Option<String>,
+}
+
+pub type SaveModel = Content;
 
 #[derive(Serialize, JsonSchema)]
 pub struct SaveResult {
@@ -370,10 +387,7 @@ async fn list_models(
 fn prepare_content(state: &AppState, content: &Content) -> ApiResult<Prepared> {
     let (text, format) = match (&content.document, &content.model) {
         (Some(document), None) => (document.clone(), content.format.clone()),
-        (None, Some(model)) => (
-            serde_json::to_string_pretty(model).map_err(|e| ApiError::internal("cannot read the model", e))?,
-            Some("rampart".to_string()),
-        ),
+        (None, Some(model)) => (pretty_json(model.get())?, Some("rampart".to_string())),
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid_field("document", "send either `document` or `model`, not both"));
         }
@@ -387,6 +401,19 @@ fn prepare_content(state: &AppState, content: &Content) -> ApiResult<Prepared> {
     let default_name = if content.model.is_some() { "model.json" } else { "model.yaml" };
     let file_name = content.file_name.clone().unwrap_or_else(|| default_name.to_string());
     analysis::prepare(&state.kb, &file_name, &text, format.as_deref())
+}
+
+/// A model sent as JSON, stored pretty-printed so that positions in it (in
+/// errors, threats and SARIF) name a line a reader can find. Transcoded
+/// token by token: building a `Value` of a large model first cost more than
+/// analysing it.
+pub fn pretty_json(compact: &str) -> ApiResult<String> {
+    let mut out = Vec::with_capacity(compact.len() * 2);
+    let mut reader = serde_json::Deserializer::from_str(compact);
+    let mut writer = serde_json::Serializer::pretty(&mut out);
+    serde_transcode::transcode(&mut reader, &mut writer)
+        .map_err(|error| ApiError::invalid_field("model", format!("the model is not valid JSON: {error}")))?;
+    String::from_utf8(out).map_err(|error| ApiError::internal("cannot write the model", error))
 }
 
 fn message(given: Option<&str>, default: &str) -> ApiResult<String> {
@@ -403,9 +430,10 @@ async fn create_model(
     Body(request): Body<NewModel>,
 ) -> ApiResult<Response> {
     caller.project(&state, &project_id).await?.require(Role::Developer, "create models")?;
-    let name = text_field("name", &request.name, 200)?;
-    let message = message(request.content.message.as_deref(), "Created")?;
-    let prepared = prepare_content(&state, &request.content)?;
+    let (name, content) = request.into_parts();
+    let name = text_field("name", &name, 200)?;
+    let message = message(content.message.as_deref(), "Created")?;
+    let prepared = prepare_content(&state, &content)?;
     let analysed = versions::analyse(state.kb.clone(), prepared).await?;
     created(&state, &caller, &project_id, &name, &message, analysed, "model.create").await
 }
@@ -535,8 +563,8 @@ async fn save_model(
     let access = caller.model(&state, &model_id).await?;
     access.project.require(Role::Developer, "save models")?;
     if_match(&headers)?;
-    let message = message(request.content.message.as_deref(), "Saved")?;
-    let prepared = prepare_content(&state, &request.content)?;
+    let message = message(request.message.as_deref(), "Saved")?;
+    let prepared = prepare_content(&state, &request)?;
     let analysed = versions::analyse(state.kb.clone(), prepared).await?;
     save_next(&state, &caller, &access, &headers, &message, analysed, "model.save").await
 }

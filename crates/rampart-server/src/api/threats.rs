@@ -380,11 +380,12 @@ async fn get_threat(
     let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
     let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
     let decision = decision(&state, &model_id, &threat_id, &analysis_status).await?;
+    let (description, references, countermeasures) = crate::analysis::explain(&state.kb, &detail);
     let body = ThreatDetail {
         summary: summary(&row)?,
-        description: detail["description"].as_str().unwrap_or_default().to_string(),
-        references: serde_json::from_value(detail["references"].clone()).unwrap_or_default(),
-        countermeasures: detail["countermeasure_details"].clone(),
+        description,
+        references,
+        countermeasures,
         analysis: detail["threat"].clone(),
         decision,
     };

@@ -28,7 +28,7 @@ pub async fn analyse(kb: std::sync::Arc<KnowledgeBase>, prepared: Prepared) -> R
     tokio::task::spawn_blocking(move || {
         let library = analysis::library_for(&kb, &prepared.model);
         let result = rampart_engine::analyze(&prepared.model, &library, &analysis::options());
-        let rows = analysis::threat_rows(&result, &library);
+        let rows = analysis::threat_rows(&result, &library, kb.threats.len());
         let summary = analysis::summarize(&prepared.model, &result);
         drop(result);
         drop(library);
