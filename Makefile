@@ -4,7 +4,7 @@ CARGO ?= cargo
 RAMPART := target/release/rampart
 EXAMPLES := $(wildcard examples/*.yaml)
 
-.PHONY: demo build test test-rust test-browser test-api-fuzz packages lint ci bench bench-pytm bench-server fuzz clean
+.PHONY: demo build web test test-rust test-web test-browser test-api-fuzz packages lint ci bench bench-pytm bench-server bench-editor fuzz clean
 
 ## demo: build Rampart, analyze every example model (reports in target/demo/), then serve the sample organisation
 demo: build
@@ -43,12 +43,29 @@ demo: build
 	@echo "Press Ctrl-C to stop the server."
 	$(RAMPART) serve --data-dir target/demo/server-data --listen 127.0.0.1:8080
 
-build:
+build: web
 	$(CARGO) build --release -p rampart-cli
+
+## web: the browser editor (web/: React + Vite), built into web/dist, which the rampart binary embeds
+web: web/dist/index.html
+
+WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/package.json
+
+# `npm install`, not `npm ci`: the lock file lists no other platform's
+# optional packages (Rollup's, esbuild's) when the registry in use does not
+# serve them, and `npm ci` refuses such a lock. With the lock present,
+# `npm install` installs exactly its versions and leaves it unchanged.
+web/node_modules/.installed: web/package-lock.json web/package.json
+	cd web && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Rebuilt only when a source changed: a new dist makes Cargo rebuild the server.
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
 
 ## test: every test: the workspace's (unit, CLI, library fixtures, snapshots, PDF, server on SQLite and
 ## PostgreSQL), the browser tests, and the API fuzzing from the OpenAPI document
-test: test-rust test-browser test-api-fuzz
+test: test-rust test-web test-browser test-api-fuzz
 
 ## packages: the Debian packages the tests use (Chromium, poppler-utils), installed when missing
 packages:
@@ -60,12 +77,19 @@ TEST_TARGETS := --workspace --lib --bins --tests --examples
 
 # The server's tests run on SQLite and on a throwaway PostgreSQL that
 # scripts/with-postgres.sh starts (installing it from Debian when missing).
-test-rust: packages
+test-rust: packages web
 	scripts/with-postgres.sh $(CARGO) test $(TEST_TARGETS)
 	$(CARGO) test --workspace --doc
 
+## test-web: the browser app's unit tests (vitest), and its API types checked against the server's OpenAPI document
+test-web: web
+	$(CARGO) test $(TEST_TARGETS) --no-run
+	target/debug/rampart admin openapi > target/openapi.json
+	cd web && RAMPART_OPENAPI=../target/openapi.json npm run api:check
+	cd web && npm test
+
 ## test-browser: the HTML report in real headless Chromium (playwright-core from npm)
-test-browser: packages
+test-browser: packages web
 	# The integration tests' build leaves target/debug/rampart and
 	# rampart-modelgen; `cargo build` would resolve other features and
 	# compile typst a second time.
