@@ -38,7 +38,7 @@ demo: build
 	rm -rf target/demo/server-data
 	mkdir -p target/demo/server-data
 	$(RAMPART) admin load-sample --data-dir target/demo/server-data
-	@echo; echo "Rampart server: http://127.0.0.1:8080  (API reference: http://127.0.0.1:8080/api/docs)"
+	@echo; echo "Rampart: open http://127.0.0.1:8080 for the browser editor (API reference: http://127.0.0.1:8080/api/docs)"
 	@echo "Sign in as admin, architect, developer, viewer or payments-lead; password: rampart-demo-password"
 	@echo "Press Ctrl-C to stop the server."
 	$(RAMPART) serve --data-dir target/demo/server-data --listen 127.0.0.1:8080
@@ -56,6 +56,7 @@ WEB_SOURCES := $(shell find web/src web/public web/scripts -type f 2>/dev/null) 
 # serve them, and `npm ci` refuses such a lock. With the lock present,
 # `npm install` installs exactly its versions and leaves it unchanged.
 web/node_modules/.installed: web/package-lock.json web/package.json
+	scripts/ensure-packages.sh node=nodejs npm=npm
 	cd web && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -88,7 +89,7 @@ test-web: web
 	cd web && RAMPART_OPENAPI=../target/openapi.json npm run api:check
 	cd web && npm test
 
-## test-browser: the HTML report in real headless Chromium (playwright-core from npm)
+## test-browser: the HTML report and the browser editor (against a running server) in real headless Chromium (playwright-core from npm)
 test-browser: packages web
 	# The integration tests' build leaves target/debug/rampart and
 	# rampart-modelgen; `cargo build` would resolve other features and

@@ -10,7 +10,7 @@ export const SEVERITY_LABEL: Record<Severity, string> = {
   low: 'Low',
 };
 
-/** A distinct shape per severity: diamond, triangle, square, circle. */
+/** A distinct shape per severity: diamond, triangle, circle, square (as in the threat panel). */
 export function SeverityShape({ severity }: { severity: Severity }) {
   const common = { className: `sev-shape sev-${severity}`, width: 10, height: 10, viewBox: '0 0 10 10', 'aria-hidden': true } as const;
   switch (severity) {
@@ -29,13 +29,13 @@ export function SeverityShape({ severity }: { severity: Severity }) {
     case 'medium':
       return (
         <svg {...common}>
-          <rect x="1" y="1" width="8" height="8" fill="currentColor" />
+          <circle cx="5" cy="5" r="4.5" fill="currentColor" />
         </svg>
       );
     default:
       return (
         <svg {...common}>
-          <circle cx="5" cy="5" r="4" fill="currentColor" />
+          <rect x="1" y="1" width="8" height="8" fill="currentColor" />
         </svg>
       );
   }

@@ -1,13 +1,10 @@
 // Colour-blind-safe severity colours for the canvas. Colour is never the
 // only cue: nodes also carry a badge with a shape and text ("H 3").
 
-export const LEVEL_COLOURS: Record<string, string> = {
-  critical: '#8e1b1b',
-  high: '#b35900',
-  medium: '#8a6d00',
-  low: '#3d6a99',
-  none: '#6b7280',
-};
+import { SEVERITY_COLOURS } from '../threats/severity';
+
+/** The threat panel's colours (one palette in the whole app), plus "no threat". */
+export const LEVEL_COLOURS: Record<string, string> = { ...SEVERITY_COLOURS, none: '#6b7280' };
 
 export const LEVEL_TINTS: Record<string, string> = {
   critical: '#f8e1e1',
