@@ -121,6 +121,13 @@ bench:
 bench-server:
 	bench/server.sh
 
+## bench-editor: the browser editor in headless Chromium — opening a 1,000-component / 3,000-flow model,
+## pan and zoom frame rates, and edit-to-threats time on a 500-component model (bench/out/editor.json)
+bench-editor: build packages
+	$(CARGO) build --release -p rampart-modelgen
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	RAMPART_BIN=$(CURDIR)/target/release/rampart RAMPART_MODELGEN_BIN=$(CURDIR)/target/release/rampart-modelgen bench/editor.sh
+
 ## bench-pytm: the same generated architecture in OWASP pytm and in Rampart
 bench-pytm:
 	bench/vs-pytm.sh

@@ -788,7 +788,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
               aria-label="Diagram"
             >
               <Background gap={20} />
-              <MiniMap pannable zoomable nodeColor={minimapColour} ariaLabel="Overview of the diagram" />
+              <MiniMap pannable zoomable nodeColor={minimapColour} ariaLabel="Overview of the diagram" style={{ width: 150, height: 100 }} />
               <Controls showInteractive={false} />
             </ReactFlow>
           </NodeActionsContext.Provider>

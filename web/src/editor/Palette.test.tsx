@@ -10,7 +10,7 @@ describe('Palette', () => {
     render(<Palette catalog={TEST_CATALOG} disabled={false} onAdd={() => undefined} onStartDrag={() => undefined} />);
     expect(screen.getByTestId('palette-item-web-app')).toBeTruthy();
     expect(screen.getByTestId('palette-item-boundary')).toBeTruthy();
-    expect(screen.getByTestId('palette-item-user')).toBeTruthy();
+    expect(screen.getByTestId('palette-item-actor-user')).toBeTruthy();
     expect(screen.getByRole('button', { name: /Web and APIs/ })).toBeTruthy();
     fireEvent.change(screen.getByLabelText('Search the palette'), { target: { value: 'sql' } });
     expect(screen.queryByTestId('palette-item-web-app')).toBeNull();

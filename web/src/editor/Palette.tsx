@@ -22,7 +22,8 @@ const Entry = memo(function Entry({ entry, disabled, onAdd, onStartDrag }: Entry
       <button
         type="button"
         className="ed-palette-item"
-        data-testid={`palette-item-${entry.type}`}
+        // Actor types may share an id with a component type (`external-system`).
+        data-testid={entry.kind === 'actor' ? `palette-item-actor-${entry.type}` : `palette-item-${entry.type}`}
         disabled={disabled}
         title={entry.description}
         aria-label={`${entry.name}: drag onto the canvas, or press Enter to add`}
