@@ -45,7 +45,8 @@ pub struct ThreatRow {
     pub detail: String,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+/// A version's counts: stored with each version, and answered by a preview.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct VersionSummary {
     pub components: i64,
     pub flows: i64,

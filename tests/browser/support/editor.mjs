@@ -101,9 +101,13 @@ export async function clickNode(page, id) {
   if (await node.evaluate((el) => el.classList.contains('ed-boundary'))) {
     const box = await node.boundingBox();
     await node.click({ position: { x: 12, y: box.height - 12 } });
-    return;
+  } else {
+    await node.locator('.ed-node-name').click();
   }
-  await node.locator('.ed-node-name').click();
+  // The properties panel follows the selection on the next render: wait for it
+  // to show this element, or a read right after the click sees the previous one.
+  const heading = new RegExp(` ${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.getByTestId('properties-panel').getByRole('heading', { name: heading }).first().waitFor();
 }
 
 /**

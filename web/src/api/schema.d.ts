@@ -1221,7 +1221,7 @@ export interface components {
         };
         /** @description Documents the answer; the handler writes the same shape from borrowed parts. */
         Preview: {
-            summary: components["schemas"]["PreviewSummary"];
+            summary: components["schemas"]["VersionSummary"];
             threats: components["schemas"]["PreviewThreat"][];
             /** @description What the document means that could surprise: validation warnings. */
             warnings: string[];
@@ -1231,26 +1231,6 @@ export interface components {
             document?: string | null;
             /** @description The model as a JSON object (what `getVersion` returns in `model`). */
             model?: unknown;
-        };
-        PreviewSummary: {
-            /** Format: int64 */
-            components: number;
-            /** Format: int64 */
-            critical: number;
-            /** Format: int64 */
-            flows: number;
-            /** Format: int64 */
-            high: number;
-            /** Format: int64 */
-            low: number;
-            /** Format: int64 */
-            medium: number;
-            /** Format: double */
-            risk_score: number;
-            /** Format: int64 */
-            threats: number;
-            /** Format: int64 */
-            unresolved: number;
         };
         /**
          * @description One threat of a preview: a list entry and its whole account at once, so
@@ -1567,6 +1547,30 @@ export interface components {
             unresolved: number;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A version's counts: stored with each version, and answered by a preview. */
+        VersionSummary: {
+            /** Format: int64 */
+            components: number;
+            /** Format: int64 */
+            critical: number;
+            /** Format: int64 */
+            flows: number;
+            /** Format: int64 */
+            high: number;
+            /** Format: int64 */
+            low: number;
+            /** Format: int64 */
+            medium: number;
+            /**
+             * Format: double
+             * @description The sum of the scores of unresolved threats: one number for trends.
+             */
+            risk_score: number;
+            /** Format: int64 */
+            threats: number;
+            /** Format: int64 */
+            unresolved: number;
         };
     };
     responses: never;

@@ -332,35 +332,6 @@ pub struct PreviewRequest {
     pub document: Option<String>,
 }
 
-#[derive(Serialize, JsonSchema)]
-pub struct PreviewSummary {
-    pub components: i64,
-    pub flows: i64,
-    pub threats: i64,
-    pub unresolved: i64,
-    pub critical: i64,
-    pub high: i64,
-    pub medium: i64,
-    pub low: i64,
-    pub risk_score: f64,
-}
-
-impl From<VersionSummary> for PreviewSummary {
-    fn from(s: VersionSummary) -> Self {
-        PreviewSummary {
-            components: s.components,
-            flows: s.flows,
-            threats: s.threats,
-            unresolved: s.unresolved,
-            critical: s.critical,
-            high: s.high,
-            medium: s.medium,
-            low: s.low,
-            risk_score: s.risk_score,
-        }
-    }
-}
-
 /// One threat of a preview: a list entry and its whole account at once, so
 /// the editor can show any threat without another request.
 #[derive(Serialize, JsonSchema)]
@@ -391,7 +362,7 @@ pub struct PreviewThreat<'a, 'k, 'm> {
 /// Documents the answer; the handler writes the same shape from borrowed parts.
 #[derive(Serialize, JsonSchema)]
 pub struct Preview {
-    pub summary: PreviewSummary,
+    pub summary: VersionSummary,
     pub threats: Vec<PreviewThreat<'static, 'static, 'static>>,
     /// What the document means that could surprise: validation warnings.
     pub warnings: Vec<String>,
@@ -399,7 +370,7 @@ pub struct Preview {
 
 #[derive(Serialize)]
 struct PreviewOut<'a, 'k, 'm> {
-    summary: PreviewSummary,
+    summary: VersionSummary,
     threats: Vec<PreviewThreat<'a, 'k, 'm>>,
     warnings: &'a [String],
 }
@@ -461,7 +432,7 @@ async fn preview(
                 }
             })
             .collect();
-        let out = PreviewOut { summary: analysis::summarize(&model, &result).into(), threats, warnings: &warnings };
+        let out = PreviewOut { summary: analysis::summarize(&model, &result), threats, warnings: &warnings };
         serde_json::to_string(&out).map_err(|error| ApiError::internal("cannot write the analysis", error))
     })
     .await
