@@ -2,6 +2,8 @@
 // POST /api/v1/models/{model}/analysis (threats, summary) and
 // GET /api/v1/models/{model}/threats/{threat} (decision, comments).
 
+import type { AnalysisSummary } from '../api/types';
+
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export type ThreatStatus = 'open' | 'in-progress' | 'mitigated' | 'accepted' | 'false-positive';
@@ -110,17 +112,7 @@ export interface ThreatPreview {
 }
 
 /** The summary of a live analysis; the severity counts are of unresolved threats. */
-export interface Summary {
-  components: number;
-  flows: number;
-  threats: number;
-  unresolved: number;
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  risk_score: number;
-}
+export type Summary = AnalysisSummary;
 
 /** The full answer of POST /api/v1/models/{model}/analysis. */
 export interface AnalysisResult {
