@@ -67,11 +67,42 @@ async fn editor_support(backend: Backend) {
     let threats = preview["threats"].as_array().expect("threats");
     let on_promo: Vec<&Value> = threats.iter().filter(|t| t["target"] == "promo-site").collect();
     assert!(!on_promo.is_empty(), "the new component has threats");
+    // The list is compact: entries without the accounts, which `?threat=` gives one at a time.
     let first = on_promo[0];
-    for key in ["id", "rule", "title", "severity", "score", "status", "description", "analysis", "countermeasures"] {
+    for key in ["id", "rule", "title", "severity", "score", "status", "stored"] {
         assert!(!first[key].is_null(), "a preview threat has `{key}`: {first}");
     }
-    assert!(first["analysis"]["because"].as_array().is_some_and(|b| !b.is_empty()), "{first}");
+    for key in ["description", "analysis", "countermeasures", "references"] {
+        assert!(first.get(key).is_none(), "a list entry leaves out `{key}`: {first}");
+    }
+    assert_eq!(first["stored"], false, "the new component's threat is not saved: {first}");
+    assert!(
+        threats.iter().any(|t| t["target"] != "promo-site" && t["stored"] == true),
+        "threats of the saved head are marked stored"
+    );
+    let first_id = first["id"].as_str().unwrap();
+    let one = admin
+        .ok(
+            "POST",
+            &format!("/api/v1/models/{model_id}/analysis?threat={}", encode(first_id)),
+            Some(json!({"model": model})),
+        )
+        .await;
+    let detailed = one["threats"].as_array().expect("threats");
+    assert_eq!(detailed.len(), 1, "{one}");
+    assert_eq!(detailed[0]["id"], first["id"]);
+    assert_eq!(detailed[0]["severity"], first["severity"]);
+    assert!(detailed[0]["analysis"]["because"].as_array().is_some_and(|b| !b.is_empty()), "{one}");
+    assert!(detailed[0]["description"].as_str().is_some_and(|d| !d.is_empty()), "{one}");
+    assert_eq!(one["summary"], preview["summary"]);
+    let (status, _, missing) = admin
+        .send(
+            "POST",
+            &format!("/api/v1/models/{model_id}/analysis?threat=no-such-rule%40promo-site"),
+            Some(json!({"model": model})),
+        )
+        .await;
+    assert_eq!(status, 404, "{missing}");
     assert_eq!(preview["summary"]["components"], version["components"].as_i64().unwrap() + 1, "{}", preview["summary"]);
     let head = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
     assert_eq!(head["head_version"], 1, "a preview stores nothing");
@@ -81,8 +112,16 @@ async fn editor_support(backend: Backend) {
     let saved = admin
         .ok("POST", &format!("/api/v1/models/{model_id}/analysis"), Some(json!({"model": version["model"]})))
         .await;
-    for previewed in saved["threats"].as_array().unwrap().iter().take(5) {
-        let id = previewed["id"].as_str().unwrap();
+    for listed in saved["threats"].as_array().unwrap().iter().take(5) {
+        let id = listed["id"].as_str().unwrap();
+        let one = admin
+            .ok(
+                "POST",
+                &format!("/api/v1/models/{model_id}/analysis?threat={}", encode(id)),
+                Some(json!({"model": version["model"]})),
+            )
+            .await;
+        let previewed = &one["threats"][0];
         let read = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats/{}", encode(id)), None).await;
         assert_eq!(read["description"], previewed["description"], "{id}");
         assert!(!read["description"].as_str().unwrap_or("").is_empty(), "{id}: {read}");

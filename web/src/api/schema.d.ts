@@ -1232,26 +1232,28 @@ export interface components {
             /** @description The model as a JSON object (what `getVersion` returns in `model`). */
             model?: unknown;
         };
-        /**
-         * @description One threat of a preview: a list entry and its whole account at once, so
-         *     the editor can show any threat without another request.
-         */
+        /** @description One threat of a preview: a list entry, and with `?threat=` its whole account. */
         PreviewThreat: {
             /** @description The engine's account: because, risk factors, countermeasures, CWE/CAPEC/ATT&CK mappings. */
-            analysis: unknown;
+            analysis?: unknown;
             /** @description Each countermeasure with its name, description and implementation guidance. */
-            countermeasures: unknown[];
-            description: string;
+            countermeasures?: unknown[];
+            description?: string;
             due_date?: string | null;
             id: string;
             owner?: string | null;
-            references: string[];
+            references?: string[];
             rule: string;
             /** Format: double */
             score: number;
             severity: string;
             /** @description The decision stored for this threat if there is one, else what the analysis says. */
             status: string;
+            /**
+             * @description Whether the model's saved head raises this threat: only then has it a
+             *     stored decision and comments to read (`getThreat`).
+             */
+            stored: boolean;
             stride: string[];
             target: string;
             /** @description element, flow, data or model. */
@@ -3077,7 +3079,15 @@ export interface operations {
     };
     previewAnalysis: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description One threat's id: answer only that threat, with its whole account
+                 *     (description, references, the engine's reasoning, countermeasures).
+                 *     Without it every threat comes as a list entry, which keeps the answer
+                 *     small enough to send on every change of a large diagram.
+                 */
+                threat?: string | null;
+            };
             header?: never;
             path: {
                 model: string;
@@ -3126,7 +3136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not found, or not visible to the caller */
+            /** @description With `threat`: the document does not raise that threat */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -4,7 +4,7 @@
 //! document as the diagram changes. All of it is public API: a script can
 //! draw from the same catalog and preview the same threats.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use axum::extract::State;
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::Row;
 
-use super::common::{Body, Path};
+use super::common::{Body, Path, Query};
 use super::registry::Api;
 use crate::analysis::{self, CountermeasureDetail, VersionSummary};
 use crate::auth::Caller;
@@ -52,8 +52,10 @@ pub fn register(api: &mut Api) {
         "Nothing is stored. The editor sends its document as the diagram changes and shows the threats; \
          anyone who can read the model may ask.",
     )
+    .query::<PreviewQuery>()
     .request::<PreviewRequest>()
     .response::<Preview>()
+    .error(404, "With `threat`: the document does not raise that threat")
     .error(422, "The model does not validate; `details.problems` lists every problem")
     .add(preview);
 }
@@ -332,8 +334,16 @@ pub struct PreviewRequest {
     pub document: Option<String>,
 }
 
-/// One threat of a preview: a list entry and its whole account at once, so
-/// the editor can show any threat without another request.
+#[derive(Deserialize, JsonSchema)]
+pub struct PreviewQuery {
+    /// One threat's id: answer only that threat, with its whole account
+    /// (description, references, the engine's reasoning, countermeasures).
+    /// Without it every threat comes as a list entry, which keeps the answer
+    /// small enough to send on every change of a large diagram.
+    pub threat: Option<String>,
+}
+
+/// One threat of a preview: a list entry, and with `?threat=` its whole account.
 #[derive(Serialize, JsonSchema)]
 pub struct PreviewThreat<'a, 'k, 'm> {
     pub id: &'a str,
@@ -349,6 +359,16 @@ pub struct PreviewThreat<'a, 'k, 'm> {
     pub status: &'static str,
     pub owner: Option<&'a str>,
     pub due_date: Option<&'a str>,
+    /// Whether the model's saved head raises this threat: only then has it a
+    /// stored decision and comments to read (`getThreat`).
+    pub stored: bool,
+    #[serde(flatten)]
+    pub account: Option<PreviewAccount<'a, 'k, 'm>>,
+}
+
+/// What `?threat=` adds to its threat.
+#[derive(Serialize, JsonSchema)]
+pub struct PreviewAccount<'a, 'k, 'm> {
     pub description: &'k str,
     pub references: &'k [String],
     /// The engine's account: because, risk factors, countermeasures, CWE/CAPEC/ATT&CK mappings.
@@ -379,6 +399,7 @@ async fn preview(
     State(state): State<AppState>,
     caller: Caller,
     Path(model_id): Path<String>,
+    Query(query): Query<PreviewQuery>,
     Body(request): Body<PreviewRequest>,
 ) -> ApiResult<Response> {
     caller.model(&state, &model_id).await?;
@@ -395,7 +416,15 @@ async fn preview(
     for row in rows {
         assigned.insert(row.try_get("threat_id")?, (row.try_get("owner")?, row.try_get("due_date")?));
     }
+    let stored: HashSet<String> =
+        sqlx::query_scalar("SELECT threat_id FROM threats WHERE model_id = $1 AND until_version IS NULL")
+            .bind(&model_id)
+            .fetch_all(&state.db.pool)
+            .await?
+            .into_iter()
+            .collect();
     let decisions = super::threats::tracking_entries(&state, &model_id).await?;
+    let wanted = query.threat;
     let kb = state.kb.clone();
     let body = tokio::task::spawn_blocking(move || -> ApiResult<String> {
         let prepared = analysis::prepare(&kb, file_name, &text, Some("rampart"))?;
@@ -404,9 +433,10 @@ async fn preview(
         let library = analysis::library_for(&kb, &model);
         let result = rampart_engine::analyze(&model, &library, &analysis::options());
         let countermeasures = analysis::countermeasures_by_id(&library);
-        let threats = result
+        let threats: Vec<PreviewThreat> = result
             .threats
             .iter()
+            .filter(|threat| wanted.as_deref().is_none_or(|id| id == threat.id))
             .map(|threat| {
                 let rule = &library.threats[threat.rule_index];
                 let (owner, due_date) = match assigned.get(&threat.id) {
@@ -425,13 +455,21 @@ async fn preview(
                     status: rampart_engine::status_label(threat.status),
                     owner,
                     due_date,
-                    description: &rule.description,
-                    references: &rule.references,
-                    analysis: threat,
-                    countermeasures: analysis::countermeasure_details(threat, &countermeasures),
+                    stored: stored.contains(&threat.id),
+                    account: wanted.is_some().then(|| PreviewAccount {
+                        description: &rule.description,
+                        references: &rule.references,
+                        analysis: threat,
+                        countermeasures: analysis::countermeasure_details(threat, &countermeasures),
+                    }),
                 }
             })
             .collect();
+        if let Some(id) = &wanted
+            && threats.is_empty()
+        {
+            return Err(ApiError::not_found(&format!("threat `{id}` in this document")));
+        }
         let out = PreviewOut { summary: analysis::summarize(&model, &result), threats, warnings: &warnings };
         serde_json::to_string(&out).map_err(|error| ApiError::internal("cannot write the analysis", error))
     })
