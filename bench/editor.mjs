@@ -336,7 +336,8 @@ async function main() {
     console.error(`(c) ${mid.components.length} components, ${mid.flows.length} flows; editing ${edit.component.id} (${edit.component.kind}), expecting ${threatId}`);
     const session = await openPage(browser, server.base, { viewport: VIEWPORT });
     session.expect(401, '/api/v1/auth/session');
-    // The panel asks for the stored decision of the threat the edit creates: 404 until it is saved.
+    // A server without `stored` in its compact list makes the panel ask for the stored decision of
+    // the threat the edit creates (404 until it is saved); a current one says it is not stored.
     session.expect(404, `/threats/${encodeURIComponent(threatId)}`);
     await signIn(session.page, server.base, who.username, who.password, `/models/${midId}`);
     const ep = session.page;

@@ -459,6 +459,50 @@ test('two people saving the same model: the second gets the conflict dialog, not
   await second.context.close();
 });
 
+test('zoomed far out, a large diagram is an overview picture: a click selects, zooming in brings the elements back', async () => {
+  // 120 components in a grid (a stored layout, so positions are known) and a chain of flows: 239 items.
+  const components = [];
+  const layout = {};
+  for (let i = 0; i < 120; i += 1) {
+    components.push({ id: `c${i}`, name: `Component ${i}`, kind: i % 3 === 0 ? 'relational-database' : 'web-app' });
+    layout[`c${i}`] = { x: (i % 12) * 260, y: Math.floor(i / 12) * 140 };
+  }
+  const flows = components.slice(1).map((c, i) => ({ from: `c${i}`, to: c.id, protocol: 'https' }));
+  const modelId = await createModel('Overview', { rampart: 1, name: 'Overview', components, flows, layout });
+  const { page, problems, context } = await signedIn(alice, `/models/${modelId}`);
+  await waitForEditor(page);
+
+  await page.getByRole('button', { name: 'Zoom to fit' }).click();
+  await page.locator('.ed-canvas.ed-far canvas.ed-far-canvas').waitFor();
+  const view = async () =>
+    page.evaluate(() => {
+      const m = /translate\(([-\d.]+)px, ([-\d.]+)px\) scale\(([\d.]+)\)/.exec(document.querySelector('.ed-canvas .react-flow__viewport').style.transform);
+      return { x: Number(m[1]), y: Number(m[2]), zoom: Number(m[3]) };
+    });
+  const far = await view();
+  assert.ok(far.zoom < 0.3, `zoom to fit is far out (${far.zoom})`);
+  // The elements are still there (measured, for the flows), but not painted.
+  assert.equal(await page.locator('.ed-canvas .react-flow__node').count(), 120);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.ed-canvas .react-flow__nodes')).contentVisibility), 'hidden');
+
+  // A click on c17's box (row 1, column 5; 180 × 64) selects it.
+  const box = await canvasBox(page);
+  await page.mouse.click(box.x + far.x + (5 * 260 + 90) * far.zoom, box.y + far.y + (140 + 32) * far.zoom);
+  await page.getByTestId('properties-panel').getByRole('heading', { name: 'Component c17' }).waitFor();
+
+  // Zooming in past 30 % brings back the full drawing, the selection kept.
+  for (let i = 0; i < 12 && (await page.locator('.ed-canvas.ed-far').count()) > 0; i += 1) {
+    await page.getByRole('button', { name: 'Zoom In' }).click();
+    await page.waitForTimeout(150);
+  }
+  assert.equal(await page.locator('.ed-far-canvas').count(), 0);
+  assert.ok((await view()).zoom >= 0.3);
+  await page.getByTestId('properties-panel').getByRole('heading', { name: 'Component c17' }).waitFor();
+  assert.ok(await page.locator('.ed-canvas .react-flow__node').first().isVisible());
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('keyboard: "?" opens the shortcuts, Escape closes them; a drop can be undone and redone', async () => {
   const modelId = await createModel('Keys', smallShop('Keys'));
   const { page, problems, context } = await signedIn(alice, `/models/${modelId}`);

@@ -15,6 +15,22 @@ use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
+/// Analyses run at most one per core at a time, the others waiting their
+/// turn in order. Fifty concurrent saves of a large model would otherwise all
+/// run at once on the blocking threads, each taking fifty times as long and
+/// holding its memory meanwhile, and finish in no particular order.
+static ANALYSIS_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+});
+
+/// Runs `work` (CPU-bound: reading, analysing or rendering a model) on a
+/// blocking thread once an analysis slot is free.
+pub async fn run_cpu<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    let _slot =
+        ANALYSIS_SLOTS.acquire().await.map_err(|error| ApiError::internal("the analysis queue closed", error))?;
+    tokio::task::spawn_blocking(work).await.map_err(|error| ApiError::internal("the analysis failed", error))
+}
+
 /// A model ready to store: its document (what a version keeps) and the model read from it.
 pub struct Prepared {
     pub model: Model,

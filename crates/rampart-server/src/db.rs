@@ -26,6 +26,8 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    /// Where write transactions run: on SQLite a pool of one connection.
+    writer: AnyPool,
     pub backend: Backend,
 }
 
@@ -65,34 +67,16 @@ impl Db {
                 .map_err(|source| DbError::DataDir { path: parent.display().to_string(), source })?;
         }
         let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |connection, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; NORMAL
-                        // synchronisation keeps every committed transaction
-                        // through a process crash (only a power cut can lose
-                        // the last ones); writers wait for each other rather
-                        // than failing at once. A larger page cache and
-                        // memory-mapped reads keep a busy model's pages out
-                        // of read() system calls (the default cache is 2 MB).
-                        connection
-                            .execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
-                                 PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
-                            )
-                            .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(DbError::Connect)?;
-        Ok(Db { pool, backend })
+        let pool = connect_pool(&options, backend, max_connections).await?;
+        // SQLite has one writer at a time. Left to SQLite, waiting writers
+        // poll the lock with growing sleeps (busy_timeout), so under load a
+        // few wait for seconds while newer ones get in; one pooled writer
+        // connection queues them in order instead. PostgreSQL has row locks.
+        let writer = match backend {
+            Backend::Sqlite => connect_pool(&options, backend, 1).await?,
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Db { pool, writer, backend })
     }
 
     /// Connects and brings the schema up to date.
@@ -107,10 +91,40 @@ impl Db {
     /// later could otherwise fail with "database is locked" instead of waiting.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         }
     }
+}
+
+async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connections: u32) -> Result<AnyPool, DbError> {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the one writer; NORMAL
+                    // synchronisation keeps every committed transaction
+                    // through a process crash (only a power cut can lose
+                    // the last ones); writers wait for each other rather
+                    // than failing at once. A larger page cache and
+                    // memory-mapped reads keep a busy model's pages out
+                    // of read() system calls (the default cache is 2 MB).
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
+                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
+                        )
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await
+        .map_err(DbError::Connect)
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {

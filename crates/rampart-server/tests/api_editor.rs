@@ -69,7 +69,7 @@ async fn editor_support(backend: Backend) {
     assert!(!on_promo.is_empty(), "the new component has threats");
     // The list is compact: entries without the accounts, which `?threat=` gives one at a time.
     let first = on_promo[0];
-    for key in ["id", "rule", "title", "severity", "score", "status", "stored"] {
+    for key in ["id", "rule", "title", "severity", "score", "status", "stored", "expired"] {
         assert!(!first[key].is_null(), "a preview threat has `{key}`: {first}");
     }
     for key in ["description", "analysis", "countermeasures", "references"] {

@@ -83,6 +83,18 @@ async fn threats_of(client: &Client, model_id: &str, version: i64) -> Vec<(Strin
         .collect();
     threats.sort();
     assert_eq!(threats.len() as i64, page["total"].as_i64().unwrap(), "one page holds every threat");
+    // The total is the same on a short page, on a page past the end, and it counts a filter's matches.
+    let total = page["total"].clone();
+    let first = client.ok("GET", &format!("/api/v1/models/{model_id}/threats?version={version}&limit=2"), None).await;
+    assert_eq!(first["total"], total, "{first}");
+    let past = format!("/api/v1/models/{model_id}/threats?version={version}&limit=5&offset=100000");
+    let past = client.ok("GET", &past, None).await;
+    assert_eq!((past["items"].as_array().map(Vec::len), &past["total"]), (Some(0), &total), "{past}");
+    let open = threats.iter().filter(|(_, status)| status == "open").count();
+    let filtered = client
+        .ok("GET", &format!("/api/v1/models/{model_id}/threats?version={version}&status=open&limit=1"), None)
+        .await;
+    assert_eq!(filtered["total"].as_u64(), Some(open as u64), "{filtered}");
     threats
 }
 

@@ -1240,6 +1240,8 @@ export interface components {
             countermeasures?: unknown[];
             description?: string;
             due_date?: string | null;
+            /** @description The threat was accepted until a date that has passed: it counts as unresolved again. */
+            expired: boolean;
             id: string;
             owner?: string | null;
             references?: string[];

@@ -1,7 +1,7 @@
 // The diagram editor: palette, canvas, properties, live threats, history,
 // clipboard, layout tools, export and save with conflict handling.
 
-import { useCallback, useEffect, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { useBlocker } from 'react-router';
 import {
   Background,
@@ -24,11 +24,14 @@ import './editor.css';
 import { ApiError } from '../api/client';
 import type { Catalog } from '../api/types';
 import type { ModelJson } from '../model/types';
+import { cachedAccounts } from '../threats/accounts';
 import { ThreatPanel } from '../threats/ThreatPanel';
-import type { ThreatPreview } from '../threats/types';
+import type { FullThreat, ThreatPreview } from '../threats/types';
 import { buildEdges, buildNodes, indexCatalog, type Decorations } from './decorate';
+import { FarView } from './FarView';
+import { buildScene, hitTest, type Highlight, type Scene } from './lod';
 import { ConflictDialog, LeaveDialog, SaveDialog, ShortcutsDialog } from './dialogs';
-import { fetchHead, fetchVersionModel, saveModel, type HeadInfo } from './editorApi';
+import { analyseThreat, fetchHead, fetchVersionModel, saveModel, type HeadInfo } from './editorApi';
 import { download, exportDiagram, fileNameFor } from './exportImage';
 import { AllLabelsContext, NodeActionsContext, edgeTypes, nodeTypes, type ElementNode, type FlowEdge, type NodeActions } from './nodeTypes';
 import { Palette } from './Palette';
@@ -76,6 +79,8 @@ const QUICK_DELAY = 0;
 
 const FIT_OPTIONS = { maxZoom: 1, padding: 0.1 };
 
+const EMPTY_SCENE: Scene = { boxes: [], lines: [], bounds: undefined };
+
 const EMPTY_SUMMARY = { components: 0, flows: 0, threats: 0, unresolved: 0, critical: 0, high: 0, medium: 0, low: 0, risk_score: 0 };
 
 function isTyping(target: EventTarget | null): boolean {
@@ -121,6 +126,8 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
   const history = useRef(new UndoStack<EditorModel>(200));
   const lastCommit = useRef<{ key?: string; at: number }>({ at: 0 });
   const analysisDelay = useRef(0);
+  /** Sends a model to the live analysis at once (set below, once the hook exists). */
+  const sendNow = useRef<(m: EditorModel) => void>(() => undefined);
   const [, setHistoryTick] = useState(0);
 
   useEffect(() => {
@@ -162,7 +169,10 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
       // Typing (repeated edits of one field) waits for a pause; single changes analyse almost at once.
       analysisDelay.current = merge ? TYPING_DELAY : QUICK_DELAY;
       lastCommit.current = { key, at: now };
-      setCurrent(materialise(next, knownLayout.current));
+      const final = materialise(next, knownLayout.current);
+      setCurrent(final);
+      // A single change goes to the server now, while React renders it.
+      if (!merge) sendNow.current(final);
       setHistoryTick((t) => t + 1);
     },
     [setCurrent],
@@ -174,6 +184,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
     lastCommit.current = { at: 0 };
     analysisDelay.current = QUICK_DELAY;
     setCurrent(prev);
+    sendNow.current(prev);
     setHistoryTick((t) => t + 1);
   }, [setCurrent]);
 
@@ -183,6 +194,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
     lastCommit.current = { at: 0 };
     analysisDelay.current = QUICK_DELAY;
     setCurrent(next);
+    sendNow.current(next);
     setHistoryTick((t) => t + 1);
   }, [setCurrent]);
 
@@ -190,6 +202,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
 
   // ---- live analysis and threat selection ----
   const analysis = useLiveAnalysis(modelId, model, analysisDelay);
+  sendNow.current = analysis.sendNow;
   const threats: ThreatPreview[] = useMemo(() => analysis.result?.threats ?? [], [analysis.result]);
   const rollup = useMemo(() => rollupByTarget(threats), [threats]);
   const [selectedThreatId, setSelectedThreatId] = useState<string | undefined>(undefined);
@@ -472,9 +485,9 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
       if (next === modelRef.current) return;
       pendingSelect.current = new Set([to]);
       commit(next);
-      if (selectedThreatId) setSelectedThreatId(undefined);
+      setSelectedThreatId(undefined);
     },
-    [commit, selectedThreatId],
+    [commit],
   );
 
   const selectedRects = useCallback(() => {
@@ -534,6 +547,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
   const zoomToFit = useCallback(() => void flow.fitView({ ...FIT_OPTIONS, duration: 200 }), [flow]);
 
   const [exportError, setExportError] = useState<string | undefined>(undefined);
+  // While exporting, every element is rendered and drawn in full (labels too), whatever the zoom.
   const [allLabels, setAllLabels] = useState(false);
   const doExport = useCallback(
     async (format: 'svg' | 'png') => {
@@ -542,6 +556,10 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
       setAllLabels(true);
       try {
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        // Elements that were off screen are rendered now: wait (a little) until xyflow has measured them.
+        for (let i = 0; i < 60 && !flow.getNodes().every((n) => n.measured?.width); i += 1) {
+          await new Promise((r) => requestAnimationFrame(r));
+        }
         if (!wrapper.current) return;
         const url = await exportDiagram(wrapper.current, flow.getNodes(), format);
         download(url, fileNameFor(modelRef.current.name, format));
@@ -708,6 +726,30 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
     return () => document.removeEventListener('keydown', onKey);
   }, [copy, deleteSelection, paste, readOnly, redo, selectIds, selected, undo]);
 
+  // ---- a selected threat's full account (the live list is compact), per model revision ----
+  const accounts = useMemo(() => cachedAccounts<EditorModel>((m, id, signal) => analyseThreat(modelId, m, id, signal)), [modelId]);
+  // A new function per model revision: an open detail view reads the account again.
+  const loadThreat = useCallback((id: string, signal: AbortSignal): Promise<FullThreat> => accounts(model, id, signal), [accounts, model]);
+
+  // ---- level of detail: the overview picture when zoomed far out ----
+  const [far, setFar] = useState(false);
+  const farRef = useRef(far);
+  farRef.current = far;
+  const scene: Scene = useMemo(() => (far ? buildScene(model, layout, rollup) : EMPTY_SCENE), [far, model, layout, rollup]);
+  const highlight: Highlight = useMemo(
+    () => ({ selected: new Set([...selected.nodes, ...selected.edges]), threatTarget }),
+    [selected, threatTarget],
+  );
+  // Zoomed far out the elements are a picture: a click selects the element under the pointer.
+  const onPaneClick = useCallback(
+    (event: ReactMouseEvent) => {
+      if (!farRef.current) return;
+      const id = hitTest(scene, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+      if (id !== undefined) selectIds([id]);
+    },
+    [flow, scene, selectIds],
+  );
+
   const summary = analysis.result?.summary ?? EMPTY_SUMMARY;
   const warnings = analysis.result?.warnings ?? [];
   const minimapColour = useCallback((n: ElementNode) => (n.type === 'boundary' ? '#e5e7eb' : LEVEL_COLOURS[n.data.level] ?? '#9ca3af'), []);
@@ -779,7 +821,11 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
               deleteKeyCode={null}
               multiSelectionKeyCode="Shift"
               selectionKeyCode="Shift"
-              onlyRenderVisibleElements={false}
+              // Only what is on screen is rendered, except when exporting (everything), and in the
+              // overview (the elements are hidden there: rendering them all saves mounting and
+              // unmounting hundreds of them on every step of a zoom).
+              onlyRenderVisibleElements={!allLabels && !far}
+              onPaneClick={onPaneClick}
               elevateNodesOnSelect={false}
               fitView={fitOnOpen.current}
               fitViewOptions={FIT_OPTIONS}
@@ -787,6 +833,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
               maxZoom={2.5}
               aria-label="Diagram"
             >
+              <FarView scene={scene} highlight={highlight} container={wrapper} items={nodes.length + edges.length} enabled={!allLabels} onFarChange={setFar} />
               <Background gap={20} />
               <MiniMap pannable zoomable nodeColor={minimapColour} ariaLabel="Overview of the diagram" style={{ width: 150, height: 100 }} />
               <Controls showInteractive={false} />
@@ -817,6 +864,7 @@ function EditorInner({ modelId, model: modelProp, version, etag, catalog, schema
             canPropose={canPropose}
             savedVersion={savedVersion}
             onDecisionSaved={analysis.rerun}
+            loadThreat={loadThreat}
           />
         </div>
       </div>

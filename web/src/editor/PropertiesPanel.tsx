@@ -1,6 +1,6 @@
 // The properties panel: fields generated from the model schema and the catalog.
 
-import { useMemo } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import type { Catalog } from '../api/types';
 import { Checklist, IdField, ListField, SelectField, TextField, TriState, type CheckItem } from './fields';
 import { DataAssets } from './DataAssets';
@@ -35,8 +35,18 @@ function list(v: unknown): string[] | undefined {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
 }
 
-export function PropertiesPanel(props: PropertiesPanelProps) {
-  const { model, selection, catalog, schema, readOnly, onChange } = props;
+/**
+ * Memoised: the live analysis's answers do not re-render it. Handlers read the
+ * latest model through a ref (see Checklist: a list whose data did not change
+ * keeps the handler of an earlier render); the body is keyed by the selection.
+ */
+export const PropertiesPanel = memo(function PropertiesPanel(props: PropertiesPanelProps) {
+  const { model: current, selection, catalog, schema, readOnly, onChange } = props;
+  const latest = useRef(current);
+  latest.current = current;
+  // Read by the handlers when they run, not when they were made.
+  const modelNow = () => latest.current;
+  const model = current;
   const taken = useMemo(() => takenIds(model), [model]);
   const validateId = (v: string): string | undefined => {
     if (!isValidId(v)) return 'Use letters, digits, “-”, “_” and “.” only.';
@@ -51,6 +61,8 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
     () => (model.data ?? []).map((d) => ({ id: d.id, label: d.name ? `${d.name} (${d.id})` : d.id })),
     [model.data],
   );
+  const formatItems = useMemo<CheckItem[]>(() => catalog.data_formats.map((d) => ({ id: d.id, label: d.id, description: d.description })), [catalog.data_formats]);
+  const capabilityItems = useMemo<CheckItem[]>(() => catalog.capabilities.map((d) => ({ id: d.id, label: d.id, description: d.description })), [catalog.capabilities]);
   const boundaryOptions = (exclude: ReadonlySet<string>): EnumOption[] =>
     (model.boundaries ?? []).filter((b) => !exclude.has(b.id)).map((b) => ({ value: b.id, description: b.name }));
 
@@ -82,7 +94,7 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
       title = `Flow ${selection.id}`;
       const key = `flow:${selection.id}`;
       const set = (field: string, value: unknown, typing = false) =>
-        onChange(updateFlow(model, selection.id, (f) => setField(f, field, value) as FlowDef), typing ? `${key}.${field}` : undefined);
+        onChange(updateFlow(modelNow(), selection.id, (f) => setField(f, field, value) as FlowDef), typing ? `${key}.${field}` : undefined);
       const proto = catalog.protocols.find((p) => p.id === flow.protocol);
       body = (
         <>
@@ -122,7 +134,7 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
     if (el) {
       const key = `el:${id}`;
       const set = (field: string, value: unknown, typing = false) =>
-        onChange(updateElement(model, id, (e) => setField(e, field, value)), typing ? `${key}.${field}` : undefined);
+        onChange(updateElement(modelNow(), id, (e) => setField(e, field, value)), typing ? `${key}.${field}` : undefined);
       const common = (
         <>
           <IdField label="Id" value={id} disabled={readOnly} validate={validateId} onCommit={(v) => props.onRename(id, v)} />
@@ -152,8 +164,8 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
             <TextField label="Technology" value={comp.technology} disabled={readOnly} onChange={(v) => set('technology', v, true)} />
             <SelectField label="Boundary" value={comp.boundary} disabled={readOnly} options={boundaryOptions(new Set())} emptyLabel="(outside every boundary)" onChange={(v) => set('boundary', v)} />
             <SelectField label="Exposure" value={comp.exposure} disabled={readOnly} options={schema.exposure} emptyLabel="(not set)" onChange={(v) => set('exposure', v)} />
-            <Checklist label="Accepts (data formats)" items={catalog.data_formats.map((d) => ({ id: d.id, label: d.id, description: d.description }))} selected={comp.accepts} disabled={readOnly} onChange={(v) => set('accepts', v)} />
-            <Checklist label="Capabilities" items={catalog.capabilities.map((d) => ({ id: d.id, label: d.id, description: d.description }))} selected={comp.capabilities} disabled={readOnly} searchable onChange={(v) => set('capabilities', v)} />
+            <Checklist label="Accepts (data formats)" items={formatItems} selected={comp.accepts} disabled={readOnly} onChange={(v) => set('accepts', v)} />
+            <Checklist label="Capabilities" items={capabilityItems} selected={comp.capabilities} disabled={readOnly} searchable onChange={(v) => set('capabilities', v)} />
             <Checklist label="Stores (data)" items={dataItems} selected={comp.stores} disabled={readOnly} emptyText="The model has no data assets yet." onChange={(v) => set('stores', v)} />
             <Checklist label="Processes (data)" items={dataItems} selected={comp.processes} disabled={readOnly} emptyText="The model has no data assets yet." onChange={(v) => set('processes', v)} />
             <ListField label="Tags (comma separated)" value={comp.tags} disabled={readOnly} onCommit={(v) => set('tags', v)} />
@@ -195,10 +207,10 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
   }
   if (!body) {
     title = 'Model';
-    const set = (field: string, value: unknown, typing = false) => onChange(setField(model, field, value), typing ? `model.${field}` : undefined);
+    const set = (field: string, value: unknown, typing = false) => onChange(setField(modelNow(), field, value), typing ? `model.${field}` : undefined);
     body = (
       <>
-        <TextField label="Model name" value={model.name} disabled={readOnly} onChange={(v) => onChange({ ...model, name: v }, 'model.name')} />
+        <TextField label="Model name" value={model.name} disabled={readOnly} onChange={(v) => onChange({ ...modelNow(), name: v }, 'model.name')} />
         <TextField label="Description" value={model.description} disabled={readOnly} multiline onChange={(v) => set('description', v, true)} />
         <Checklist label="Model-wide controls" items={controls} selected={model.controls} disabled={readOnly} searchable onChange={(v) => set('controls', v)} />
         <DataAssets model={model} catalog={catalog} schema={schema} readOnly={readOnly} onChange={onChange} onRename={props.onRename} validateId={validateId} />
@@ -209,7 +221,21 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
     <aside className="ed-properties" data-testid="properties-panel" aria-label="Properties">
       <h2 className="ed-panel-title">{title}</h2>
       {readOnly ? <p className="ed-hint">Read-only.</p> : null}
-      <div className="ed-properties-body">{body}</div>
+      <div className="ed-properties-body" key={selectionKey(selection)}>
+        {body}
+      </div>
     </aside>
   );
+});
+
+/** Identity of a selection: the panel's fields are made anew when it changes. */
+function selectionKey(selection: Selection): string {
+  switch (selection.kind) {
+    case 'none':
+      return 'none';
+    case 'multi':
+      return `multi:${selection.ids.join('\n')}`;
+    default:
+      return `${selection.kind}:${selection.id}`;
+  }
 }

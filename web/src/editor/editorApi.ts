@@ -1,7 +1,7 @@
 // The editor's server calls, through the app's typed client.
 
 import { api } from '../api/client';
-import type { ThreatPreview, Summary } from '../threats/types';
+import { hasFullAccount, type FullThreat, type ThreatPreview, type Summary } from '../threats/types';
 import type { EditorModel } from './model/types';
 import type { ModelJson } from '../model/types';
 
@@ -21,6 +21,25 @@ export async function analyse(modelId: string, model: EditorModel, signal: Abort
   });
   // API boundary: W3's preview types are stricter than the client's hand-written ones.
   return data as unknown as AnalysisAnswer;
+}
+
+/**
+ * POST /api/v1/models/{model}/analysis?threat=<id>: the same analysis of the
+ * unsaved model, answering only that threat, with its full account
+ * (explanation, countermeasures, mappings). Rejects with ApiError (404: the
+ * model no longer raises it).
+ */
+export async function analyseThreat(modelId: string, model: EditorModel, threatId: string, signal: AbortSignal): Promise<FullThreat> {
+  const { data } = await api.POST('/api/v1/models/{model}/analysis', {
+    params: { path: { model: modelId }, query: { threat: threatId } },
+    // API boundary: as in analyse().
+    body: { model: model as unknown as ModelJson },
+    signal,
+  });
+  const answer = data as unknown as AnalysisAnswer;
+  const found = answer.threats.find((t) => t.id === threatId);
+  if (!found || !hasFullAccount(found)) throw new Error(`The analysis did not explain ${threatId}.`);
+  return found;
 }
 
 export interface Saved {

@@ -113,16 +113,43 @@ export interface CheckItem {
   description?: string;
 }
 
-/** A multi-select checklist, optionally searchable, with descriptions visible. */
-export const Checklist = memo(function Checklist(props: {
+export interface ChecklistProps {
   label: string;
   items: readonly CheckItem[];
   selected: readonly string[] | undefined;
   disabled: boolean;
   searchable?: boolean;
   emptyText?: string;
+  /**
+   * May be a new function on every render: a checklist whose data did not
+   * change does not re-render for it (long lists of data assets are costly
+   * to re-render), so the handler kept from an earlier render must read the
+   * current model itself (as the properties panel's handlers do, via a ref).
+   */
   onChange(next: string[]): void;
-}) {
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** Re-render only when what the checklist shows changed (not for a new onChange). */
+export function sameChecklist(a: ChecklistProps, b: ChecklistProps): boolean {
+  return (
+    a.label === b.label &&
+    a.items === b.items &&
+    sameList(a.selected, b.selected) &&
+    a.disabled === b.disabled &&
+    a.searchable === b.searchable &&
+    a.emptyText === b.emptyText
+  );
+}
+
+/** A multi-select checklist, optionally searchable, with descriptions visible. */
+export const Checklist = memo(function Checklist(props: ChecklistProps) {
   const [query, setQuery] = useState('');
   const searchId = useId();
   const selected = useMemo(() => new Set(props.selected ?? []), [props.selected]);
@@ -173,7 +200,7 @@ export const Checklist = memo(function Checklist(props: {
       </ul>
     </fieldset>
   );
-});
+}, sameChecklist);
 
 /** A comma-separated list, edited as text and applied when leaving the field (or on Enter). */
 export function ListField(props: { label: string; value: readonly string[] | undefined; disabled: boolean; onCommit(v: string[]): void }) {

@@ -56,4 +56,44 @@ describe('useLiveAnalysis', () => {
     expect(signals.at(-2)?.aborted).toBe(true);
     expect(signals.at(-1)?.aborted).toBe(false);
   });
+
+  it('sends a model given to sendNow at once, and not again when it renders', async () => {
+    analyse.mockImplementation((_id: string, model: EditorModel) => Promise.resolve({ summary, threats: [], warnings: [model.name] }));
+    const delay = { current: 0 };
+    const { result, rerender } = renderHook(({ model }) => useLiveAnalysis('m', model, delay), { initialProps: { model: m1 } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    expect(analyse).toHaveBeenCalledTimes(1);
+    act(() => result.current.sendNow(m2));
+    expect(analyse).toHaveBeenCalledTimes(2);
+    rerender({ model: m2 });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    expect(analyse).toHaveBeenCalledTimes(2);
+    expect(result.current.result?.warnings).toEqual(['b']);
+  });
+
+  it('keeps the objects of unchanged threats between answers', async () => {
+    const t = (id: string, severity: string) => ({ id, rule: 'r', title: 't', target: 'x', target_kind: 'element', severity, score: 1, stride: [], status: 'open', owner: null, due_date: null, stored: true });
+    let n = 0;
+    analyse.mockImplementation(() => {
+      n += 1;
+      return Promise.resolve({ summary, threats: [t('a@x', 'high'), t('b@x', n === 1 ? 'low' : 'critical')], warnings: [] });
+    });
+    const delay = { current: 0 };
+    const { result, rerender } = renderHook(({ model }) => useLiveAnalysis('m', model, delay), { initialProps: { model: m1 } });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    const first = result.current.result?.threats ?? [];
+    rerender({ model: m2 });
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    const second = result.current.result?.threats ?? [];
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+  });
 });

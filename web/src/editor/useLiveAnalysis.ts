@@ -3,6 +3,8 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
+import { nameTargets } from '../threats/names';
+import { stabiliseThreats } from '../threats/stable';
 import { analyse, type AnalysisAnswer } from './editorApi';
 import type { EditorModel } from './model/types';
 
@@ -13,6 +15,11 @@ export interface LiveAnalysis {
   pending: boolean;
   /** Runs the analysis again now (after a decision was saved). */
   rerun(): void;
+  /**
+   * Sends `next` at once, from the event that changed the model, before React
+   * renders the change; the effect then does not send the same model again.
+   */
+  sendNow(next: EditorModel): void;
 }
 
 function firstProblem(err: unknown): string {
@@ -43,17 +50,24 @@ export function useLiveAnalysis(modelId: string, model: EditorModel, delay: { re
   const [pending, setPending] = useState(false);
   const [tick, setTick] = useState(0);
   const controller = useRef<AbortController | null>(null);
+  /** The model last sent, and the rerun tick it was sent for. */
+  const sent = useRef<{ model: EditorModel | null; tick: number }>({ model: null, tick: -1 });
+  const tickRef = useRef(tick);
+  tickRef.current = tick;
 
-  useEffect(() => {
-    const run = () => {
+  const send = useCallback(
+    (m: EditorModel, t: number) => {
+      sent.current = { model: m, tick: t };
       controller.current?.abort();
       const c = new AbortController();
       controller.current = c;
       setPending(true);
-      analyse(modelId, model, c.signal)
+      analyse(modelId, m, c.signal)
         .then((answer) => {
           if (c.signal.aborted) return;
-          setResult(answer);
+          // Compact entries get their targets' names from the model; unchanged threats keep their objects.
+          const named = { ...answer, threats: nameTargets(answer.threats, m) };
+          setResult((before) => (before ? { ...named, threats: stabiliseThreats(before.threats, named.threats) } : named));
           setProblem(undefined);
         })
         .catch((err: unknown) => {
@@ -63,18 +77,26 @@ export function useLiveAnalysis(modelId: string, model: EditorModel, delay: { re
         .finally(() => {
           if (controller.current === c) setPending(false);
         });
-    };
-    // A discrete change is sent at once (before the diagram re-renders); typing waits for a pause.
+    },
+    [modelId],
+  );
+
+  useEffect(() => {
+    if (sent.current.model === model && sent.current.tick === tick) return undefined;
+    const run = () => send(model, tick);
+    // A discrete change is sent at once; typing waits for a pause.
     if (delay.current <= 0) {
       run();
       return undefined;
     }
     const timer = window.setTimeout(run, delay.current);
     return () => window.clearTimeout(timer);
-  }, [modelId, model, delay, tick]);
+  }, [model, delay, tick, send]);
+
+  const sendNow = useCallback((next: EditorModel) => send(next, tickRef.current), [send]);
 
   useEffect(() => () => controller.current?.abort(), []);
 
   const rerun = useCallback(() => setTick((t) => t + 1), []);
-  return { result, problem, pending, rerun };
+  return { result, problem, pending, rerun, sendNow };
 }

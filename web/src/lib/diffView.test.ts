@@ -72,6 +72,15 @@ describe('mergeForDiff', () => {
     expect(view.model.layout?.web).toEqual({ x: 30, y: 50 });
   });
 
+  it('moves a removed element off the element that took its place', () => {
+    const a = { rampart: 1, name: 'm', components: [{ id: 'old', kind: 'web-application' }], layout: { old: { x: 100, y: 100 } } };
+    const b = { rampart: 1, name: 'm', components: [{ id: 'new', kind: 'web-application' }, { id: 'below', kind: 'web-application' }], layout: { new: { x: 110, y: 110 }, below: { x: 100, y: 190 } } };
+    const v = mergeForDiff(a as never, b as never, { added: ['new', 'below'], removed: ['old'], changed: [] });
+    // Below both: not under `new` (110..174) nor under `below` (190..254).
+    expect(v.model.layout?.old).toEqual({ x: 100, y: 100 + 2 * (64 + 12) + 76 });
+    expect(v.model.layout?.new).toEqual({ x: 110, y: 110 });
+  });
+
   it('builds the highlight map', () => {
     expect(view.highlight).toEqual({
       db: 'added',

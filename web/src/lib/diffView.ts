@@ -1,6 +1,7 @@
 // Merging two versions of a model into one read-only view of their differences.
 import type { ModelJson, Severity } from '../model/types';
 import { flowId } from '../model/types';
+import { defaultSize } from '../editor/model/geometry';
 
 export type Change = 'added' | 'removed' | 'changed';
 
@@ -69,6 +70,7 @@ export function mergeForDiff(older: ModelJson, newer: ModelJson, changes: Elemen
       if (old && !layout[id]) layout[id] = { ...old };
     }
   }
+  separateRestored(model, layout, restored);
   if (Object.keys(layout).length > 0 || model.layout) model.layout = layout;
 
   const highlight: Record<string, Change> = {};
@@ -78,6 +80,49 @@ export function mergeForDiff(older: ModelJson, newer: ModelJson, changes: Elemen
   // Anything restored that the server did not list is still gone from the newer version.
   for (const id of restored) if (!highlight[id]) highlight[id] = 'removed';
   return { model, highlight };
+}
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const GAP = 12;
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+type LayoutMap = NonNullable<ModelJson['layout']>;
+
+/**
+ * A removed element put back at its old place may lie under an element of
+ * the newer version (typically the one that replaced it): move it down,
+ * below whatever it would cover, so that both are visible. Boundaries are
+ * regions that overlap by nature and stay where they were.
+ */
+function separateRestored(model: ModelJson, layout: LayoutMap, restored: ReadonlySet<string>): void {
+  const boxes: { id: string; box: Box; restored: boolean }[] = [];
+  for (const collection of ['actors', 'components'] as const) {
+    const size = defaultSize(collection === 'actors' ? 'actor' : 'component');
+    for (const item of itemsOf(model, collection)) {
+      const id = idOf(collection, item);
+      const e = layout[id];
+      if (!e) continue;
+      boxes.push({ id, box: { x: e.x, y: e.y, width: e.width ?? size.width, height: e.height ?? size.height }, restored: restored.has(id) });
+    }
+  }
+  const placed = boxes.filter((b) => !b.restored).map((b) => b.box);
+  for (const b of boxes) {
+    if (!b.restored) continue;
+    const box = { ...b.box };
+    for (let tries = 0; tries < 50 && placed.some((p) => overlaps(p, box)); tries += 1) box.y += box.height + GAP;
+    const entry = layout[b.id];
+    if (entry && box.y !== b.box.y) layout[b.id] = { ...entry, y: box.y };
+    placed.push(box);
+  }
 }
 
 export interface ThreatRef {

@@ -9,7 +9,10 @@ import { formatScore, splitCode, targetKindLabel, targetLabel, threatStatusLabel
 import { SeverityBadge } from './severity';
 import { StatusForm } from './StatusForm';
 import { ThreatComments } from './ThreatComments';
-import type { Decision, Risk, ThreatDetail, ThreatPreview } from './types';
+import { hasFullAccount, type Decision, type FullThreat, type Risk, type ThreatDetail, type ThreatPreview } from './types';
+
+/** The threat's full account (explanation, countermeasures, mappings). */
+export type AccountState = { kind: 'loading'; previous?: FullThreat } | { kind: 'ready'; threat: FullThreat } | { kind: 'error'; message: string };
 
 export type StoredState =
   | { kind: 'loading' }
@@ -26,6 +29,11 @@ interface Props {
   onSelectElement(id: string): void;
   onDecisionSaved(): void;
   onClose(): void;
+  /**
+   * Loads the full account of a threat listed without it (the live analysis's
+   * compact list). A new function when the model changed: the account is read again.
+   */
+  loadThreat?(id: string, signal: AbortSignal): Promise<FullThreat>;
 }
 
 /** Text with `ids` in backticks shown as code. */
@@ -64,13 +72,44 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
 }
 
 export function ThreatDetailView(props: Props) {
-  const { threat, modelId, savedVersion, onDecisionSaved, onClose, onSelectElement } = props;
+  const { threat, modelId, savedVersion, onDecisionSaved, onClose, onSelectElement, loadThreat } = props;
   const [stored, setStored] = useState<StoredState>({ kind: 'loading' });
   const [reloads, setReloads] = useState(0);
   const titleId = useId();
+  const given = hasFullAccount(threat) ? threat : undefined;
+  const [account, setAccount] = useState<AccountState>(() => (given ? { kind: 'ready', threat: given } : { kind: 'loading' }));
+
+  // The full account: given with the threat, or loaded (again when the model changed; the previous one stays shown meanwhile).
+  useEffect(() => {
+    if (given) {
+      setAccount({ kind: 'ready', threat: given });
+      return undefined;
+    }
+    if (!loadThreat) {
+      setAccount({ kind: 'error', message: 'The explanation is not available.' });
+      return undefined;
+    }
+    const controller = new AbortController();
+    setAccount((before) => ({ kind: 'loading', previous: before.kind === 'ready' ? before.threat : before.kind === 'loading' ? before.previous : undefined }));
+    loadThreat(threat.id, controller.signal).then(
+      (full) => {
+        if (!controller.signal.aborted) setAccount({ kind: 'ready', threat: full });
+      },
+      (reason: unknown) => {
+        if (isAbort(reason) || controller.signal.aborted) return;
+        setAccount({ kind: 'error', message: toRequestError(reason).message });
+      },
+    );
+    return () => controller.abort();
+  }, [given, loadThreat, threat.id]);
 
   // The threat as stored in the saved version: its decision (and ETag), and whether comments apply.
+  // A threat the server says is not in the saved version is not asked for (it would be a 404).
   useEffect(() => {
+    if (threat.stored === false) {
+      setStored({ kind: 'missing' });
+      return undefined;
+    }
     const controller = new AbortController();
     fetchThreat(modelId, threat.id, controller.signal).then(
       (detail) => setStored({ kind: 'found', detail }),
@@ -81,7 +120,7 @@ export function ThreatDetailView(props: Props) {
       },
     );
     return () => controller.abort();
-  }, [modelId, threat.id, savedVersion, reloads]);
+  }, [modelId, threat.id, threat.stored, savedVersion, reloads]);
 
   const reload = useCallback(() => setReloads((count) => count + 1), []);
   const markMissing = useCallback(() => setStored({ kind: 'missing' }), []);
@@ -102,7 +141,8 @@ export function ThreatDetailView(props: Props) {
     onClose();
   };
 
-  const analysis = threat.analysis;
+  const full: FullThreat | undefined = account.kind === 'ready' ? account.threat : account.kind === 'loading' ? account.previous : undefined;
+  const analysis = full?.analysis;
   const because = analysis?.because ?? [];
   const riskFactors = analysis?.risk_factors ?? [];
   const intelligence = analysis?.intelligence ?? [];
@@ -192,8 +232,20 @@ export function ThreatDetailView(props: Props) {
         ) : null}
       </dl>
 
+      {account.kind === 'loading' ? (
+        <p className="tp-muted tp-account-state" role="status">
+          Loading the explanation…
+        </p>
+      ) : account.kind === 'error' ? (
+        <p className="tp-muted tp-account-state" role="status">
+          The explanation could not be loaded: {account.message}
+        </p>
+      ) : null}
+
+      {full ? (
+        <>
       <Section title="Why it applies">
-        {threat.description ? <p className="tp-text">{threat.description.trim()}</p> : null}
+        {full.description ? <p className="tp-text">{full.description.trim()}</p> : null}
         {because.length > 0 ? (
           <>
             <p className="tp-subtle">Because:</p>
@@ -224,11 +276,11 @@ export function ThreatDetailView(props: Props) {
       ) : null}
 
       <Section title="Countermeasures">
-        {threat.countermeasures.length === 0 ? (
+        {full.countermeasures.length === 0 ? (
           <p className="tp-muted">The rule names no countermeasure.</p>
         ) : (
           <ul className="tp-measures">
-            {threat.countermeasures.map((measure) => (
+            {full.countermeasures.map((measure) => (
               <li key={measure.state.id}>
                 <details>
                   <summary>
@@ -287,14 +339,16 @@ export function ThreatDetailView(props: Props) {
         </Section>
       ) : null}
 
-      {threat.references.length > 0 ? (
+      {full.references.length > 0 ? (
         <Section title="References">
           <ul className="tp-refs">
-            {threat.references.map((reference, index) => (
+            {full.references.map((reference, index) => (
               <li key={index}>{reference}</li>
             ))}
           </ul>
         </Section>
+      ) : null}
+        </>
       ) : null}
 
       <StatusForm

@@ -236,6 +236,44 @@ describe('ThreatPanel detail', () => {
     expect(props.onSelectThreat).toHaveBeenCalledWith(undefined);
   });
 
+  it('loads the full account of a compact threat, and the stored decision only when stored', async () => {
+    const { description: _d, references: _r, analysis: _a, countermeasures: _c, ...rest } = critical;
+    const compactThreat: ThreatPreview = { ...rest, stored: false };
+    let answer: (full: typeof critical) => void = () => undefined;
+    const loadThreat = vi.fn((_id: string, _signal: AbortSignal) => new Promise<typeof critical>((resolve) => (answer = resolve)));
+    setup({ threats: [compactThreat, high], selectedThreatId: critical.id, loadThreat });
+    const detail = await screen.findByTestId('threat-detail');
+    expect(within(detail).getByRole('heading', { name: 'Credential stuffing' })).toBeTruthy();
+    expect(detail.textContent).toContain('Loading the explanation');
+    expect(loadThreat).toHaveBeenCalledWith(critical.id, expect.anything());
+    await act(async () => answer(critical));
+    expect(detail.textContent).not.toContain('Loading the explanation');
+    expect(detail.textContent).toContain('CWE-307');
+    expect(detail.textContent).toContain('Multi-factor authentication');
+    // Not in the saved version: no request for its stored decision (it would be a 404).
+    await screen.findByText(/Comments are possible once the threat is in a saved version/);
+    expect(fetchThreat).not.toHaveBeenCalled();
+  });
+
+  it('cancels the account request when the selection changes', async () => {
+    const strip = (t: typeof critical): ThreatPreview => {
+      const { description: _d, references: _r, analysis: _a, countermeasures: _c, ...rest } = t;
+      return { ...rest, stored: true };
+    };
+    const signals: AbortSignal[] = [];
+    const loadThreat = vi.fn((_id: string, signal: AbortSignal) => {
+      signals.push(signal);
+      return new Promise<typeof critical>(() => undefined);
+    });
+    const { view, props } = setup({ threats: [strip(critical), strip(high)], selectedThreatId: critical.id, loadThreat });
+    await screen.findByTestId('threat-detail');
+    view.rerender(<ThreatPanel {...props} selectedThreatId={high.id} />);
+    await waitFor(() => expect(loadThreat).toHaveBeenCalledTimes(2));
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals[1]?.aborted).toBe(false);
+    await waitFor(() => expect(fetchThreat).toHaveBeenCalledWith('model-1', high.id, expect.anything()));
+  });
+
   it('requires a justification to accept, inline, without calling the server', async () => {
     setup({ selectedThreatId: critical.id });
     await screen.findByTestId('threat-decision');

@@ -18,7 +18,7 @@ import {
 } from './logic';
 import { SeverityBadge, SeverityIcon } from './severity';
 import { ThreatDetailView } from './ThreatDetailView';
-import type { Summary, ThreatPreview } from './types';
+import type { FullThreat, Summary, ThreatPreview } from './types';
 import './ThreatPanel.css';
 
 export interface ThreatPanelProps {
@@ -35,6 +35,8 @@ export interface ThreatPanelProps {
   /** The saved (head) version: decisions and comments are re-read when it changes. */
   savedVersion: number;
   onDecisionSaved(): void;
+  /** Loads one threat's full account when the list has only the compact entries (see ThreatDetailView). */
+  loadThreat?(id: string, signal: AbortSignal): Promise<FullThreat>;
 }
 
 /** Rows rendered at first in an open group; more on request. */
@@ -273,6 +275,7 @@ export function ThreatPanel(props: ThreatPanelProps) {
             onSelectElement={props.onSelectElement}
             onDecisionSaved={props.onDecisionSaved}
             onClose={closeDetail}
+            loadThreat={props.loadThreat}
           />
         ) : (
           <div className="tp-detail tp-gone" role="region" aria-label="Threat details">

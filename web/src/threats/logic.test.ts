@@ -77,6 +77,10 @@ describe('status', () => {
     const expired = makeThreat({ status: 'accepted', expired: true });
     expect(isResolved(expired)).toBe(false);
     expect(threatStatusLabel(expired)).toBe('Accepted (expired)');
+    // A compact list entry (no account) says so itself.
+    const compact = { ...makeThreat({ status: 'accepted' }), analysis: undefined, expired: true };
+    expect(isResolved(compact)).toBe(false);
+    expect(threatStatusLabel({ ...compact, expired: false })).toBe('Accepted');
   });
 
   it('counts unresolved threats by severity', () => {

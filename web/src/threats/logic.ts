@@ -40,7 +40,7 @@ export function statusLabel(status: string): string {
 
 /** An accepted risk whose review date has passed counts as unresolved again. */
 export function isExpiredAcceptance(threat: ThreatPreview): boolean {
-  return threat.status === 'accepted' && threat.analysis?.tracking?.expired === true;
+  return threat.status === 'accepted' && (threat.expired ?? threat.analysis?.tracking?.expired) === true;
 }
 
 /** The label of a threat's status, noting an expired acceptance. */
@@ -103,7 +103,7 @@ function searchText(threat: ThreatPreview): string {
     threat.id,
     threat.rule,
     threat.target,
-    threat.analysis?.target?.name ?? '',
+    threat.analysis?.target?.name ?? threat.target_name ?? '',
     threat.severity,
     threatStatusLabel(threat),
     threat.owner ?? '',
@@ -155,7 +155,7 @@ const TARGET_KIND_LABELS: Record<string, string> = {
 
 /** A readable name of a threat's target: `Customer identity provider (identity-provider)`. */
 export function targetLabel(threat: ThreatPreview): string {
-  const name = threat.analysis?.target?.name;
+  const name = threat.analysis?.target?.name ?? threat.target_name;
   if (threat.target_kind === 'model') return name ? `${name} (whole model)` : 'Whole model';
   if (name && name !== threat.target) return `${name} (${threat.target})`;
   return threat.target;

@@ -1,6 +1,6 @@
 // Builders of threats and summaries for the panel's tests (imported by tests only).
 
-import type { Decision, Severity, Summary, ThreatPreview, ThreatStatus } from './types';
+import type { Decision, FullThreat, Severity, Summary, ThreatPreview, ThreatStatus } from './types';
 
 let counter = 0;
 
@@ -17,7 +17,7 @@ export interface ThreatSpec {
   owner?: string | null;
 }
 
-export function makeThreat(spec: ThreatSpec = {}): ThreatPreview {
+export function makeThreat(spec: ThreatSpec = {}): FullThreat {
   counter += 1;
   const rule = spec.rule ?? `rule-${counter}`;
   const target = spec.target ?? 'web-app';

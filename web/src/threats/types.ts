@@ -105,10 +105,32 @@ export interface ThreatPreview {
   status: ThreatStatus;
   owner: string | null;
   due_date: string | null;
-  description: string;
-  references: string[];
-  analysis: ThreatAnalysis;
-  countermeasures: Countermeasure[];
+  /**
+   * The threat exists in the model's saved head version, so its stored
+   * decision and comments can be read (GET …/threats/{threat}). Absent from
+   * servers older than the compact preview: then try and accept a 404.
+   */
+  stored?: boolean;
+  /** An acceptance whose review date has passed (counts as unresolved again). */
+  expired?: boolean;
+  /** The target's name, taken from the model on this side when the entry has no account (see names.ts). */
+  target_name?: string;
+  /**
+   * The full account below is absent from the compact list the live analysis
+   * answers by default; POST …/analysis?threat=<id> answers it for one threat.
+   */
+  description?: string;
+  references?: string[];
+  analysis?: ThreatAnalysis;
+  countermeasures?: Countermeasure[];
+}
+
+/** A threat with its full account (what `?threat=` answers, and servers before the compact list). */
+export type FullThreat = ThreatPreview & Required<Pick<ThreatPreview, 'description' | 'references' | 'analysis' | 'countermeasures'>>;
+
+/** True when the threat carries its full account. */
+export function hasFullAccount(threat: ThreatPreview): threat is FullThreat {
+  return threat.analysis !== undefined && threat.countermeasures !== undefined && threat.references !== undefined && threat.description !== undefined;
 }
 
 /** The summary of a live analysis; the severity counts are of unresolved threats. */

@@ -362,6 +362,8 @@ pub struct PreviewThreat<'a, 'k, 'm> {
     /// Whether the model's saved head raises this threat: only then has it a
     /// stored decision and comments to read (`getThreat`).
     pub stored: bool,
+    /// The threat was accepted until a date that has passed: it counts as unresolved again.
+    pub expired: bool,
     #[serde(flatten)]
     pub account: Option<PreviewAccount<'a, 'k, 'm>>,
 }
@@ -426,7 +428,7 @@ async fn preview(
     let decisions = super::threats::tracking_entries(&state, &model_id).await?;
     let wanted = query.threat;
     let kb = state.kb.clone();
-    let body = tokio::task::spawn_blocking(move || -> ApiResult<String> {
+    let body = analysis::run_cpu(move || -> ApiResult<String> {
         let prepared = analysis::prepare(&kb, file_name, &text, Some("rampart"))?;
         let warnings = prepared.warnings;
         let model = analysis::with_states(&prepared.model, decisions);
@@ -456,6 +458,7 @@ async fn preview(
                     owner,
                     due_date,
                     stored: stored.contains(&threat.id),
+                    expired: threat.tracking.as_ref().is_some_and(|t| t.expired),
                     account: wanted.is_some().then(|| PreviewAccount {
                         description: &rule.description,
                         references: &rule.references,
@@ -473,7 +476,6 @@ async fn preview(
         let out = PreviewOut { summary: analysis::summarize(&model, &result), threats, warnings: &warnings };
         serde_json::to_string(&out).map_err(|error| ApiError::internal("cannot write the analysis", error))
     })
-    .await
-    .map_err(|error| ApiError::internal("the analysis failed", error))??;
+    .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -14,6 +14,8 @@ use sqlx::Row;
 
 use super::common::{Body, Page, PageQuery, Path, Query, body_rejection, contains_pattern, etag, if_match, text_field};
 use super::registry::Api;
+use rampart_kb::KnowledgeBase;
+
 use crate::analysis::{self, Prepared};
 use crate::audit;
 use crate::auth::{Caller, ModelAccess, Role};
@@ -383,8 +385,20 @@ async fn list_models(
     Ok(axum::Json(Page { items, total, limit, offset }))
 }
 
+/// Reads the content of a create or save request and analyses it, in its
+/// turn for a CPU slot: reading a large document costs as much as a part of
+/// its analysis, and would otherwise hold up the threads serving requests.
+async fn analyse_content(state: &AppState, content: Content) -> ApiResult<Analysed> {
+    let kb = state.kb.clone();
+    analysis::run_cpu(move || {
+        let prepared = prepare_content(&kb, &content)?;
+        Ok(versions::analyse_now(&kb, prepared))
+    })
+    .await?
+}
+
 /// Reads the content of a create or save request into a prepared model.
-fn prepare_content(state: &AppState, content: &Content) -> ApiResult<Prepared> {
+fn prepare_content(kb: &KnowledgeBase, content: &Content) -> ApiResult<Prepared> {
     let (text, format) = match (&content.document, &content.model) {
         (Some(document), None) => (document.clone(), content.format.clone()),
         (None, Some(model)) => (pretty_json(model.get())?, Some("rampart".to_string())),
@@ -400,7 +414,7 @@ fn prepare_content(state: &AppState, content: &Content) -> ApiResult<Prepared> {
     };
     let default_name = if content.model.is_some() { "model.json" } else { "model.yaml" };
     let file_name = content.file_name.clone().unwrap_or_else(|| default_name.to_string());
-    analysis::prepare(&state.kb, &file_name, &text, format.as_deref())
+    analysis::prepare(kb, &file_name, &text, format.as_deref())
 }
 
 /// A model sent as JSON, stored pretty-printed so that positions in it (in
@@ -433,8 +447,7 @@ async fn create_model(
     let (name, content) = request.into_parts();
     let name = text_field("name", &name, 200)?;
     let message = message(content.message.as_deref(), "Created")?;
-    let prepared = prepare_content(&state, &content)?;
-    let analysed = versions::analyse(state.kb.clone(), prepared).await?;
+    let analysed = analyse_content(&state, content).await?;
     created(&state, &caller, &project_id, &name, &message, analysed, "model.create").await
 }
 
@@ -564,8 +577,7 @@ async fn save_model(
     access.project.require(Role::Developer, "save models")?;
     if_match(&headers)?;
     let message = message(request.message.as_deref(), "Saved")?;
-    let prepared = prepare_content(&state, &request)?;
-    let analysed = versions::analyse(state.kb.clone(), prepared).await?;
+    let analysed = analyse_content(&state, request).await?;
     save_next(&state, &caller, &access, &headers, &message, analysed, "model.save").await
 }
 

@@ -248,7 +248,8 @@ async fn list_threats(
             format!("`version` must be a version from 1 to {}, not {version}", access.head_version),
         ));
     }
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} {THREAT_FROM}");
+    // The FROM and WHERE clauses; the two queries below put their own columns before them.
+    let mut sql = THREAT_FROM.to_string();
     let mut binds: Vec<String> = Vec::new();
     let mut next = 3;
     let mut condition = |sql: &mut String, clause: &str, value: String| {
@@ -301,9 +302,12 @@ async fn list_threats(
             ));
         }
     };
-    let count_sql = format!("SELECT COUNT(*) FROM ({sql}) AS matching");
-    sql.push_str(&format!(" ORDER BY {order} LIMIT {limit} OFFSET {offset}"));
-    let mut rows_query = sqlx::query(&sql).bind(&model_id).bind(version);
+    let count_sql = format!("SELECT COUNT(*) {sql}");
+    // Two queries, not one with `COUNT(*) OVER ()`: the count reads the
+    // covering index alone, while a window would copy every matching row
+    // into a temporary table before the page's top-N sort (twice the time).
+    let page_sql = format!("SELECT {SUMMARY_COLUMNS} {sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+    let mut rows_query = sqlx::query(&page_sql).bind(&model_id).bind(version);
     let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql).bind(&model_id).bind(version);
     for value in &binds {
         rows_query = rows_query.bind(value);

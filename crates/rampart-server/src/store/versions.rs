@@ -23,19 +23,20 @@ pub struct Analysed {
     pub summary: VersionSummary,
 }
 
-/// Runs the core's analysis of a prepared model (on a blocking thread: it is CPU work).
+/// Runs the core's analysis of a prepared model, in its turn for a CPU slot.
 pub async fn analyse(kb: std::sync::Arc<KnowledgeBase>, prepared: Prepared) -> Result<Analysed, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let library = analysis::library_for(&kb, &prepared.model);
-        let result = rampart_engine::analyze(&prepared.model, &library, &analysis::options());
-        let rows = analysis::threat_rows(&result, &library, kb.threats.len());
-        let summary = analysis::summarize(&prepared.model, &result);
-        drop(result);
-        drop(library);
-        Analysed { prepared, rows, summary }
-    })
-    .await
-    .map_err(|error| ApiError::internal("the analysis failed", error))
+    analysis::run_cpu(move || analyse_now(&kb, prepared)).await
+}
+
+/// The analysis itself, on the calling thread.
+pub fn analyse_now(kb: &KnowledgeBase, prepared: Prepared) -> Analysed {
+    let library = analysis::library_for(kb, &prepared.model);
+    let result = rampart_engine::analyze(&prepared.model, &library, &analysis::options());
+    let rows = analysis::threat_rows(&result, &library, kb.threats.len());
+    let summary = analysis::summarize(&prepared.model, &result);
+    drop(result);
+    drop(library);
+    Analysed { prepared, rows, summary }
 }
 
 pub struct Saved {

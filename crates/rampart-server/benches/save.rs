@@ -1,0 +1,42 @@
+//! What one save of a 200-component model costs the server's CPU, phase by
+//! phase: pretty-printing the JSON it was sent, reading and validating it,
+//! the analysis, and turning the threats into rows (serialised and
+//! fingerprinted). The load benchmark (`bench/server.sh`) gives the whole
+//! request under concurrency; this says where its time goes.
+//!
+//! Run with `cargo bench -p rampart-server --bench save`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use rampart_server::analysis;
+use rampart_server::api::models::pretty_json;
+
+const COMPONENTS: usize = 200;
+
+fn phases(c: &mut Criterion) {
+    let kb = rampart_kb::builtin().expect("the embedded knowledge base loads");
+    let model = rampart_modelgen::generate(COMPONENTS, 1);
+    let compact = serde_json::to_string(&model).expect("the model serialises");
+    let pretty = pretty_json(&compact).expect("valid JSON");
+    let prepared = analysis::prepare(&kb, "model.json", &pretty, Some("rampart")).expect("the model is valid");
+    let library = analysis::library_for(&kb, &prepared.model);
+    let result = rampart_engine::analyze(&prepared.model, &library, &analysis::options());
+
+    let mut group = c.benchmark_group(format!("save/{COMPONENTS}"));
+    group.bench_function("pretty-json", |b| b.iter(|| pretty_json(black_box(&compact)).expect("valid")));
+    group.bench_function("prepare", |b| {
+        b.iter(|| analysis::prepare(&kb, "model.json", black_box(&pretty), Some("rampart")).expect("valid"))
+    });
+    group.bench_function("analyze", |b| {
+        b.iter(|| rampart_engine::analyze(black_box(&prepared.model), &library, &analysis::options()))
+    });
+    group.bench_function("threat-rows", |b| {
+        b.iter(|| analysis::threat_rows(black_box(&result), &library, kb.threats.len()))
+    });
+    group.bench_function("summary", |b| b.iter(|| analysis::summarize(&prepared.model, black_box(&result))));
+    group.finish();
+}
+
+criterion_group!(benches, phases);
+criterion_main!(benches);
