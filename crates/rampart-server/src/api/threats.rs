@@ -16,7 +16,7 @@ use super::common::{Body, Page, PageQuery, Path, Query, contains_pattern, date_f
 use super::registry::Api;
 use crate::audit;
 use crate::auth::{Caller, Role};
-use crate::db::{new_id, now_ms, timestamp};
+use crate::db::{Backend, new_id, now_ms, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -302,19 +302,45 @@ async fn list_threats(
             ));
         }
     };
-    let count_sql = format!("SELECT COUNT(*) {sql}");
-    // Two queries, not one with `COUNT(*) OVER ()`: the count reads the
-    // covering index alone, while a window would copy every matching row
-    // into a temporary table before the page's top-N sort (twice the time).
-    let page_sql = format!("SELECT {SUMMARY_COLUMNS} {sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+    let filtered = !binds.is_empty() || query.status.is_some() || query.min_severity.is_some();
+    // By score (the default) or by target, SQLite reads the model's threats
+    // in that order from an index and stops once the page is full. Left to
+    // choose, its planner (without statistics) takes the version range of
+    // `threats_list` and sorts every threat of the model's history first.
+    let ordered_index = match query.sort.as_deref().unwrap_or("-score") {
+        "-score" | "score" => Some("threats_by_score"),
+        "target" => Some("threats_by_target"),
+        _ => None,
+    };
+    let from = match (state.db.backend, ordered_index) {
+        (Backend::Sqlite, Some(index)) => {
+            sql.replacen("FROM threats t ", &format!("FROM threats t INDEXED BY {index} "), 1)
+        }
+        _ => sql.clone(),
+    };
+    let page_sql = format!("SELECT {SUMMARY_COLUMNS} {from} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     let mut rows_query = sqlx::query(&page_sql).bind(&model_id).bind(version);
-    let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql).bind(&model_id).bind(version);
     for value in &binds {
         rows_query = rows_query.bind(value);
-        count_query = count_query.bind(value);
     }
     let rows = rows_query.fetch_all(&state.db.pool).await?;
-    let total = count_query.fetch_one(&state.db.pool).await?;
+    let total = if filtered {
+        let count_sql = format!("SELECT COUNT(*) {sql}");
+        let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql).bind(&model_id).bind(version);
+        for value in &binds {
+            count_query = count_query.bind(value);
+        }
+        count_query.fetch_one(&state.db.pool).await?
+    } else if version == access.head_version {
+        // Unfiltered, the total is the version's threat count, stored with it.
+        access.head_threats
+    } else {
+        sqlx::query_scalar::<_, i64>("SELECT threats_total FROM model_versions WHERE model_id = $1 AND version = $2")
+            .bind(&model_id)
+            .bind(version)
+            .fetch_one(&state.db.pool)
+            .await?
+    };
     let items = rows.iter().map(summary).collect::<ApiResult<Vec<_>>>()?;
     Ok(axum::Json(Page { items, total, limit, offset }))
 }

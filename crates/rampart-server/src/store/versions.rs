@@ -2,7 +2,7 @@
 //! transaction bump the head (only if it is still the one the writer read),
 //! store the document and summary, and write the threat rows that changed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rampart_kb::KnowledgeBase;
 use sqlx::Row;
@@ -75,6 +75,9 @@ pub async fn store(
         return Err(stale(expected_head, head.unwrap_or(0)));
     }
     let summary = &analysed.summary;
+    // What a version's threat list holds: one row per threat id. (Lists
+    // answer this as their unfiltered total instead of counting rows.)
+    let distinct_threats = analysed.rows.iter().map(|row| row.threat_id.as_str()).collect::<HashSet<_>>().len() as i64;
     sqlx::query(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
          components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
@@ -89,7 +92,7 @@ pub async fn store(
     .bind(&analysed.prepared.document)
     .bind(summary.components)
     .bind(summary.flows)
-    .bind(summary.threats)
+    .bind(distinct_threats)
     .bind(summary.unresolved)
     .bind(summary.critical)
     .bind(summary.high)
@@ -110,7 +113,7 @@ pub async fn store(
     let mut to_close: Vec<&str> = Vec::new();
     let mut to_insert: Vec<&ThreatRow> = Vec::new();
     let (mut added, mut changed) = (0, 0);
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for row in &analysed.rows {
         if !seen.insert(row.threat_id.as_str()) {
             continue;
