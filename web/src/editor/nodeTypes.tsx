@@ -4,6 +4,7 @@
 import { createContext, memo, useContext } from 'react';
 import {
   BaseEdge,
+  EdgeLabelRenderer,
   Handle,
   NodeResizer,
   Position,
@@ -19,7 +20,7 @@ import {
 import { CategoryIcon, DomainGlyph, SeverityGlyph, type IconCategory } from './icons';
 import { LEVEL_COLOURS, LEVEL_NAMES } from './severityStyle';
 import type { DiagramEdgeData, DiagramNodeData } from './model/convert';
-import type { FlowSecurity } from './model/flowStyle';
+import { labelAboveElements, type FlowSecurity } from './model/flowStyle';
 
 export type DiffMark = 'added' | 'removed' | 'changed';
 
@@ -183,6 +184,9 @@ const DASH: Record<FlowSecurity, string | undefined> = {
   unencrypted: '2 4',
 };
 
+/** A short flow's label is drawn above the elements at its ends (a selected element, at 1000 and more, still comes first). */
+const RAISED_LABEL_Z = 500;
+
 /** Edge labels are hidden when zoomed far out (unreadable there, and costly with thousands of flows). */
 const labelsVisible = (s: { transform: [number, number, number] }) => s.transform[2] >= 0.45;
 
@@ -194,9 +198,15 @@ export const FlowEdgeView = memo(function FlowEdgeView(props: EdgeProps<FlowEdge
   const sourceNode = useInternalNode<ElementNode>(props.source);
   const targetNode = useInternalNode<ElementNode>(props.target);
   const ends = sourceNode && targetNode && props.source !== props.target ? floatingEnds(sourceNode, targetNode) : undefined;
-  const [path, labelX, labelY] = getBezierPath(
-    ends ?? { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition },
+  // The label layer comes after the edges and before the elements: at its
+  // edge's own z-index (xyflow lifts an edge to the depth of a nested
+  // element at either end) the label is above its line and under elements.
+  const edgeZ = Math.max(
+    sourceNode?.parentId ? sourceNode.internals.z : 0,
+    targetNode?.parentId ? targetNode.internals.z : 0,
   );
+  const geometry = ends ?? { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition };
+  const [path, labelX, labelY] = getBezierPath(geometry);
   const level = data?.level ?? 'none';
   const emphasis = selected || data?.threatTarget;
   const stroke = data?.diff === 'added' ? '#1b7f3b' : data?.diff === 'removed' ? '#8e1b1b' : data?.diff === 'changed' ? '#7c3aed' : LEVEL_COLOURS[level];
@@ -204,28 +214,39 @@ export const FlowEdgeView = memo(function FlowEdgeView(props: EdgeProps<FlowEdge
   if (data?.badge) parts.push(data.badge);
   if (data?.diff) parts.push(data.diff);
   if (data?.threatTarget) parts.push('threat target');
+  const label = allLabels || zoomedIn || emphasis || data?.diff ? parts.filter(Boolean).join(' · ') : '';
   return (
-    <BaseEdge
-      id={id}
-      path={path}
-      markerEnd={markerEnd}
-      label={allLabels || zoomedIn || emphasis || data?.diff ? parts.filter(Boolean).join(' · ') : undefined}
-      labelX={labelX}
-      labelY={labelY}
-      labelShowBg
-      labelBgPadding={[4, 2]}
-      labelBgBorderRadius={3}
-      labelStyle={{ fontSize: 11, fill: '#1f2937' }}
-      labelBgStyle={{ fill: '#ffffff', fillOpacity: 0.9 }}
-      className={`ed-edge ed-edge-${data?.security ?? 'secure'}${data?.diff === 'removed' ? ' is-removed' : ''}`}
-      style={{
-        stroke,
-        strokeWidth: emphasis ? 3.5 : 1.6,
-        strokeDasharray: data?.diff === 'removed' ? '4 4' : data ? DASH[data.security] : undefined,
-        opacity: data?.diff === 'removed' ? 0.6 : 1,
-      }}
-      interactionWidth={14}
-    />
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className={`ed-edge ed-edge-${data?.security ?? 'secure'}${data?.diff === 'removed' ? ' is-removed' : ''}`}
+        style={{
+          stroke,
+          strokeWidth: emphasis ? 3.5 : 1.6,
+          strokeDasharray: data?.diff === 'removed' ? '4 4' : data ? DASH[data.security] : undefined,
+          opacity: data?.diff === 'removed' ? 0.6 : 1,
+        }}
+        interactionWidth={14}
+      />
+      {label ? (
+        // HTML in xyflow's label layer; a short flow's label goes above the
+        // elements at its ends (editor.css), which would otherwise cut it.
+        <EdgeLabelRenderer>
+          <div
+            className="ed-flow-label"
+            style={{
+              transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`,
+              zIndex: labelAboveElements(label, { x: geometry.sourceX, y: geometry.sourceY }, { x: geometry.targetX, y: geometry.targetY })
+                ? RAISED_LABEL_Z
+                : edgeZ,
+            }}>
+            {label}
+          </div>
+        </EdgeLabelRenderer>
+      ) : null}
+    </>
   );
 });
 

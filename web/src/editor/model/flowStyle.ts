@@ -25,3 +25,18 @@ export function flowLabel(flow: FlowDef, security: FlowSecurity): string {
   if (security === 'unencrypted') return `${base} · clear text`;
   return `${base} · ${flow.authentication ?? ''}`.trim();
 }
+
+/** Width of a flow label's text, estimated (11 px system font, about 6 px a character, plus padding). */
+export function labelWidth(label: string): number {
+  return label.length * 6 + 8;
+}
+
+/**
+ * Whether a flow's label must be drawn above the elements: when the flow is
+ * shorter than its label, the label spans the elements at both ends and,
+ * drawn under them like other labels, would be cut. A longer flow's label
+ * stays under the elements, so it never hides an element it happens to cross.
+ */
+export function labelAboveElements(label: string, from: { x: number; y: number }, to: { x: number; y: number }): boolean {
+  return Math.hypot(to.x - from.x, to.y - from.y) < labelWidth(label);
+}
