@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FAR_MIN_ITEMS, FAR_ZOOM, bitmapScale, buildScene, drawScene, hitTest, isFar, overviewStep, type Pen } from './lod';
+import { FAR_MIN_ITEMS, FAR_ZOOM, bitmapScale, buildScene, drawScene, drawSeverityShape, hitTest, isFar, overviewStep, type Pen } from './lod';
+import { LEVEL_COLOURS } from './severityStyle';
 import type { Rollup } from './model/severity';
 import type { EditorModel } from './model/types';
 
@@ -95,6 +96,9 @@ describe('level of detail', () => {
         strokes.push({ style: String(pen.strokeStyle), width: pen.lineWidth });
       },
       setLineDash: () => undefined,
+      arc: () => undefined,
+      closePath: () => undefined,
+      fill: () => calls.push('shape'),
     };
     const scene = buildScene(model, layout, undefined);
     drawScene(pen as unknown as Pen, scene, 0.25, 320, 100, { selected: new Set(['db']), threatTarget: 'web' });
@@ -102,5 +106,36 @@ describe('level of detail', () => {
     expect(calls.lastIndexOf('line')).toBeLessThan(calls.indexOf('fill'));
     expect(strokes.filter((s) => s.style === '#2563eb')).toHaveLength(1);
     expect(strokes.filter((s) => s.style === '#111827')).toHaveLength(1);
+    expect(calls).not.toContain('shape');
+  });
+
+  it('draws each risky box with its severity shape as well as its colour', () => {
+    const calls: string[] = [];
+    const pen = {
+      fillStyle: '',
+      strokeStyle: '',
+      lineWidth: 1,
+      setTransform: () => undefined,
+      clearRect: () => undefined,
+      beginPath: () => calls.push('begin'),
+      moveTo: () => calls.push('move'),
+      lineTo: () => calls.push('line-to'),
+      stroke: () => undefined,
+      fillRect: () => calls.push(`rect ${String(pen.fillStyle)}`),
+      strokeRect: () => undefined,
+      setLineDash: () => undefined,
+      arc: () => calls.push('arc'),
+      closePath: () => undefined,
+      fill: () => calls.push(`shape ${String(pen.fillStyle)}`),
+    };
+    drawSeverityShape(pen as unknown as Pen, 'critical', 0, 0, 10);
+    expect(calls.filter((c) => c === 'line-to')).toHaveLength(3);
+    expect(calls.at(-1)).toBe(`shape ${LEVEL_COLOURS.critical}`);
+    calls.length = 0;
+    drawSeverityShape(pen as unknown as Pen, 'medium', 0, 0, 10);
+    expect(calls).toContain('arc');
+    calls.length = 0;
+    drawSeverityShape(pen as unknown as Pen, 'low', 0, 0, 10);
+    expect(calls).toEqual([`rect ${LEVEL_COLOURS.low}`]);
   });
 });

@@ -138,7 +138,18 @@ const TRUST_COLOURS: Record<string, string> = { untrusted: '#882255', partner: '
 /** The subset of CanvasRenderingContext2D that drawScene uses (so that tests can record calls). */
 export type Pen = Pick<
   CanvasRenderingContext2D,
-  'setTransform' | 'clearRect' | 'beginPath' | 'moveTo' | 'lineTo' | 'stroke' | 'fillRect' | 'strokeRect' | 'setLineDash'
+  | 'setTransform'
+  | 'clearRect'
+  | 'beginPath'
+  | 'moveTo'
+  | 'lineTo'
+  | 'stroke'
+  | 'fillRect'
+  | 'strokeRect'
+  | 'setLineDash'
+  | 'arc'
+  | 'closePath'
+  | 'fill'
 > & {
   fillStyle: CanvasRenderingContext2D['fillStyle'];
   strokeStyle: CanvasRenderingContext2D['strokeStyle'];
@@ -204,6 +215,12 @@ export function drawScene(pen: Pen, scene: Scene, scale: number, width: number, 
       pen.lineWidth = Math.max(3, 1.5 * px);
       pen.strokeRect(x, y, w, h);
     }
+    if (box.kind !== 'boundary' && box.level !== 'none') {
+      // Colour is not the only cue, even here: the severity's shape (as in
+      // the badges and the threat list) once a box is a few pixels wide.
+      const r = Math.min(w, h) * 0.3;
+      if (r * scale >= 3) drawSeverityShape(pen, box.level, x + w / 2, y + h / 2, r);
+    }
     if (hl.threatTarget === box.id || hl.selected.has(box.id)) {
       pen.strokeStyle = hl.threatTarget === box.id ? '#111827' : '#2563eb';
       pen.lineWidth = Math.max(6, 3 * px);
@@ -211,4 +228,28 @@ export function drawScene(pen: Pen, scene: Scene, scale: number, width: number, 
       pen.strokeRect(x - m, y - m, w + 2 * m, h + 2 * m);
     }
   }
+}
+
+/** Critical ◆, high ▲, medium ●, low ■, filled in the severity's colour, centred on (cx, cy). */
+export function drawSeverityShape(pen: Pen, level: string, cx: number, cy: number, r: number): void {
+  pen.fillStyle = LEVEL_COLOURS[level] ?? '#9aa3ae';
+  if (level === 'low') {
+    pen.fillRect(cx - 0.8 * r, cy - 0.8 * r, 1.6 * r, 1.6 * r);
+    return;
+  }
+  pen.beginPath();
+  if (level === 'critical') {
+    pen.moveTo(cx, cy - r);
+    pen.lineTo(cx + r, cy);
+    pen.lineTo(cx, cy + r);
+    pen.lineTo(cx - r, cy);
+  } else if (level === 'high') {
+    pen.moveTo(cx, cy - r);
+    pen.lineTo(cx + r, cy + 0.85 * r);
+    pen.lineTo(cx - r, cy + 0.85 * r);
+  } else {
+    pen.arc(cx, cy, 0.9 * r, 0, 2 * Math.PI);
+  }
+  pen.closePath();
+  pen.fill();
 }
