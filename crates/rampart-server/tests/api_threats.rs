@@ -141,6 +141,17 @@ async fn lifecycle(backend: Backend) {
     assert_eq!(all["total"], 3);
     let bodies: Vec<&str> = all["items"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap()).collect();
     assert_eq!(bodies, ["First look", "Agreed", "Ticket filed"]);
+    // Written within a millisecond of each other, they still get times in the order written.
+    let times: Vec<time::OffsetDateTime> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = c["created_at"].as_str().unwrap();
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).expect(text)
+        })
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
     let authors: Vec<&str> = all["items"].as_array().unwrap().iter().map(|c| c["author"].as_str().unwrap()).collect();
     assert_eq!(authors, ["dev", "arch", "dev"]);
     let page = developer.ok("GET", &format!("{comments}?limit=2&offset=2"), None).await;

@@ -623,19 +623,26 @@ async fn add_comment(
     let id = new_id();
     let now = now_ms();
     let mut tx = state.db.write().await?;
-    sqlx::query("INSERT INTO threat_comments (id, model_id, threat_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&id)
-        .bind(&model_id)
-        .bind(&threat_id)
-        .bind(&caller.user_id)
-        .bind(&body)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    // Comments are listed oldest first by time: one posted in the same
+    // millisecond as the thread's last is stamped a millisecond later, so
+    // that the order is the order they were written.
+    let created_at: i64 = sqlx::query_scalar(
+        "INSERT INTO threat_comments (id, model_id, threat_id, author_id, body, created_at) \
+         SELECT $1, $2, $3, $4, $5, CASE WHEN COALESCE(MAX(created_at), 0) >= $6 THEN MAX(created_at) + 1 ELSE $6 END \
+         FROM threat_comments WHERE model_id = $2 AND threat_id = $3 RETURNING created_at",
+    )
+    .bind(&id)
+    .bind(&model_id)
+    .bind(&threat_id)
+    .bind(&caller.user_id)
+    .bind(&body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(&mut tx, &caller, "threat.comment", "threat", &threat_id, json!({"model": model_id, "comment": id}))
         .await?;
     tx.commit().await?;
-    let comment = Comment { id, author: caller.label.clone(), body, created_at: timestamp(now) };
+    let comment = Comment { id, author: caller.label.clone(), body, created_at: timestamp(created_at) };
     Ok((StatusCode::CREATED, axum::Json(comment)).into_response())
 }
 
