@@ -75,9 +75,11 @@ pub async fn store(
         return Err(stale(expected_head, head.unwrap_or(0)));
     }
     let summary = &analysed.summary;
-    // What a version's threat list holds: one row per threat id. (Lists
-    // answer this as their unfiltered total instead of counting rows.)
-    let distinct_threats = analysed.rows.iter().map(|row| row.threat_id.as_str()).collect::<HashSet<_>>().len() as i64;
+    // What a version's threat list holds: one row per threat id. Its count
+    // is stored as `threats_total`, which lists answer as their unfiltered
+    // total instead of counting rows.
+    let mut seen = HashSet::new();
+    let unique: Vec<&ThreatRow> = analysed.rows.iter().filter(|row| seen.insert(row.threat_id.as_str())).collect();
     sqlx::query(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
          components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
@@ -92,7 +94,7 @@ pub async fn store(
     .bind(&analysed.prepared.document)
     .bind(summary.components)
     .bind(summary.flows)
-    .bind(distinct_threats)
+    .bind(unique.len() as i64)
     .bind(summary.unresolved)
     .bind(summary.critical)
     .bind(summary.high)
@@ -113,11 +115,7 @@ pub async fn store(
     let mut to_close: Vec<&str> = Vec::new();
     let mut to_insert: Vec<&ThreatRow> = Vec::new();
     let (mut added, mut changed) = (0, 0);
-    let mut seen = HashSet::new();
-    for row in &analysed.rows {
-        if !seen.insert(row.threat_id.as_str()) {
-            continue;
-        }
+    for row in unique {
         match current.get(&row.threat_id) {
             Some(fingerprint) if *fingerprint == row.fingerprint => {}
             Some(_) => {
