@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use serde_json::Value;
 
 use stats::Summary;
 
@@ -95,7 +94,9 @@ async fn run(args: Args) -> Result<(), String> {
     }
     let model_id = args.model_id.clone().ok_or("--model-id is required")?;
     let model = match args.scenario {
-        Scenario::Save => Some(Arc::new(scenario::generated_model(args.components, args.seed)?)),
+        Scenario::Save => {
+            Some(Arc::new(scenario::SaveBody::new(&scenario::generated_model(args.components, args.seed)?)?))
+        }
         Scenario::Read => None,
     };
     let start = Instant::now();
@@ -148,7 +149,7 @@ struct ClientLoad {
     base: String,
     token: String,
     model_id: String,
-    model: Option<Arc<Value>>,
+    model: Option<Arc<scenario::SaveBody>>,
     index: usize,
     measure_from: Instant,
     until: Instant,

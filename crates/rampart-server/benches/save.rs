@@ -1,8 +1,9 @@
 //! What one save of a 200-component model costs the server's CPU, phase by
 //! phase: pretty-printing the JSON it was sent, reading and validating it,
-//! the analysis, and turning the threats into rows (serialised and
-//! fingerprinted). The load benchmark (`bench/server.sh`) gives the whole
-//! request under concurrency; this says where its time goes.
+//! the analysis, and turning the threats into rows (fingerprinted; a
+//! threat's detail is serialised only when its row is written). The load
+//! benchmark (`bench/server.sh`) gives the whole request under concurrency;
+//! this says where its time goes.
 //!
 //! Run with `cargo bench -p rampart-server --bench save`.
 

@@ -19,8 +19,9 @@ use crate::error::ApiError;
 /// turn in order. Fifty concurrent saves of a large model would otherwise all
 /// run at once on the blocking threads, each taking fifty times as long and
 /// holding its memory meanwhile, and finish in no particular order.
-static ANALYSIS_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+static ANALYSIS_SLOTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
 });
 
 /// Runs `work` (CPU-bound: reading, analysing or rendering a model) on a
@@ -29,6 +30,22 @@ pub async fn run_cpu<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stati
     let _slot =
         ANALYSIS_SLOTS.acquire().await.map_err(|error| ApiError::internal("the analysis queue closed", error))?;
     tokio::task::spawn_blocking(work).await.map_err(|error| ApiError::internal("the analysis failed", error))
+}
+
+/// An analysis slot held by work started with [`spawn_cpu`]; dropping it lets the next in.
+pub struct CpuSlot(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+/// Starts `work` on a blocking thread once an analysis slot is free, and
+/// returns at once. For work that outlives its CPU-heavy part: `work` drops
+/// the slot when it has done that part, and may then wait on the thread.
+pub async fn spawn_cpu(work: impl FnOnce(CpuSlot) + Send + 'static) -> Result<(), ApiError> {
+    let slot = ANALYSIS_SLOTS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|error| ApiError::internal("the analysis queue closed", error))?;
+    tokio::task::spawn_blocking(move || work(CpuSlot(slot)));
+    Ok(())
 }
 
 /// A model ready to store: its document (what a version keeps) and the model read from it.
@@ -43,7 +60,8 @@ pub struct Prepared {
     pub warnings: Vec<String>,
 }
 
-/// One threat of a version, as stored.
+/// One threat of a version, as stored, but for its detail: that is
+/// serialised only for the threats a save writes ([`threat_detail`]).
 #[derive(Clone, Debug)]
 pub struct ThreatRow {
     pub threat_id: String,
@@ -55,10 +73,8 @@ pub struct ThreatRow {
     pub score: f64,
     pub stride: String,
     pub analysis_status: String,
-    /// A digest of `detail`: a threat whose digest is unchanged needs no new row.
+    /// A digest of the threat's detail: a threat whose digest is unchanged needs no new row.
     pub fingerprint: String,
-    /// The threat as the engine reports it, with the rule's explanation and countermeasures.
-    pub detail: String,
 }
 
 /// A version's counts: stored with each version, and answered by a preview.
@@ -222,7 +238,13 @@ pub fn options() -> Options {
 /// The rows of an analysis made with `library`, which is the server's
 /// library of `shipped_rules` rules plus the model's own.
 pub fn threat_rows(analysis: &Analysis, library: &KnowledgeBase, shipped_rules: usize) -> Vec<ThreatRow> {
-    analysis.threats.iter().map(|threat| threat_row(threat, library, shipped_rules)).collect()
+    let mut buffer = Vec::with_capacity(2048);
+    analysis.threats.iter().map(|threat| threat_row(threat, library, shipped_rules, &mut buffer)).collect()
+}
+
+/// What a row stores as `detail` for `threat`: its JSON, read back by the API.
+pub fn threat_detail(threat: &ThreatInstance, library: &KnowledgeBase, shipped_rules: usize) -> String {
+    serde_json::to_string(&Detail::of(threat, library, shipped_rules)).unwrap_or_default()
 }
 
 /// The library's countermeasures by id: looked up once per countermeasure of
@@ -243,6 +265,20 @@ struct Detail<'a, 'k, 'm> {
     description: Option<&'k str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     references: Option<&'k [String]>,
+}
+
+impl<'a, 'k, 'm> Detail<'a, 'k, 'm> {
+    fn of(threat: &'a ThreatInstance<'k, 'm>, library: &'k KnowledgeBase, shipped_rules: usize) -> Self {
+        let rule = &library.threats[threat.rule_index];
+        // A model's own rules come after the shipped ones (`library_for`); only
+        // their words are not in the server's library when the threat is read.
+        let custom = threat.rule_index >= shipped_rules;
+        Detail {
+            threat,
+            description: custom.then_some(rule.description.as_str()),
+            references: custom.then_some(rule.references.as_slice()),
+        }
+    }
 }
 
 /// A stored threat's explanation: the rule's description and references and
@@ -309,22 +345,7 @@ pub fn countermeasure_details<'a, 'k>(
         .collect()
 }
 
-fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase, shipped_rules: usize) -> ThreatRow {
-    let rule = &kb.threats[threat.rule_index];
-    // A model's own rules come after the shipped ones (`library_for`); only
-    // their words are not in the server's library when the threat is read.
-    let custom = threat.rule_index >= shipped_rules;
-    let detail = Detail {
-        threat,
-        description: custom.then_some(rule.description.as_str()),
-        references: custom.then_some(rule.references.as_slice()),
-    };
-    // Serialised straight from the structs into one buffer: this runs for
-    // every threat of every save.
-    let mut bytes = Vec::with_capacity(1536);
-    serde_json::to_writer(&mut bytes, &detail).unwrap_or_default();
-    let detail = String::from_utf8(bytes).unwrap_or_default();
-    let fingerprint = hex(&Sha256::digest(detail.as_bytes())[..12]);
+fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase, shipped_rules: usize, buffer: &mut Vec<u8>) -> ThreatRow {
     let stride: Vec<&str> = threat.stride.iter().map(|s| stride_name(*s)).collect();
     ThreatRow {
         threat_id: threat.id.clone(),
@@ -336,9 +357,34 @@ fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase, shipped_rules: usize)
         score: f64::from(threat.current.score),
         stride: stride.join(","),
         analysis_status: rampart_engine::status_label(threat.status).to_string(),
-        fingerprint,
-        detail,
+        fingerprint: fingerprint(&Detail::of(threat, kb, shipped_rules), buffer),
     }
+}
+
+/// A digest of a threat's detail, taken over its MessagePack encoding rather
+/// than the JSON that is stored: this runs for every threat of every save, the
+/// JSON only for those that changed, and MessagePack is written without
+/// escaping or number formatting (2.0 ms against 3.4 for 1,663 threats).
+/// Field names are encoded, so two different details never give the same
+/// bytes, as a positional format could when optional fields are left out.
+/// `buffer` is reused from one threat to the next.
+fn fingerprint(detail: &Detail, buffer: &mut Vec<u8>) -> String {
+    buffer.clear();
+    // Writing into a Vec cannot fail; a detail that could not be encoded
+    // still gets a digest (of what was written), never a panic.
+    let _ = rmp_serde::encode::write_named(buffer, detail);
+    format!("{FINGERPRINT_SCHEME}{}", hex(&Sha256::digest(buffer.as_slice())[..12]))
+}
+
+/// The prefix of the fingerprints written since they were taken over
+/// MessagePack. Those before it have none, and were the digest of the stored
+/// JSON: [`legacy_fingerprint`] recomputes them, so that the first save
+/// after an upgrade tells unchanged threats from changed ones.
+pub const FINGERPRINT_SCHEME: &str = "m:";
+
+/// A fingerprint as written before [`FINGERPRINT_SCHEME`]: of the detail's JSON.
+pub fn legacy_fingerprint(detail: &str) -> String {
+    hex(&Sha256::digest(detail.as_bytes())[..12])
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,7 +3,6 @@
 //! PostgreSQL alike), keeps a heartbeat while it runs, and a job whose
 //! worker died (no heartbeat for a minute) is taken again by another.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::json;
@@ -163,20 +162,19 @@ async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head:
     let model = analysis::read_stored(&state.kb, &document).map_err(|e| e.message)?;
     let prepared = Prepared { model, document, format, warnings: Vec::new() };
     let analysed = versions::analyse(state.kb.clone(), prepared).await.map_err(|e| e.message)?;
-    let current: HashSet<(String, String)> =
-        sqlx::query("SELECT threat_id, fingerprint FROM threats WHERE model_id = $1 AND until_version IS NULL")
-            .bind(model_id)
-            .fetch_all(&state.db.pool)
-            .await
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .filter_map(|row| Some((row.try_get("threat_id").ok()?, row.try_get("fingerprint").ok()?)))
-            .collect();
-    let fresh: HashSet<(String, String)> =
-        analysed.rows.iter().map(|row| (row.threat_id.clone(), row.fingerprint.clone())).collect();
-    if current == fresh {
+    let current = versions::current_fingerprints(&state.db.pool, model_id).await.map_err(|e| e.to_string())?;
+    let changes = versions::changes(&analysed, &current).await.map_err(|e| e.message)?;
+    if changes.is_empty() {
+        if !changes.refingerprint.is_empty() {
+            let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
+            versions::refingerprint(&mut tx, model_id, &analysed, &current, &changes.refingerprint)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+        }
         return Ok(false);
     }
+    drop(changes);
     let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
     let message = "Re-analysed with the server's current knowledge base";
     match versions::store(&mut tx, model_id, head, &job.created_by, message, &analysed).await {

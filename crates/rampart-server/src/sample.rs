@@ -572,7 +572,7 @@ impl<'a> Loader<'a> {
                         .await
                         .map_err(|e| format!("{label}: {}", e.message))?;
                 let detail = json!({"version": saved.version, "message": messages[index],
-                    "format": analysed.prepared.format, "added": saved.added, "changed": saved.changed,
+                    "format": analysed.format, "added": saved.added, "changed": saved.changed,
                     "removed": saved.removed});
                 audit::record(&mut tx, &caller, "model.save", "model", &model_id, detail).await.map_err(sql)?;
                 tx.commit().await.map_err(sql)?;

@@ -215,6 +215,91 @@ async fn versions_are_listed_diffed_and_rolled_back() {
     }
 }
 
+/// The current rows of a model: (threat id, since version, fingerprint), sorted.
+async fn current_rows(server: &TestServer, model_id: &str) -> Vec<(String, i64, String)> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT threat_id, since_version, fingerprint FROM threats WHERE model_id = $1 AND until_version IS NULL \
+         ORDER BY threat_id",
+    )
+    .bind(model_id)
+    .fetch_all(&server.state().db.pool)
+    .await
+    .expect("current rows");
+    rows.iter().map(|row| (row.get("threat_id"), row.get("since_version"), row.get("fingerprint"))).collect()
+}
+
+/// How servers before the `m:` scheme fingerprinted a threat: the first 12
+/// bytes of the SHA-256 of its stored JSON, in hex.
+fn older_fingerprint(detail: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(detail.as_bytes())[..12].iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Rows written by a server that fingerprinted the stored JSON (before the
+/// `m:` scheme) are compared as they were then: a save of the same document
+/// changes no threat and rewrites no row, it only gives the rows the current
+/// fingerprint; a row whose old fingerprint does not match its threat any
+/// more is a changed threat. Saves that change nothing write nothing.
+async fn older_fingerprints(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    let fresh = current_rows(&server, &model_id).await;
+    assert!(fresh.len() > 3, "the fixture raises threats: {fresh:?}");
+    assert!(fresh.iter().all(|(_, since, fp)| *since == 1 && fp.starts_with("m:")), "{fresh:?}");
+
+    // What an older server wrote: the digest of each row's detail; for one
+    // threat, the digest of a detail that is no longer what it would raise.
+    let pool = &server.state().db.pool;
+    let details: Vec<(String, String)> =
+        sqlx::query_as("SELECT threat_id, detail FROM threats WHERE model_id = $1 AND until_version IS NULL")
+            .bind(&model_id)
+            .fetch_all(pool)
+            .await
+            .expect("details");
+    let stale = fresh[0].0.clone();
+    for (threat_id, detail) in &details {
+        let old = if *threat_id == stale { format!("{detail} ") } else { detail.clone() };
+        sqlx::query("UPDATE threats SET fingerprint = $1 WHERE model_id = $2 AND threat_id = $3")
+            .bind(older_fingerprint(&old))
+            .bind(&model_id)
+            .bind(threat_id)
+            .execute(pool)
+            .await
+            .expect("an older fingerprint");
+    }
+
+    let saved = save(&admin, &model_id, &document, "after the upgrade").await;
+    assert_eq!(
+        (&saved["threats_added"], &saved["threats_changed"], &saved["threats_removed"]),
+        (&json!(0), &json!(1), &json!(0)),
+        "only the threat whose old fingerprint differs is changed: {saved}"
+    );
+    let after = current_rows(&server, &model_id).await;
+    assert_eq!(after.len(), fresh.len());
+    for ((id, since, fingerprint), (_, _, was)) in after.iter().zip(&fresh) {
+        assert_eq!(fingerprint, was, "{id} has the current fingerprint again");
+        assert_eq!(*since, if *id == stale { 2 } else { 1 }, "{id}: only the changed threat has a new row");
+    }
+
+    let again = save(&admin, &model_id, &document, "nothing changed").await;
+    assert_eq!(
+        (&again["threats_added"], &again["threats_changed"], &again["threats_removed"]),
+        (&json!(0), &json!(0), &json!(0)),
+        "{again}"
+    );
+    assert_eq!(current_rows(&server, &model_id).await, after, "a save that changes nothing writes no row");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threats_fingerprinted_by_an_older_server_are_recognised() {
+    for backend in backends() {
+        older_fingerprints(backend).await;
+    }
+}
+
 async fn model_lists(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;

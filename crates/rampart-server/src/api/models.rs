@@ -389,12 +389,7 @@ async fn list_models(
 /// turn for a CPU slot: reading a large document costs as much as a part of
 /// its analysis, and would otherwise hold up the threads serving requests.
 async fn analyse_content(state: &AppState, content: Content) -> ApiResult<Analysed> {
-    let kb = state.kb.clone();
-    analysis::run_cpu(move || {
-        let prepared = prepare_content(&kb, &content)?;
-        Ok(versions::analyse_now(&kb, prepared))
-    })
-    .await?
+    versions::analyse_with(state.kb.clone(), move |kb| prepare_content(kb, &content)).await
 }
 
 /// Reads the content of a create or save request into a prepared model.
@@ -468,7 +463,7 @@ async fn created(
         threats_added: saved.added,
         threats_changed: saved.changed,
         threats_removed: saved.removed,
-        warnings: analysed.prepared.warnings,
+        warnings: analysed.warnings,
         model,
     };
     let location = format!("/api/v1/models/{model_id}");
@@ -549,7 +544,7 @@ async fn save_next(
         return Err(versions::stale(based_on, head));
     }
     let saved = versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed).await?;
-    let detail = json!({"version": saved.version, "message": message, "format": analysed.prepared.format,
+    let detail = json!({"version": saved.version, "message": message, "format": analysed.format,
                         "added": saved.added, "changed": saved.changed, "removed": saved.removed});
     audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
     // Read in the transaction: after the commit another save could already
@@ -560,7 +555,7 @@ async fn save_next(
         threats_added: saved.added,
         threats_changed: saved.changed,
         threats_removed: saved.removed,
-        warnings: analysed.prepared.warnings,
+        warnings: analysed.warnings,
         model,
     };
     Ok(([etag(&result.model.etag)], axum::Json(result)).into_response())

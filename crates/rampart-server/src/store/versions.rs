@@ -3,9 +3,9 @@
 //! store the document and summary, and write the threat rows that changed.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rampart_kb::KnowledgeBase;
-use sqlx::Row;
 
 use crate::analysis::{self, Prepared, ThreatRow, VersionSummary};
 use crate::auth::Caller;
@@ -18,25 +18,85 @@ const ROWS_PER_INSERT: usize = 200;
 
 /// A version analysed and ready to store.
 pub struct Analysed {
-    pub prepared: Prepared,
+    /// The native document the version keeps.
+    pub document: String,
+    /// `rampart`, `threagile`, `terraform`...
+    pub format: String,
+    /// What an import could not carry, for the response.
+    pub warnings: Vec<String>,
+    /// One per threat, in the analysis's order.
     pub rows: Vec<ThreatRow>,
     pub summary: VersionSummary,
+    details: Details,
+}
+
+/// A request to the analysis's thread: the rows whose details to serialise,
+/// and where to send them.
+type DetailRequest = (Vec<usize>, tokio::sync::oneshot::Sender<Vec<String>>);
+
+/// The way to the analysis, which stays on its thread (it borrows the model
+/// and the library there) until the save is done with it: serialising every
+/// threat's detail cost as much as the analysis, and a save only writes the
+/// details of the threats that changed, which it knows once it has read the
+/// current rows in its transaction.
+struct Details(std::sync::mpsc::Sender<DetailRequest>);
+
+impl Analysed {
+    /// The details (the stored JSON) of the rows at `indexes`.
+    pub async fn details(&self, indexes: Vec<usize>) -> Result<Vec<String>, ApiError> {
+        if indexes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let gone = || ApiError::internal("the analysis ended before its threats were stored", "channel closed");
+        self.details.0.send((indexes, reply)).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())
+    }
 }
 
 /// Runs the core's analysis of a prepared model, in its turn for a CPU slot.
-pub async fn analyse(kb: std::sync::Arc<KnowledgeBase>, prepared: Prepared) -> Result<Analysed, ApiError> {
-    analysis::run_cpu(move || analyse_now(&kb, prepared)).await
+pub async fn analyse(kb: Arc<KnowledgeBase>, prepared: Prepared) -> Result<Analysed, ApiError> {
+    analyse_with(kb, move |_| Ok(prepared)).await
 }
 
-/// The analysis itself, on the calling thread.
-pub fn analyse_now(kb: &KnowledgeBase, prepared: Prepared) -> Analysed {
-    let library = analysis::library_for(kb, &prepared.model);
-    let result = rampart_engine::analyze(&prepared.model, &library, &analysis::options());
-    let rows = analysis::threat_rows(&result, &library, kb.threats.len());
-    let summary = analysis::summarize(&prepared.model, &result);
-    drop(result);
-    drop(library);
-    Analysed { prepared, rows, summary }
+/// Reads a model with `prepare` and analyses it, both in their turn for a CPU
+/// slot. The analysis then waits on its thread, without the slot, to serve
+/// [`Analysed::details`] until the `Analysed` is dropped.
+pub async fn analyse_with(
+    kb: Arc<KnowledgeBase>,
+    prepare: impl FnOnce(&KnowledgeBase) -> Result<Prepared, ApiError> + Send + 'static,
+) -> Result<Analysed, ApiError> {
+    let (sender, analysed) = tokio::sync::oneshot::channel();
+    analysis::spawn_cpu(move |slot| {
+        let Prepared { model, document, format, warnings } = match prepare(&kb) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                let _ = sender.send(Err(error));
+                return;
+            }
+        };
+        let shipped_rules = kb.threats.len();
+        let library = analysis::library_for(&kb, &model);
+        let result = rampart_engine::analyze(&model, &library, &analysis::options());
+        let rows = analysis::threat_rows(&result, &library, shipped_rules);
+        let summary = analysis::summarize(&model, &result);
+        let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
+        let details = Details(requests);
+        if sender.send(Ok(Analysed { document, format, warnings, rows, summary, details })).is_err() {
+            return;
+        }
+        drop(slot);
+        while let Ok((indexes, reply)) = pending.recv() {
+            let details = indexes
+                .into_iter()
+                .filter_map(|index| result.threats.get(index))
+                .map(|threat| analysis::threat_detail(threat, &library, shipped_rules))
+                .collect();
+            let _ = reply.send(details);
+        }
+    })
+    .await?;
+    analysed.await.map_err(|_| ApiError::internal("the analysis failed", "its thread ended without a result"))?
 }
 
 pub struct Saved {
@@ -78,8 +138,8 @@ pub async fn store(
     // What a version's threat list holds: one row per threat id. Its count
     // is stored as `threats_total`, which lists answer as their unfiltered
     // total instead of counting rows.
-    let mut seen = HashSet::new();
-    let unique: Vec<&ThreatRow> = analysed.rows.iter().filter(|row| seen.insert(row.threat_id.as_str())).collect();
+    let current = current_fingerprints(&mut **tx, model_id).await?;
+    let changes = changes(analysed, &current).await?;
     sqlx::query(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
          components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
@@ -90,11 +150,11 @@ pub async fn store(
     .bind(author_id)
     .bind(now)
     .bind(message)
-    .bind(&analysed.prepared.format)
-    .bind(&analysed.prepared.document)
+    .bind(&analysed.format)
+    .bind(&analysed.document)
     .bind(summary.components)
     .bind(summary.flows)
-    .bind(unique.len() as i64)
+    .bind(changes.distinct as i64)
     .bind(summary.unresolved)
     .bind(summary.critical)
     .bind(summary.high)
@@ -104,34 +164,8 @@ pub async fn store(
     .execute(&mut **tx)
     .await?;
 
-    let current: HashMap<String, String> =
-        sqlx::query("SELECT threat_id, fingerprint FROM threats WHERE model_id = $1 AND until_version IS NULL")
-            .bind(model_id)
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .filter_map(|row| Some((row.try_get("threat_id").ok()?, row.try_get("fingerprint").ok()?)))
-            .collect();
-    let mut to_close: Vec<&str> = Vec::new();
-    let mut to_insert: Vec<&ThreatRow> = Vec::new();
-    let (mut added, mut changed) = (0, 0);
-    for row in unique {
-        match current.get(&row.threat_id) {
-            Some(fingerprint) if *fingerprint == row.fingerprint => {}
-            Some(_) => {
-                changed += 1;
-                to_close.push(&row.threat_id);
-                to_insert.push(row);
-            }
-            None => {
-                added += 1;
-                to_insert.push(row);
-            }
-        }
-    }
-    let removed: Vec<&str> = current.keys().map(String::as_str).filter(|id| !seen.contains(id)).collect();
-    let removed_count = removed.len();
-    to_close.extend(removed);
+    refingerprint(tx, model_id, analysed, &current, &changes.refingerprint).await?;
+    let Changes { to_insert, to_close, added, changed, removed, .. } = changes;
     for chunk in to_close.chunks(ROWS_PER_INSERT) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
@@ -144,15 +178,156 @@ pub async fn store(
         }
         query.execute(&mut **tx).await?;
     }
-    for chunk in to_insert.chunks(ROWS_PER_INSERT) {
+    let details = analysed.details(to_insert.clone()).await?;
+    let new_rows: Vec<(&ThreatRow, String)> =
+        to_insert.iter().map(|&index| &analysed.rows[index]).zip(details).collect();
+    for chunk in new_rows.chunks(ROWS_PER_INSERT) {
         insert_rows(tx, model_id, version, chunk).await?;
     }
-    Ok(Saved { version, added, removed: removed_count, changed })
+    Ok(Saved { version, added, removed, changed })
+}
+
+/// How a version's threats differ from a model's current rows.
+pub struct Changes<'a> {
+    /// Rows to write: indexes into `Analysed::rows`.
+    pub to_insert: Vec<usize>,
+    /// Threat ids whose current row ends: changed and removed ones.
+    pub to_close: Vec<&'a str>,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    /// Threat ids in the version: what its threat list holds.
+    pub distinct: usize,
+    /// Unchanged threats whose row has a fingerprint of the scheme before
+    /// [`analysis::FINGERPRINT_SCHEME`]: their row stays, with the current fingerprint.
+    pub refingerprint: Vec<usize>,
+}
+
+impl Changes<'_> {
+    /// Nothing to write but, perhaps, fingerprints.
+    pub fn is_empty(&self) -> bool {
+        self.to_insert.is_empty() && self.to_close.is_empty()
+    }
+}
+
+/// Compares `analysed` with a model's `current` fingerprints (by threat id).
+pub async fn changes<'a>(
+    analysed: &'a Analysed,
+    current: &'a HashMap<String, String>,
+) -> Result<Changes<'a>, ApiError> {
+    let mut seen = HashSet::new();
+    let mut changes = Changes {
+        to_insert: Vec::new(),
+        to_close: Vec::new(),
+        added: 0,
+        changed: 0,
+        removed: 0,
+        distinct: 0,
+        refingerprint: Vec::new(),
+    };
+    let mut legacy = Vec::new();
+    for (index, row) in analysed.rows.iter().enumerate() {
+        if !seen.insert(row.threat_id.as_str()) {
+            continue;
+        }
+        match current.get(&row.threat_id) {
+            Some(fingerprint) if *fingerprint == row.fingerprint => {}
+            Some(fingerprint) if !fingerprint.starts_with(analysis::FINGERPRINT_SCHEME) => legacy.push(index),
+            Some(_) => {
+                changes.changed += 1;
+                changes.to_close.push(&row.threat_id);
+                changes.to_insert.push(index);
+            }
+            None => {
+                changes.added += 1;
+                changes.to_insert.push(index);
+            }
+        }
+    }
+    // Rows written by a server before the current fingerprint scheme are
+    // compared by their detail, as fingerprints were taken then.
+    let legacy_details = analysed.details(legacy.clone()).await?;
+    for (index, detail) in legacy.into_iter().zip(legacy_details) {
+        let row = &analysed.rows[index];
+        if current.get(&row.threat_id) == Some(&analysis::legacy_fingerprint(&detail)) {
+            changes.refingerprint.push(index);
+        } else {
+            changes.changed += 1;
+            changes.to_close.push(&row.threat_id);
+            changes.to_insert.push(index);
+        }
+    }
+    let removed = current.keys().map(String::as_str).filter(|id| !seen.contains(id));
+    let before = changes.to_close.len();
+    changes.to_close.extend(removed);
+    changes.removed = changes.to_close.len() - before;
+    changes.distinct = seen.len();
+    Ok(changes)
+}
+
+/// Gives the current rows of `rows` (indexes into `analysed.rows`, unchanged
+/// threats) the current fingerprint scheme, in place: the row still holds the
+/// same threat, so this happens once per row after an upgrade. Only a row
+/// still holding the fingerprint that was compared is changed.
+pub async fn refingerprint(
+    connection: &mut sqlx::AnyConnection,
+    model_id: &str,
+    analysed: &Analysed,
+    current: &HashMap<String, String>,
+    rows: &[usize],
+) -> Result<(), sqlx::Error> {
+    for row in rows.iter().map(|&index| &analysed.rows[index]) {
+        let Some(old) = current.get(&row.threat_id) else { continue };
+        sqlx::query(
+            "UPDATE threats SET fingerprint = $1 \
+             WHERE model_id = $2 AND threat_id = $3 AND until_version IS NULL AND fingerprint = $4",
+        )
+        .bind(&row.fingerprint)
+        .bind(model_id)
+        .bind(&row.threat_id)
+        .bind(old)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The fingerprint of each current threat of a model, by threat id.
+///
+/// Read as one aggregated text instead of a row per threat: sqlx hands
+/// SQLite rows from its worker thread one by one, and on a model of 1,663
+/// threats that took 7 ms, inside the write transaction that every save of
+/// the model waits for. Threat ids never hold spaces or line breaks (element
+/// and rule ids are letters, digits, `-`, `_` and `.`), nor do fingerprints.
+pub async fn current_fingerprints<'e, E>(executor: E, model_id: &str) -> Result<HashMap<String, String>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let joined: Option<String> = sqlx::query_scalar(
+        "SELECT string_agg(threat_id || ' ' || fingerprint, $2) FROM threats \
+         WHERE model_id = $1 AND until_version IS NULL",
+    )
+    .bind(model_id)
+    .bind("\n")
+    .fetch_one(executor)
+    .await?;
+    Ok(joined
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|entry| entry.rsplit_once(' '))
+        .map(|(id, fingerprint)| (id.to_string(), fingerprint.to_string()))
+        .collect())
 }
 
 const THREAT_COLUMNS: usize = 14;
 
-async fn insert_rows(tx: &mut Tx, model_id: &str, version: i64, rows: &[&ThreatRow]) -> Result<(), sqlx::Error> {
+async fn insert_rows(
+    tx: &mut Tx,
+    model_id: &str,
+    version: i64,
+    rows: &[(&ThreatRow, String)],
+) -> Result<(), sqlx::Error> {
     let tuples: Vec<String> = (0..rows.len())
         .map(|r| {
             let params: Vec<String> = (1..=THREAT_COLUMNS).map(|c| format!("${}", r * THREAT_COLUMNS + c)).collect();
@@ -165,7 +340,7 @@ async fn insert_rows(tx: &mut Tx, model_id: &str, version: i64, rows: &[&ThreatR
         tuples.join(", ")
     );
     let mut query = sqlx::query(&sql);
-    for row in rows {
+    for (row, detail) in rows {
         query = query
             .bind(model_id)
             .bind(&row.threat_id)
@@ -180,7 +355,7 @@ async fn insert_rows(tx: &mut Tx, model_id: &str, version: i64, rows: &[&ThreatR
             .bind(&row.stride)
             .bind(&row.analysis_status)
             .bind(&row.fingerprint)
-            .bind(&row.detail);
+            .bind(detail);
     }
     query.execute(&mut **tx).await?;
     Ok(())
@@ -228,7 +403,7 @@ pub async fn create_model(
     })?;
     let saved = store(&mut tx, model_id, 0, &caller.user_id, message, analysed).await?;
     let detail = serde_json::json!({"name": name, "project": project_id, "version": saved.version,
-        "format": analysed.prepared.format, "threats": analysed.summary.threats});
+        "format": analysed.format, "threats": analysed.summary.threats});
     crate::audit::record(&mut tx, caller, action, "model", model_id, detail).await?;
     tx.commit().await?;
     Ok(saved)
