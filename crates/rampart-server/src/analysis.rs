@@ -14,37 +14,75 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use std::sync::{Arc, LazyLock, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Analyses run at most one per core at a time, the others waiting their
 /// turn in order. Fifty concurrent saves of a large model would otherwise all
 /// run at once on the blocking threads, each taking fifty times as long and
 /// holding its memory meanwhile, and finish in no particular order.
-static ANALYSIS_SLOTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-    std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
-});
+static ANALYSIS_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(*CORES)));
+
+static CORES: LazyLock<usize> =
+    LazyLock::new(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+
+/// Single-threaded rayon pools for slots taken while other analyses run (at
+/// most one per slot; made when first needed). The core's analysis spreads
+/// its work over rayon's threads, which pays when it runs alone; with every
+/// core busy with its own analysis it only adds hand-offs between threads: a
+/// save under load cost 28 ms of CPU, against 22 ms analysed on one thread.
+static SERIAL_POOLS: LazyLock<Mutex<Vec<rayon::ThreadPool>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+
+/// An analysis slot; dropping it lets the next analysis in.
+pub struct CpuSlot {
+    _permit: OwnedSemaphorePermit,
+    /// No other slot was taken when this one was.
+    alone: bool,
+}
+
+impl CpuSlot {
+    async fn take() -> Result<CpuSlot, ApiError> {
+        let permit = ANALYSIS_SLOTS
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|error| ApiError::internal("the analysis queue closed", error))?;
+        let alone = ANALYSIS_SLOTS.available_permits() + 1 >= *CORES;
+        Ok(CpuSlot { _permit: permit, alone })
+    }
+
+    /// Runs `work`, which may use rayon: on every core when this analysis
+    /// is the only one, on this slot's own thread when others run too.
+    pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        if self.alone {
+            return work();
+        }
+        let pools = || SERIAL_POOLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let pool = pools().pop().or_else(|| {
+            rayon::ThreadPoolBuilder::new().num_threads(1).thread_name(|_| "rampart-analysis".into()).build().ok()
+        });
+        let Some(pool) = pool else { return work() };
+        let result = pool.install(work);
+        pools().push(pool);
+        result
+    }
+}
 
 /// Runs `work` (CPU-bound: reading, analysing or rendering a model) on a
 /// blocking thread once an analysis slot is free.
 pub async fn run_cpu<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    let _slot =
-        ANALYSIS_SLOTS.acquire().await.map_err(|error| ApiError::internal("the analysis queue closed", error))?;
-    tokio::task::spawn_blocking(work).await.map_err(|error| ApiError::internal("the analysis failed", error))
+    let slot = CpuSlot::take().await?;
+    tokio::task::spawn_blocking(move || slot.install(work))
+        .await
+        .map_err(|error| ApiError::internal("the analysis failed", error))
 }
-
-/// An analysis slot held by work started with [`spawn_cpu`]; dropping it lets the next in.
-pub struct CpuSlot(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
 
 /// Starts `work` on a blocking thread once an analysis slot is free, and
 /// returns at once. For work that outlives its CPU-heavy part: `work` drops
 /// the slot when it has done that part, and may then wait on the thread.
 pub async fn spawn_cpu(work: impl FnOnce(CpuSlot) + Send + 'static) -> Result<(), ApiError> {
-    let slot = ANALYSIS_SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|error| ApiError::internal("the analysis queue closed", error))?;
-    tokio::task::spawn_blocking(move || work(CpuSlot(slot)));
+    let slot = CpuSlot::take().await?;
+    tokio::task::spawn_blocking(move || work(slot));
     Ok(())
 }
 

@@ -77,7 +77,7 @@ pub async fn analyse_with(
         };
         let shipped_rules = kb.threats.len();
         let library = analysis::library_for(&kb, &model);
-        let result = rampart_engine::analyze(&model, &library, &analysis::options());
+        let result = slot.install(|| rampart_engine::analyze(&model, &library, &analysis::options()));
         let rows = analysis::threat_rows(&result, &library, shipped_rules);
         let summary = analysis::summarize(&model, &result);
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
