@@ -236,6 +236,28 @@ fn older_fingerprint(detail: &str) -> String {
     sha2::Sha256::digest(detail.as_bytes())[..12].iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// Gives the current rows of a model the fingerprints an older server wrote;
+/// `stale`'s that of a different detail.
+async fn set_older_fingerprints(server: &TestServer, model_id: &str, stale: Option<&str>) {
+    let pool = &server.state().db.pool;
+    let details: Vec<(String, String)> =
+        sqlx::query_as("SELECT threat_id, detail FROM threats WHERE model_id = $1 AND until_version IS NULL")
+            .bind(model_id)
+            .fetch_all(pool)
+            .await
+            .expect("details");
+    for (threat_id, detail) in &details {
+        let old = if Some(threat_id.as_str()) == stale { format!("{detail} ") } else { detail.clone() };
+        sqlx::query("UPDATE threats SET fingerprint = $1 WHERE model_id = $2 AND threat_id = $3")
+            .bind(older_fingerprint(&old))
+            .bind(model_id)
+            .bind(threat_id)
+            .execute(pool)
+            .await
+            .expect("an older fingerprint");
+    }
+}
+
 /// Rows written by a server that fingerprinted the stored JSON (before the
 /// `m:` scheme) are compared as they were then: a save of the same document
 /// changes no threat and rewrites no row, it only gives the rows the current
@@ -250,27 +272,28 @@ async fn older_fingerprints(backend: Backend) {
     assert!(fresh.len() > 3, "the fixture raises threats: {fresh:?}");
     assert!(fresh.iter().all(|(_, since, fp)| *since == 1 && fp.starts_with("m:")), "{fresh:?}");
 
-    // What an older server wrote: the digest of each row's detail; for one
-    // threat, the digest of a detail that is no longer what it would raise.
-    let pool = &server.state().db.pool;
-    let details: Vec<(String, String)> =
-        sqlx::query_as("SELECT threat_id, detail FROM threats WHERE model_id = $1 AND until_version IS NULL")
-            .bind(&model_id)
-            .fetch_all(pool)
-            .await
-            .expect("details");
-    let stale = fresh[0].0.clone();
-    for (threat_id, detail) in &details {
-        let old = if *threat_id == stale { format!("{detail} ") } else { detail.clone() };
-        sqlx::query("UPDATE threats SET fingerprint = $1 WHERE model_id = $2 AND threat_id = $3")
-            .bind(older_fingerprint(&old))
-            .bind(&model_id)
-            .bind(threat_id)
-            .execute(pool)
-            .await
-            .expect("an older fingerprint");
-    }
+    // What an older server wrote: the digest of each row's detail. A
+    // re-analysis job finds nothing changed, writes no version, and leaves
+    // the rows with the current fingerprints.
+    set_older_fingerprints(&server, &model_id, None).await;
+    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let done = loop {
+        let job = admin.ok("GET", &job_path, None).await;
+        if job["status"] == "done" || job["status"] == "failed" {
+            break job;
+        }
+        assert!(std::time::Instant::now() < deadline, "the job did not finish in 30 s: {job}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!((&done["result"]["new_versions"], &done["result"]["unchanged"]), (&json!(0), &json!(1)), "{done}");
+    assert_eq!(current_rows(&server, &model_id).await, fresh, "the job only gave the rows their fingerprints back");
 
+    // Again, and for one threat the digest of a detail that is no longer
+    // what it would raise.
+    let stale = fresh[0].0.clone();
+    set_older_fingerprints(&server, &model_id, Some(&stale)).await;
     let saved = save(&admin, &model_id, &document, "after the upgrade").await;
     assert_eq!(
         (&saved["threats_added"], &saved["threats_changed"], &saved["threats_removed"]),
