@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::http::StatusCode;
 use rampart_engine::{Analysis, Options, Severity, ThreatInstance};
@@ -12,10 +13,9 @@ use rampart_kb::KnowledgeBase;
 use rampart_model::{Diagnostic, Model, Tracking};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
-use std::sync::{Arc, LazyLock, Mutex};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Analyses run at most one per core at a time, the others waiting their
 /// turn in order. Fifty concurrent saves of a large model would otherwise all
@@ -29,8 +29,9 @@ static CORES: LazyLock<usize> =
 /// Single-threaded rayon pools for slots taken while other analyses run (at
 /// most one per slot; made when first needed). The core's analysis spreads
 /// its work over rayon's threads, which pays when it runs alone; with every
-/// core busy with its own analysis it only adds hand-offs between threads: a
-/// save under load cost 28 ms of CPU, against 22 ms analysed on one thread.
+/// core busy with its own analysis it only adds hand-offs between threads
+/// (50 clients saving a 200-component model: 25.3 ms of CPU per save, against
+/// 23.9 ms with these pools).
 static SERIAL_POOLS: LazyLock<Mutex<Vec<rayon::ThreadPool>>> = LazyLock::new(|| Mutex::new(Vec::new()));
 
 /// An analysis slot; dropping it lets the next analysis in.

@@ -47,10 +47,19 @@ impl Analysed {
         if indexes.is_empty() {
             return Ok(Vec::new());
         }
+        let wanted = indexes.len();
         let (reply, answer) = tokio::sync::oneshot::channel();
         let gone = || ApiError::internal("the analysis ended before its threats were stored", "channel closed");
         self.details.0.send((indexes, reply)).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())
+        let details = answer.await.map_err(|_| gone())?;
+        // One per index, in order, or a row would be stored with another's detail.
+        if details.len() != wanted {
+            return Err(ApiError::internal(
+                "the analysis did not describe every threat asked for",
+                format!("{} of {wanted}", details.len()),
+            ));
+        }
+        Ok(details)
     }
 }
 
