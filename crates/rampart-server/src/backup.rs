@@ -11,6 +11,8 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -22,9 +24,11 @@ enum Kind {
     Int,
     Real,
     Text,
+    /// Binary (a compressed document), as base64 text in the file.
+    Bytes,
 }
 
-use Kind::{Int, Real, Text};
+use Kind::{Bytes, Int, Real, Text};
 
 /// Every table worth keeping, parents before children, with its columns.
 /// Sessions and sign-ins in progress are left out: they are not worth a
@@ -104,6 +108,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("message", Text),
             ("source_format", Text),
             ("document", Text),
+            ("document_zstd", Bytes),
             ("components", Int),
             ("flows", Int),
             ("threats_total", Int),
@@ -241,6 +246,9 @@ fn value(row: &AnyRow, column: &str, kind: Kind) -> Result<Value, sqlx::Error> {
         Int => row.try_get::<Option<i64>, _>(column)?.map_or(Value::Null, Value::from),
         Real => row.try_get::<Option<f64>, _>(column)?.map_or(Value::Null, Value::from),
         Text => row.try_get::<Option<String>, _>(column)?.map_or(Value::Null, Value::from),
+        Bytes => {
+            row.try_get::<Option<Vec<u8>>, _>(column)?.map_or(Value::Null, |bytes| Value::from(BASE64.encode(bytes)))
+        }
     })
 }
 
@@ -348,9 +356,11 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String
                 (Int, Value::Null) => query.bind(None::<i64>),
                 (Real, Value::Null) => query.bind(None::<f64>),
                 (Text, Value::Null) => query.bind(None::<String>),
+                (Bytes, Value::Null) => query.bind(None::<Vec<u8>>),
                 (Int, Value::Number(n)) => query.bind(n.as_i64().ok_or_else(wrong)?),
                 (Real, Value::Number(n)) => query.bind(n.as_f64().ok_or_else(wrong)?),
                 (Text, Value::String(s)) => query.bind(s.clone()),
+                (Bytes, Value::String(s)) => query.bind(BASE64.decode(s).map_err(|_| wrong())?),
                 _ => return Err(wrong()),
             };
         }

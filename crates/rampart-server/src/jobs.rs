@@ -151,14 +151,16 @@ async fn reanalyze(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Val
 }
 
 async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head: i64) -> Result<bool, String> {
-    let (format, document): (String, String) =
-        sqlx::query("SELECT source_format, document FROM model_versions WHERE model_id = $1 AND version = $2")
-            .bind(model_id)
-            .bind(head)
-            .fetch_one(&state.db.pool)
-            .await
-            .and_then(|row| Ok((row.try_get("source_format")?, row.try_get("document")?)))
-            .map_err(|e| e.to_string())?;
+    let row = sqlx::query(
+        "SELECT source_format, document, document_zstd FROM model_versions WHERE model_id = $1 AND version = $2",
+    )
+    .bind(model_id)
+    .bind(head)
+    .fetch_one(&state.db.pool)
+    .await
+    .map_err(|e| e.to_string())?;
+    let format: String = row.try_get("source_format").map_err(|e| e.to_string())?;
+    let document = crate::store::documents::read(&row).map_err(|e| e.message)?;
     let model = analysis::read_stored(&state.kb, &document).map_err(|e| e.message)?;
     let prepared = Prepared { model, document, format, warnings: Vec::new() };
     let analysed = versions::analyse(state.kb.clone(), prepared).await.map_err(|e| e.message)?;

@@ -323,6 +323,84 @@ async fn threats_fingerprinted_by_an_older_server_are_recognised() {
     }
 }
 
+/// Documents are stored compressed: the text column of a new version is
+/// empty and the compressed one is far smaller than the document. A version
+/// written by an older server (its text in `document`, no compressed bytes)
+/// reads back the same, and a re-analysis job and a rollback still work
+/// from it.
+async fn stored_documents(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    let pool = &server.state().db.pool;
+    let (text, compressed): (String, Option<Vec<u8>>) =
+        sqlx::query_as("SELECT document, document_zstd FROM model_versions WHERE model_id = $1 AND version = 1")
+            .bind(&model_id)
+            .fetch_one(pool)
+            .await
+            .expect("version 1");
+    let compressed = compressed.expect("a new version keeps its document compressed");
+    assert_eq!(text, "", "and leaves the text column empty");
+    assert!(compressed.len() < document.len() / 2, "{} bytes for {}", compressed.len(), document.len());
+    let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
+    assert_eq!(version["document"], json!(document), "the document comes back as it was saved");
+
+    // As an older server left it.
+    let older = document.replacen("Small shop", "Small shop (stored before compression)", 1);
+    assert_ne!(older, document);
+    sqlx::query("UPDATE model_versions SET document = $1, document_zstd = NULL WHERE model_id = $2 AND version = 1")
+        .bind(&older)
+        .bind(&model_id)
+        .execute(pool)
+        .await
+        .expect("an uncompressed version");
+    let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
+    assert_eq!(version["document"], json!(older));
+    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let done = loop {
+        let job = admin.ok("GET", &job_path, None).await;
+        if job["status"] == "done" || job["status"] == "failed" {
+            break job;
+        }
+        assert!(std::time::Instant::now() < deadline, "the job did not finish in 30 s: {job}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["result"]["failed"], json!([]), "the job read the uncompressed document: {done}");
+    save(&admin, &model_id, &document, "second").await;
+    let etag = etag_of(&admin, &model_id).await;
+    let (status, _, rolled) = admin
+        .send_with(
+            "POST",
+            &format!("/api/v1/models/{model_id}/rollback"),
+            &[("if-match", &etag)],
+            Some(json!({"version": 1})),
+        )
+        .await;
+    assert_eq!(status, 200, "{rolled}");
+    let head = rolled["model"]["head_version"].as_i64().expect("head version");
+    let rolled_back = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/{head}"), None).await;
+    assert_eq!(rolled_back["document"], json!(older), "a rollback to it saves its text as a new version");
+    let (text, compressed): (String, Option<Vec<u8>>) =
+        sqlx::query_as("SELECT document, document_zstd FROM model_versions WHERE model_id = $1 AND version = $2")
+            .bind(&model_id)
+            .bind(head)
+            .fetch_one(pool)
+            .await
+            .expect("the rolled-back version");
+    assert_eq!((text.as_str(), compressed.is_some()), ("", true), "which is stored compressed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_stored_compressed_and_older_versions_still_read() {
+    for backend in backends() {
+        stored_documents(backend).await;
+    }
+}
+
 async fn model_lists(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;

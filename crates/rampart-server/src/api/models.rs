@@ -631,7 +631,7 @@ async fn list_versions(
 /// A version's summary and document.
 pub async fn load_version(state: &AppState, model_id: &str, version: i64) -> ApiResult<(VersionInfo, String)> {
     let row = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS}, v.document FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
+        "SELECT {VERSION_COLUMNS}, v.document, v.document_zstd FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
          WHERE v.model_id = $1 AND v.version = $2"
     ))
     .bind(model_id)
@@ -639,7 +639,7 @@ pub async fn load_version(state: &AppState, model_id: &str, version: i64) -> Api
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or_else(|| ApiError::not_found(&format!("version {version}")))?;
-    Ok((version_info(&row)?, row.try_get("document")?))
+    Ok((version_info(&row)?, crate::store::documents::read(&row)?))
 }
 
 async fn get_version(

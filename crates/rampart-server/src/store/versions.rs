@@ -18,8 +18,8 @@ const ROWS_PER_INSERT: usize = 200;
 
 /// A version analysed and ready to store.
 pub struct Analysed {
-    /// The native document the version keeps.
-    pub document: String,
+    /// The document the version keeps, compressed ([`super::documents`]).
+    pub document_zstd: Vec<u8>,
     /// `rampart`, `threagile`, `terraform`...
     pub format: String,
     /// What an import could not carry, for the response.
@@ -84,6 +84,14 @@ pub async fn analyse_with(
                 return;
             }
         };
+        let document_zstd = match super::documents::compress(&document) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                let _ = sender.send(Err(error));
+                return;
+            }
+        };
+        drop(document);
         let shipped_rules = kb.threats.len();
         let library = analysis::library_for(&kb, &model);
         let result = slot.install(|| rampart_engine::analyze(&model, &library, &analysis::options()));
@@ -91,7 +99,7 @@ pub async fn analyse_with(
         let summary = analysis::summarize(&model, &result);
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
         let details = Details(requests);
-        if sender.send(Ok(Analysed { document, format, warnings, rows, summary, details })).is_err() {
+        if sender.send(Ok(Analysed { document_zstd, format, warnings, rows, summary, details })).is_err() {
             return;
         }
         drop(slot);
@@ -151,8 +159,8 @@ pub async fn store(
     let changes = changes(analysed, &current).await?;
     sqlx::query(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
-         components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         document_zstd, components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(model_id)
     .bind(version)
@@ -160,7 +168,7 @@ pub async fn store(
     .bind(now)
     .bind(message)
     .bind(&analysed.format)
-    .bind(&analysed.document)
+    .bind(&analysed.document_zstd)
     .bind(summary.components)
     .bind(summary.flows)
     .bind(changes.distinct as i64)
