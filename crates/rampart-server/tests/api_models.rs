@@ -238,6 +238,21 @@ fn older_fingerprint(detail: &str) -> String {
 
 /// Gives the current rows of a model the fingerprints an older server wrote;
 /// `stale`'s that of a different detail.
+/// Queues a `reanalyze` job and waits (30 s at most) until it is done or failed.
+async fn reanalyze(admin: &Client) -> Value {
+    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let job = admin.ok("GET", &job_path, None).await;
+        if job["status"] == "done" || job["status"] == "failed" {
+            return job;
+        }
+        assert!(std::time::Instant::now() < deadline, "the job did not finish in 30 s: {job}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 async fn set_older_fingerprints(server: &TestServer, model_id: &str, stale: Option<&str>) {
     let pool = &server.state().db.pool;
     let details: Vec<(String, String)> =
@@ -276,17 +291,7 @@ async fn older_fingerprints(backend: Backend) {
     // re-analysis job finds nothing changed, writes no version, and leaves
     // the rows with the current fingerprints.
     set_older_fingerprints(&server, &model_id, None).await;
-    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
-    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let done = loop {
-        let job = admin.ok("GET", &job_path, None).await;
-        if job["status"] == "done" || job["status"] == "failed" {
-            break job;
-        }
-        assert!(std::time::Instant::now() < deadline, "the job did not finish in 30 s: {job}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let done = reanalyze(&admin).await;
     assert_eq!((&done["result"]["new_versions"], &done["result"]["unchanged"]), (&json!(0), &json!(1)), "{done}");
     assert_eq!(current_rows(&server, &model_id).await, fresh, "the job only gave the rows their fingerprints back");
 
@@ -357,17 +362,7 @@ async fn stored_documents(backend: Backend) {
         .expect("an uncompressed version");
     let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
     assert_eq!(version["document"], json!(older));
-    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
-    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let done = loop {
-        let job = admin.ok("GET", &job_path, None).await;
-        if job["status"] == "done" || job["status"] == "failed" {
-            break job;
-        }
-        assert!(std::time::Instant::now() < deadline, "the job did not finish in 30 s: {job}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let done = reanalyze(&admin).await;
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(done["result"]["failed"], json!([]), "the job read the uncompressed document: {done}");
     save(&admin, &model_id, &document, "second").await;
