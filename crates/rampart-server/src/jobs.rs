@@ -11,7 +11,7 @@ use sqlx::Row;
 use crate::analysis::{self, Prepared};
 use crate::db::now_ms;
 use crate::state::AppState;
-use crate::store::versions;
+use crate::store::{documents, versions};
 
 pub const KINDS: [&str; 1] = ["reanalyze"];
 /// A running job without a heartbeat for this long is taken over.
@@ -151,16 +151,17 @@ async fn reanalyze(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Val
 }
 
 async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head: i64) -> Result<bool, String> {
-    let row = sqlx::query(
-        "SELECT source_format, document, document_zstd FROM model_versions WHERE model_id = $1 AND version = $2",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT source_format, {} FROM model_versions WHERE model_id = $1 AND version = $2",
+        documents::COLUMNS
+    ))
     .bind(model_id)
     .bind(head)
     .fetch_one(&state.db.pool)
     .await
     .map_err(|e| e.to_string())?;
     let format: String = row.try_get("source_format").map_err(|e| e.to_string())?;
-    let document = crate::store::documents::read(&row).map_err(|e| e.message)?;
+    let document = documents::read(&row).map_err(|e| e.message)?;
     let model = analysis::read_stored(&state.kb, &document).map_err(|e| e.message)?;
     let prepared = Prepared { model, document, format, warnings: Vec::new() };
     let analysed = versions::analyse(state.kb.clone(), prepared).await.map_err(|e| e.message)?;

@@ -631,8 +631,9 @@ async fn list_versions(
 /// A version's summary and document.
 pub async fn load_version(state: &AppState, model_id: &str, version: i64) -> ApiResult<(VersionInfo, String)> {
     let row = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS}, v.document, v.document_zstd FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
-         WHERE v.model_id = $1 AND v.version = $2"
+        "SELECT {VERSION_COLUMNS}, {} FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
+         WHERE v.model_id = $1 AND v.version = $2",
+        crate::store::documents::COLUMNS
     ))
     .bind(model_id)
     .bind(version)

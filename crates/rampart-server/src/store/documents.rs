@@ -32,8 +32,10 @@ pub fn compress(document: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|error| ApiError::internal("cannot compress the document", error))
 }
 
-/// The document of a `model_versions` row selected with both `document` and
-/// `document_zstd`.
+/// The `model_versions` columns [`read`] needs, for a query's select list.
+pub const COLUMNS: &str = "document, document_zstd";
+
+/// The document of a `model_versions` row selected with [`COLUMNS`].
 pub fn read(row: &AnyRow) -> Result<String, ApiError> {
     let compressed: Option<Vec<u8>> = row.try_get("document_zstd")?;
     match compressed {
