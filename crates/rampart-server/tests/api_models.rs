@@ -396,6 +396,70 @@ async fn documents_are_stored_compressed_and_older_versions_still_read() {
     }
 }
 
+/// What the planner knows of the threats table: PostgreSQL's row count at
+/// its last analysis (-1 before the first), or on SQLite whether any
+/// statistics exist at all.
+async fn threat_statistics(server: &TestServer, backend: Backend) -> f64 {
+    let pool = &server.state().db.pool;
+    match backend {
+        Backend::Postgres => sqlx::query_scalar("SELECT reltuples::float8 FROM pg_class WHERE relname = 'threats'")
+            .fetch_one(pool)
+            .await
+            .expect("reltuples"),
+        Backend::Sqlite => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                .fetch_one(pool)
+                .await
+                .expect("sqlite_master") as f64
+        }
+    }
+}
+
+async fn threat_rows(server: &TestServer) -> f64 {
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM threats").fetch_one(&server.state().db.pool).await.expect("count");
+    count as f64
+}
+
+async fn planner_statistics(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let never = match backend {
+        Backend::Postgres => -1.0,
+        Backend::Sqlite => 0.0,
+    };
+    assert_eq!(threat_statistics(&server, backend).await, never, "a new database has no statistics");
+    // Fewer rows than autovacuum's base threshold (50): left to autovacuum.
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let small_rows = threat_rows(&server).await;
+    assert!(small_rows > 0.0 && small_rows < 50.0, "{small_rows} rows");
+    assert_eq!(threat_statistics(&server, backend).await, never);
+    // 71 threats: analysed before the response on PostgreSQL, never on SQLite.
+    let models = format!("/api/v1/projects/{project_id}/models");
+    let document = server::example("aws-microservices.yaml");
+    admin.ok("POST", &models, Some(json!({"name": "Shop on AWS", "document": document}))).await;
+    let all_rows = threat_rows(&server).await;
+    assert!(all_rows - small_rows > 50.0, "{all_rows} rows");
+    let analysed = match backend {
+        Backend::Postgres => all_rows,
+        Backend::Sqlite => 0.0,
+    };
+    assert_eq!(threat_statistics(&server, backend).await, analysed, "statistics after a large write");
+    // A small write past them waits for autovacuum.
+    admin.ok("POST", &models, Some(json!({"name": "Second shop", "document": fixture("small.yaml")}))).await;
+    assert!(threat_rows(&server).await > all_rows);
+    assert_eq!(threat_statistics(&server, backend).await, analysed, "unchanged by a small write");
+}
+
+/// On PostgreSQL a write past autovacuum's threshold analyses the threats
+/// table at once, so the lists of a new database are planned on facts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_write_refreshes_the_planners_statistics_on_postgres() {
+    for backend in backends() {
+        planner_statistics(backend).await;
+    }
+}
+
 async fn model_lists(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;

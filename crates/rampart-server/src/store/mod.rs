@@ -1,4 +1,5 @@
 //! Queries that more than one endpoint (or a job) needs.
 
 pub mod documents;
+pub mod statistics;
 pub mod versions;

@@ -121,6 +121,8 @@ pub struct Saved {
     pub added: usize,
     pub removed: usize,
     pub changed: usize,
+    /// Threat rows inserted or closed: what PostgreSQL's statistics count as changes.
+    pub rows_written: usize,
 }
 
 /// Stores `analysed` as version `expected_head + 1` of `model_id`, or fails
@@ -183,6 +185,7 @@ pub async fn store(
 
     refingerprint(tx, model_id, analysed, &current, &changes.refingerprint).await?;
     let Changes { to_insert, to_close, added, changed, removed, .. } = changes;
+    let rows_written = to_insert.len() + to_close.len();
     for chunk in to_close.chunks(ROWS_PER_INSERT) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
@@ -201,7 +204,7 @@ pub async fn store(
     for chunk in new_rows.chunks(ROWS_PER_INSERT) {
         insert_rows(tx, model_id, version, chunk).await?;
     }
-    Ok(Saved { version, added, removed, changed })
+    Ok(Saved { version, added, removed, changed, rows_written })
 }
 
 /// How a version's threats differ from a model's current rows.
@@ -423,5 +426,6 @@ pub async fn create_model(
         "format": analysed.format, "threats": analysed.summary.threats});
     crate::audit::record(&mut tx, caller, action, "model", model_id, detail).await?;
     tx.commit().await?;
+    super::statistics::refresh_after_write(db, "threats", saved.rows_written).await;
     Ok(saved)
 }
