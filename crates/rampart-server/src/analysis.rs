@@ -491,3 +491,28 @@ pub fn with_states(model: &Model, states: Vec<Tracking>) -> Model {
     model.threats.extend(states);
     model
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored fingerprints are compared across server versions: a change to
+    /// what is encoded or how would make every threat of every model look
+    /// changed on its next save.
+    #[test]
+    fn a_fingerprint_is_the_digest_of_the_details_messagepack() {
+        let kb = rampart_kb::builtin().expect("the embedded knowledge base loads");
+        let text = include_str!("../tests/fixtures/small.yaml");
+        let prepared = prepare(&kb, "small.yaml", text, None).expect("the fixture is valid");
+        let analysis = rampart_engine::analyze(&prepared.model, &kb, &options());
+        assert!(analysis.threats.len() > 5, "{} threats", analysis.threats.len());
+        let rows = threat_rows(&analysis, &kb, kb.threats.len());
+        for (threat, row) in analysis.threats.iter().zip(&rows) {
+            let encoded = rmp_serde::to_vec_named(&Detail::of(threat, &kb, kb.threats.len())).expect("encodes");
+            let expected = format!("{FINGERPRINT_SCHEME}{}", hex(&Sha256::digest(&encoded)[..12]));
+            assert_eq!(row.fingerprint, expected, "{}", row.threat_id);
+        }
+        let distinct: std::collections::HashSet<&str> = rows.iter().map(|r| r.fingerprint.as_str()).collect();
+        assert_eq!(distinct.len(), rows.len(), "different threats, different fingerprints");
+    }
+}
