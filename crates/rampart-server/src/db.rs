@@ -97,6 +97,29 @@ impl Db {
     }
 }
 
+impl Db {
+    /// On SQLite, copies the write-ahead log into the database file every
+    /// `interval` until `stopped`, from a reader connection (a PASSIVE
+    /// checkpoint never waits for nor blocks the writer or readers). Pages
+    /// still in the log are read with read() calls instead of from the
+    /// memory-mapped file: left to the 10,000-page threshold, a model saved
+    /// and then only read was read from the log (15 % fewer reads a second).
+    pub async fn checkpoint_every(self, interval: Duration, mut stopped: tokio::sync::watch::Receiver<bool>) {
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await {
+                tracing::warn!(%error, "cannot checkpoint the write-ahead log");
+            }
+        }
+    }
+}
+
 async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connections: u32) -> Result<AnyPool, DbError> {
     AnyPoolOptions::new()
         .max_connections(max_connections)
@@ -111,11 +134,21 @@ async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connect
                     // than failing at once. A larger page cache and
                     // memory-mapped reads keep a busy model's pages out
                     // of read() system calls (the default cache is 2 MB).
+                    // The log is copied into the database file by the
+                    // server every few seconds ([`Db::checkpoint_every`]),
+                    // and by a commit itself only once it holds 10,000
+                    // pages (40 MB; SQLite's default is 1,000): a save of
+                    // a large model dirties about a hundred pages, many
+                    // the same from one save to the next, and copying
+                    // them back every ten saves, inside the commit that
+                    // every other save waits for, cost 6 % of saves a
+                    // second (50 clients: 92-94 against 97-101).
                     connection
                         .execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
-                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;",
+                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; \
+                             PRAGMA wal_autocheckpoint = 10000;",
                         )
                         .await?;
                 }

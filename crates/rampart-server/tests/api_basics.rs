@@ -47,3 +47,32 @@ async fn the_main_path_works_on_every_database() {
         main_path(backend).await;
     }
 }
+
+/// How many models the SQLite database file itself holds, read as if the
+/// write-ahead log beside it did not exist; `None` while it cannot be read.
+async fn models_in_database_file(dir: &std::path::Path) -> Option<i64> {
+    let url = format!("sqlite://{}?mode=ro&immutable=true", dir.join("rampart.db").display());
+    let mut connection = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.ok()?;
+    sqlx::query_scalar("SELECT COUNT(*) FROM models").fetch_one(&mut connection).await.ok()
+}
+
+/// SQLite's commits go to its write-ahead log, and the server copies the
+/// log into the database file within seconds rather than letting it grow
+/// to its 10,000-page threshold: reads of pages still in the log are slower.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_copies_its_log_into_the_database_file_within_seconds() {
+    sqlx::any::install_default_drivers();
+    let server = TestServer::start(Backend::Sqlite).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    project_with_model(&admin, "Retail", "Shop", &example("aws-microservices.yaml")).await;
+    let wal = server.dir.path().join("rampart.db-wal");
+    assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0, "commits are in the log first");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if models_in_database_file(server.dir.path()).await == Some(1) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the model is not in the database file after 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
