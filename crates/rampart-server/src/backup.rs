@@ -375,10 +375,9 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String
         }
     }
     tx.commit().await.map_err(|e| format!("cannot finish the restore: {e}"))?;
-    // Restored rows come without the planner's statistics; without them
-    // PostgreSQL plans the first minutes' queries on guesses.
-    // Autovacuum would analyse them within a minute or so: a failure here
-    // is worth a warning, not a failed restore.
+    // Restored rows come without the planner's statistics, and PostgreSQL
+    // would plan on guesses until autovacuum gathers them (within a minute
+    // or so): a failure here is worth a warning, not a failed restore.
     if let Err(error) = crate::store::statistics::refresh_all(db).await {
         tracing::warn!(%error, "the restore is complete, but analysing its tables failed");
     }

@@ -95,9 +95,7 @@ impl Db {
             Backend::Postgres => self.writer.begin().await,
         }
     }
-}
 
-impl Db {
     /// On SQLite, copies the write-ahead log into the database file every
     /// `interval` until `stopped`, from a reader connection (a PASSIVE
     /// checkpoint never waits for nor blocks the writer or readers). Pages

@@ -42,13 +42,26 @@ pub async fn refresh_after_write(db: &Db, table: &'static str, rows_written: usi
     if db.backend != Backend::Postgres || !worth_analysing(rows_written, 0.0) {
         return;
     }
-    if RUNNING.swap(true, Ordering::AcqRel) {
-        return;
-    }
+    let Some(_running) = Running::claim() else { return };
     if let Err(error) = analyse_if_stale(db, table, rows_written).await {
         tracing::warn!(table, %error, "cannot refresh the planner's statistics");
     }
-    RUNNING.store(false, Ordering::Release);
+}
+
+/// The claim on [`RUNNING`], given back when dropped: also when the request
+/// that runs the analysis is cancelled (its client went away) mid-way.
+struct Running;
+
+impl Running {
+    fn claim() -> Option<Running> {
+        (!RUNNING.swap(true, Ordering::AcqRel)).then_some(Running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.store(false, Ordering::Release);
+    }
 }
 
 async fn analyse_if_stale(db: &Db, table: &'static str, rows_written: usize) -> Result<(), sqlx::Error> {
@@ -78,6 +91,14 @@ pub async fn refresh_all(db: &Db) -> Result<(), sqlx::Error> {
 #[cfg(test)]
 mod tests {
     use super::worth_analysing;
+
+    #[test]
+    fn one_analysis_runs_at_a_time_and_a_dropped_one_lets_the_next_in() {
+        let first = super::Running::claim().expect("free at first");
+        assert!(super::Running::claim().is_none(), "taken while the first runs");
+        drop(first);
+        assert!(super::Running::claim().is_some(), "free again once the first is dropped");
+    }
 
     #[test]
     fn a_write_is_worth_analysing_past_autovacuums_threshold() {
