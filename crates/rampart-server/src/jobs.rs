@@ -197,7 +197,7 @@ async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head:
             .await
             .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())?;
-            crate::store::statistics::refresh_after_write(&state.db, "threats", saved.rows_written).await;
+            crate::store::statistics::refresh_after_write(&state.db, saved.rows_written).await;
             Ok(true)
         }
         // Saved by someone meanwhile: that save was analysed with this library already.

@@ -558,7 +558,7 @@ async fn save_next(
     // be the head, and this reply's ETag must be the version just saved.
     let model = fetch_model_with(&mut *tx, &access.model_id).await?;
     tx.commit().await?;
-    statistics::refresh_after_write(&state.db, "threats", saved.rows_written).await;
+    statistics::refresh_after_write(&state.db, saved.rows_written).await;
     let result = SaveResult {
         threats_added: saved.added,
         threats_changed: saved.changed,

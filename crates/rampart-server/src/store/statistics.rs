@@ -34,17 +34,21 @@ pub fn worth_analysing(rows_written: usize, rows_at_last_analysis: f64) -> bool 
     rows_written as f64 > BASE_THRESHOLD + SCALE_FACTOR * rows_at_last_analysis.max(0.0)
 }
 
-/// Analyses `table` if the `rows_written` (inserted, updated or deleted)
+/// The one table written in bulk: a save inserts and closes threat rows by
+/// the hundreds; every other write touches a row or two.
+const TABLE: &str = "threats";
+
+/// Analyses the threats table if the `rows_written` (inserted or closed)
 /// by a transaction just committed are past autovacuum's threshold. Never
 /// fails the caller's write, which is committed: a failure is logged.
-pub async fn refresh_after_write(db: &Db, table: &'static str, rows_written: usize) {
+pub async fn refresh_after_write(db: &Db, rows_written: usize) {
     // Below the base threshold no table size makes it worth a query.
     if db.backend != Backend::Postgres || !worth_analysing(rows_written, 0.0) {
         return;
     }
     let Some(_running) = Running::claim() else { return };
-    if let Err(error) = analyse_if_stale(db, table, rows_written).await {
-        tracing::warn!(table, %error, "cannot refresh the planner's statistics");
+    if let Err(error) = analyse_if_stale(db, rows_written).await {
+        tracing::warn!(table = TABLE, %error, "cannot refresh the planner's statistics");
     }
 }
 
@@ -64,9 +68,9 @@ impl Drop for Running {
     }
 }
 
-async fn analyse_if_stale(db: &Db, table: &'static str, rows_written: usize) -> Result<(), sqlx::Error> {
+async fn analyse_if_stale(db: &Db, rows_written: usize) -> Result<(), sqlx::Error> {
     let rows: Option<f64> = sqlx::query_scalar("SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)")
-        .bind(table)
+        .bind(TABLE)
         .fetch_optional(&db.pool)
         .await?;
     let Some(rows) = rows else { return Ok(()) };
@@ -75,8 +79,8 @@ async fn analyse_if_stale(db: &Db, table: &'static str, rows_written: usize) -> 
     }
     // SKIP_LOCKED: when autovacuum or another replica is analysing or
     // vacuuming the table right now, that is enough; do not queue behind it.
-    sqlx::query(&format!("ANALYZE (SKIP_LOCKED) {table}")).execute(&db.pool).await?;
-    tracing::debug!(table, rows_written, rows_before = rows, "refreshed the planner's statistics");
+    sqlx::query(&format!("ANALYZE (SKIP_LOCKED) {TABLE}")).execute(&db.pool).await?;
+    tracing::debug!(table = TABLE, rows_written, rows_before = rows, "refreshed the planner's statistics");
     Ok(())
 }
 

@@ -154,9 +154,6 @@ pub async fn store(
         return Err(stale(expected_head, head.unwrap_or(0)));
     }
     let summary = &analysed.summary;
-    // What a version's threat list holds: one row per threat id. Its count
-    // is stored as `threats_total`, which lists answer as their unfiltered
-    // total instead of counting rows.
     if tx.backend_name() == "PostgreSQL" {
         // Every statement of a save reaches its rows through an index (the
         // current ones by `threats_current`), but PostgreSQL estimates from
@@ -169,6 +166,9 @@ pub async fn store(
             .execute(&mut **tx)
             .await?;
     }
+    // What a version's threat list holds: one row per threat id. Its count
+    // is stored as `threats_total`, which lists answer as their unfiltered
+    // total instead of counting rows.
     let current = current_fingerprints(&mut **tx, model_id).await?;
     let changes = changes(analysed, &current).await?;
     sqlx::query(
@@ -438,6 +438,6 @@ pub async fn create_model(
         "format": analysed.format, "threats": analysed.summary.threats});
     crate::audit::record(&mut tx, caller, action, "model", model_id, detail).await?;
     tx.commit().await?;
-    super::statistics::refresh_after_write(db, "threats", saved.rows_written).await;
+    super::statistics::refresh_after_write(db, saved.rows_written).await;
     Ok(saved)
 }
