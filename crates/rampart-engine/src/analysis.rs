@@ -1,7 +1,9 @@
 //! The result of an analysis and how it is computed.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
+use fixedbitset::FixedBitSet;
 use rampart_kb::{KnowledgeBase, Match, Stride, Threat};
 use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status};
 use rayon::prelude::*;
@@ -9,6 +11,7 @@ use serde::Serialize;
 
 use crate::evaluate::Evaluator;
 use crate::facts::{Facts, bind};
+use crate::footprint::{Footprint, Plan, Reads, SubjectKey};
 use crate::risk::{self, Context, Risk, Severity};
 
 /// Inputs besides the model and the library.
@@ -219,8 +222,63 @@ impl<'m> TrackingIndex<'m> {
 /// [`rampart_model::validate`]; unresolved references are ignored.
 pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Options) -> Analysis<'k, 'm> {
     let facts = bind(model, kb);
-    let evaluator = Evaluator { facts: &facts, kb };
+    let (found, _) = find(&facts, kb, None, false);
+    finish(found, &facts, model, kb, options)
+}
 
+/// An analysis that evaluated only the subjects whose inputs changed since
+/// the version a [`Footprint`] was taken of.
+pub struct Incremental<'k, 'm> {
+    /// The threats of the subjects evaluated now, and every model-wide
+    /// threat (those are always evaluated), in the order a full analysis
+    /// gives them. Its summary and warnings cover those threats only.
+    pub analysis: Analysis<'k, 'm>,
+    /// Every element, flow and data asset of the model, in analysis order,
+    /// and whether it was evaluated now. The threats of one that was not are
+    /// exactly those the previous version had on it.
+    pub subjects: Vec<(SubjectKey, bool)>,
+    /// What this analysis read: for the next version.
+    pub footprint: Footprint,
+}
+
+/// Analyzes `model` as [`analyze`] does, but evaluates only the subjects
+/// whose facts, or the facts of anything their evaluation read, differ from
+/// the version `previous` was taken of (every subject when there is none).
+/// The caller keeps the previous version's threats of the others.
+pub fn analyze_since<'k, 'm>(
+    model: &'m Model,
+    kb: &'k KnowledgeBase,
+    options: &Options,
+    previous: Option<&Footprint>,
+) -> Incremental<'k, 'm> {
+    let facts = bind(model, kb);
+    let plan = Plan::new(model, &facts, kb, options, previous);
+    let (found, reads) = find(&facts, kb, Some(&plan.evaluate), true);
+    let analysis = finish(found, &facts, model, kb, options);
+    let subjects = plan.subjects.iter().cloned().zip(plan.evaluate.iter().copied()).collect();
+    Incremental { analysis, subjects, footprint: plan.into_footprint(reads) }
+}
+
+/// The threats of the subjects `wanted` picks, and every model-wide threat,
+/// in the order [`analyze`] gives them: for a caller that keeps threats
+/// from an [`Incremental`] analysis and needs the full threats of a few.
+pub fn analyze_subjects<'k, 'm>(
+    model: &'m Model,
+    kb: &'k KnowledgeBase,
+    options: &Options,
+    wanted: impl Fn(&SubjectKey) -> bool,
+) -> Analysis<'k, 'm> {
+    let facts = bind(model, kb);
+    let wanted: Vec<bool> = crate::footprint::subject_keys(&facts).iter().map(wanted).collect();
+    let (found, _) = find(&facts, kb, Some(&wanted), false);
+    finish(found, &facts, model, kb, options)
+}
+
+/// The rules that match each subject, in subject order (elements, flows,
+/// data, then the model), evaluating only the slots `wanted` marks (all
+/// when none) and the model. With `record`, also what each evaluated
+/// subject read, by slot.
+fn find(facts: &Facts, kb: &KnowledgeBase, wanted: Option<&[bool]>, record: bool) -> (Vec<Found>, Vec<Option<Reads>>) {
     let mut element_rules = Vec::new();
     let mut flow_rules = Vec::new();
     let mut data_rules = Vec::new();
@@ -233,43 +291,80 @@ pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Option
             Match::Model(_) => model_rules.push(index),
         }
     }
+    let slots = facts.slots();
+    let wanted = |slot: usize| wanted.is_none_or(|wanted| wanted[slot]);
+    // One subject's matches, and what it read when recording.
+    let subject = |slot: usize, evaluate: &dyn Fn(&Evaluator) -> Vec<Found>| {
+        if !wanted(slot) {
+            return (Vec::new(), None);
+        }
+        let reads = record.then(|| RefCell::new(FixedBitSet::with_capacity(slots)));
+        let evaluator = Evaluator { facts, kb, reads: reads.as_ref() };
+        let found = evaluate(&evaluator);
+        let reads = reads.map(|reads| {
+            let mut reads = reads.into_inner();
+            scoring_reads(facts, slot, &mut reads);
+            reads.ones().map(|slot| slot as u32).collect()
+        });
+        (found, reads)
+    };
 
     // Each subject is independent: evaluate them in parallel, keeping the
     // subjects' order so the output is deterministic.
-    let mut found: Vec<Found> = (0..facts.nodes.len())
+    let mut per_subject: Vec<(Vec<Found>, Option<Reads>)> = (0..facts.nodes.len())
         .into_par_iter()
-        .flat_map_iter(|node| {
-            let evaluator = &evaluator;
-            element_rules.iter().filter_map(move |&rule| {
-                let Match::Element(condition) = &kb.threats[rule].applies_to else { return None };
-                evaluator.element(condition, node, None).then(|| {
-                    let mut because = Vec::new();
-                    evaluator.element(condition, node, Some(&mut because));
-                    Found { rule, subject: Subject::Element(node), because }
-                })
+        .map(|node| {
+            subject(node, &|evaluator| {
+                element_rules
+                    .iter()
+                    .filter_map(|&rule| {
+                        let Match::Element(condition) = &kb.threats[rule].applies_to else { return None };
+                        evaluator.element(condition, node, None).then(|| {
+                            let mut because = Vec::new();
+                            evaluator.element(condition, node, Some(&mut because));
+                            Found { rule, subject: Subject::Element(node), because }
+                        })
+                    })
+                    .collect()
             })
         })
         .collect();
-    found.par_extend((0..facts.flows.len()).into_par_iter().flat_map_iter(|flow| {
-        let evaluator = &evaluator;
-        flow_rules.iter().filter_map(move |&rule| {
-            let Match::Flow(condition) = &kb.threats[rule].applies_to else { return None };
-            evaluator.flow(condition, flow, None).then(|| {
-                let mut because = Vec::new();
-                evaluator.flow(condition, flow, Some(&mut because));
-                Found { rule, subject: Subject::Flow(flow), because }
-            })
+    per_subject.par_extend((0..facts.flows.len()).into_par_iter().map(|flow| {
+        subject(facts.slot_of_flow(flow), &|evaluator| {
+            flow_rules
+                .iter()
+                .filter_map(|&rule| {
+                    let Match::Flow(condition) = &kb.threats[rule].applies_to else { return None };
+                    evaluator.flow(condition, flow, None).then(|| {
+                        let mut because = Vec::new();
+                        evaluator.flow(condition, flow, Some(&mut because));
+                        Found { rule, subject: Subject::Flow(flow), because }
+                    })
+                })
+                .collect()
         })
     }));
-    for asset in 0..facts.data.len() {
-        for &rule in &data_rules {
-            let Match::Data(condition) = &kb.threats[rule].applies_to else { continue };
-            let mut because = Vec::new();
-            if evaluator.data(condition, asset, Some(&mut because)) {
-                found.push(Found { rule, subject: Subject::Data(asset), because });
+    per_subject.extend((0..facts.data.len()).map(|asset| {
+        subject(facts.slot_of_data(asset), &|evaluator| {
+            let mut found = Vec::new();
+            for &rule in &data_rules {
+                let Match::Data(condition) = &kb.threats[rule].applies_to else { continue };
+                let mut because = Vec::new();
+                if evaluator.data(condition, asset, Some(&mut because)) {
+                    found.push(Found { rule, subject: Subject::Data(asset), because });
+                }
             }
-        }
+            found
+        })
+    }));
+    let mut reads = Vec::with_capacity(slots);
+    let mut found = Vec::new();
+    for (matches, read) in per_subject {
+        found.extend(matches);
+        reads.push(read);
     }
+
+    let evaluator = Evaluator { facts, kb, reads: None };
     for &rule in &model_rules {
         let Match::Model(condition) = &kb.threats[rule].applies_to else { continue };
         let mut because = Vec::new();
@@ -284,13 +379,46 @@ pub fn analyze<'k, 'm>(model: &'m Model, kb: &'k KnowledgeBase, options: &Option
             found.push(Found { rule, subject: Subject::Model, because });
         }
     }
+    (found, reads)
+}
 
+/// What scoring a subject's threats reads besides its conditions
+/// ([`describe_subject`], [`subject_technologies`]), marked whether or not a
+/// rule matched now: a change there changes the risk of a threat, and a
+/// change that makes a rule match shows in what the conditions read.
+fn scoring_reads(facts: &Facts, slot: usize, reads: &mut FixedBitSet) {
+    reads.insert(slot);
+    let flow_slot = |flow: usize| facts.slot_of_flow(flow);
+    let data_slot = |asset: usize| facts.slot_of_data(asset);
+    if let Some(node) = facts.nodes.get(slot) {
+        for &flow in node.inbound.iter().chain(&node.outbound) {
+            reads.insert(flow_slot(flow));
+            reads.extend(facts.flows[flow].data.iter().map(|&d| data_slot(d)));
+        }
+        reads.extend(node.stores.iter().chain(&node.processes).map(|&d| data_slot(d)));
+    } else if let Some(flow) = facts.flows.get(slot - facts.nodes.len()) {
+        reads.extend([flow.from, flow.to]);
+        reads.extend(flow.data.iter().map(|&d| data_slot(d)));
+    } else if let Some(asset) = facts.data.get(slot - facts.nodes.len() - facts.flows.len()) {
+        reads.extend(asset.stored_in.iter().copied());
+        reads.extend(asset.carried_by.iter().map(|&f| flow_slot(f)));
+    }
+}
+
+/// Scores what [`find`] found, applies tracking, and summarises.
+fn finish<'k, 'm>(
+    found: Vec<Found>,
+    facts: &Facts<'m>,
+    model: &'m Model,
+    kb: &'k KnowledgeBase,
+    options: &Options,
+) -> Analysis<'k, 'm> {
     let intel_by_rule: Vec<Vec<usize>> =
         kb.threats.iter().map(|threat| intel_candidates(threat, &options.intel)).collect();
     let tracking = TrackingIndex::new(&model.threats);
     let threats: Vec<ThreatInstance> = found
         .into_par_iter()
-        .map(|found| instance(found, &facts, kb, model, &tracking, options, &intel_by_rule))
+        .map(|found| instance(found, facts, kb, model, &tracking, options, &intel_by_rule))
         .collect();
 
     // An entry is stale when it matches no raised threat; a pattern that

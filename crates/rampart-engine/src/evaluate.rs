@@ -5,15 +5,23 @@
 //! evaluated without explanations (the hot path) and re-evaluated with them
 //! only for the few subjects that match.
 
+use std::cell::RefCell;
+
+use fixedbitset::FixedBitSet;
 use rampart_kb::describe;
 use rampart_kb::{DataCond, ElementCond, FlowCond, KnowledgeBase, ModelCond};
 use rampart_model::Rating;
 
-use crate::facts::Facts;
+use crate::facts::{DataFact, Facts, FlowFact, Node};
 
 pub struct Evaluator<'a, 'm> {
     pub facts: &'a Facts<'m>,
     pub kb: &'a KnowledgeBase,
+    /// When set, every element, flow and data asset whose facts are looked
+    /// at is marked here (by its slot, [`Facts::slot_of_flow`] and
+    /// [`Facts::slot_of_data`]): what a subject's threats depend on, so that
+    /// a later version need not re-evaluate it when none of them changed.
+    pub reads: Option<&'a RefCell<FixedBitSet>>,
 }
 
 fn note(because: &mut Option<&mut Vec<String>>, fact: impl FnOnce() -> String) {
@@ -27,6 +35,38 @@ fn kebab<T: std::fmt::Debug>(value: &T) -> String {
 }
 
 impl<'a, 'm> Evaluator<'a, 'm> {
+    fn mark(&self, slot: usize) {
+        if let Some(reads) = self.reads {
+            reads.borrow_mut().insert(slot);
+        }
+    }
+
+    /// The facts of element `index`. Every look at another element, flow or
+    /// data asset goes through these three, so that recorded reads are complete.
+    fn node(&self, index: usize) -> &'a Node<'m> {
+        self.mark(index);
+        &self.facts.nodes[index]
+    }
+
+    fn flow_fact(&self, index: usize) -> &'a FlowFact<'m> {
+        self.mark(self.facts.slot_of_flow(index));
+        &self.facts.flows[index]
+    }
+
+    fn asset(&self, index: usize) -> &'a DataFact<'m> {
+        self.mark(self.facts.slot_of_data(index));
+        &self.facts.data[index]
+    }
+
+    /// [`Facts::handled_data`], with the flows it looks at marked as read.
+    fn handled_data(&self, index: usize) -> Vec<usize> {
+        let node = self.node(index);
+        for &flow in node.inbound.iter().chain(&node.outbound) {
+            self.flow_fact(flow);
+        }
+        self.facts.handled_data(index)
+    }
+
     fn first_set_name<'t>(
         set: &fixedbitset::FixedBitSet,
         other: &fixedbitset::FixedBitSet,
@@ -36,7 +76,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
     }
 
     pub fn element(&self, condition: &ElementCond, index: usize, mut because: Option<&mut Vec<String>>) -> bool {
-        let node = &self.facts.nodes[index];
+        let node = self.node(index);
         let id = node.id;
         match condition {
             ElementCond::Listed(ids) => {
@@ -145,10 +185,10 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                         .stores
                         .iter()
                         .chain(&node.processes)
-                        .chain(flows.flat_map(|&flow| self.facts.flows[flow].data.iter()));
+                        .chain(flows.flat_map(|&flow| self.flow_fact(flow).data.iter()));
                     return assets.any(|&asset| self.data(inner, asset, None));
                 }
-                let handled = self.facts.handled_data(index);
+                let handled = self.handled_data(index);
                 self.any_data(inner, handled.into_iter(), because, |name| format!("`{id}` handles `{name}`"))
             }
             ElementCond::Inbound(inner) => {
@@ -171,11 +211,11 @@ impl<'a, 'm> Evaluator<'a, 'm> {
     }
 
     fn kind_name(&self, index: usize) -> &str {
-        self.facts.nodes[index].kind.map(|kind| self.kb.component_types[kind].id.as_str()).unwrap_or("?")
+        self.node(index).kind.map(|kind| self.kb.component_types[kind].id.as_str()).unwrap_or("?")
     }
 
     fn reachability_fact(&self, index: usize) -> String {
-        let node = &self.facts.nodes[index];
+        let node = self.node(index);
         if !node.reachable_from_untrusted {
             return format!("`{}` is reachable only from zones trusted as much as its own", node.id);
         }
@@ -185,13 +225,14 @@ impl<'a, 'm> Evaluator<'a, 'm> {
         if let Some(forwarder) = node.reachable_via {
             return format!(
                 "`{}` is reachable from a less trusted zone through `{}`, which forwards traffic to it",
-                node.id, self.facts.nodes[forwarder].id
+                node.id,
+                self.node(forwarder).id
             );
         }
-        let flow = node.inbound.iter().map(|&f| &self.facts.flows[f]).find(|flow| flow.from_outsiders);
+        let flow = node.inbound.iter().map(|&f| self.flow_fact(f)).find(|flow| flow.from_outsiders);
         match flow {
             Some(flow) => {
-                let source = &self.facts.nodes[flow.from];
+                let source = self.node(flow.from);
                 format!(
                     "`{}` is reached from the less trusted `{}` ({} zone) by flow `{}`",
                     node.id,
@@ -216,7 +257,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 if let Some(list) = because.as_deref_mut() {
                     let mut inner = Vec::new();
                     self.flow(condition, flow, Some(&mut inner));
-                    list.push(format!("{}: {}", label(&self.facts.flows[flow].id), inner.join("; ")));
+                    list.push(format!("{}: {}", label(&self.flow_fact(flow).id), inner.join("; ")));
                 }
                 return true;
             }
@@ -236,7 +277,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 if let Some(list) = because.as_deref_mut() {
                     let mut inner = Vec::new();
                     self.data(condition, asset, Some(&mut inner));
-                    list.push(format!("{}: {}", label(self.facts.data[asset].id), inner.join("; ")));
+                    list.push(format!("{}: {}", label(self.asset(asset).id), inner.join("; ")));
                 }
                 return true;
             }
@@ -245,7 +286,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
     }
 
     pub fn flow(&self, condition: &FlowCond, index: usize, mut because: Option<&mut Vec<String>>) -> bool {
-        let flow = &self.facts.flows[index];
+        let flow = self.flow_fact(index);
         let id = flow.id.as_str();
         match condition {
             FlowCond::Listed(ids) => {
@@ -305,7 +346,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 if holds {
                     note(&mut because, || {
                         let zone = |node: usize| {
-                            self.facts.nodes[node].zone.map(|z| self.facts.boundary_names[z]).unwrap_or("outside")
+                            self.node(node).zone.map(|z| self.facts.boundary_names[z]).unwrap_or("outside")
                         };
                         if flow.crosses_boundary {
                             format!("`{id}` crosses from `{}` into `{}`", zone(flow.from), zone(flow.to))
@@ -320,7 +361,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 let holds = flow.from_less_trusted == *expected;
                 if holds {
                     note(&mut because, || {
-                        let (from, to) = (&self.facts.nodes[flow.from], &self.facts.nodes[flow.to]);
+                        let (from, to) = (self.node(flow.from), self.node(flow.to));
                         let relation = if flow.from_less_trusted { "less" } else { "not less" };
                         format!(
                             "`{id}` comes from `{}` ({} zone), {relation} trusted than `{}` ({} zone)",
@@ -352,7 +393,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
     }
 
     pub fn data(&self, condition: &DataCond, index: usize, mut because: Option<&mut Vec<String>>) -> bool {
-        let asset = &self.facts.data[index];
+        let asset = self.asset(index);
         let id = asset.id;
         let rated = |because: &mut Option<&mut Vec<String>>, what: &str, actual: Rating, minimum: Rating| {
             let holds = actual >= minimum;
@@ -400,7 +441,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
                 for &node in &asset.stored_in {
                     if self.element(inner, node, None) {
                         if let Some(list) = because.as_deref_mut() {
-                            list.push(format!("`{id}` is stored in `{}`", self.facts.nodes[node].id));
+                            list.push(format!("`{id}` is stored in `{}`", self.node(node).id));
                             self.element(inner, node, Some(list));
                         }
                         return true;

@@ -319,6 +319,20 @@ fn propagate_reachability(nodes: &mut [Node], flows: &[FlowFact], kb: &Knowledge
 }
 
 impl<'m> Facts<'m> {
+    /// Elements, flows and data assets numbered in one sequence (elements
+    /// first, then flows, then data): what recorded reads are kept as.
+    pub fn slots(&self) -> usize {
+        self.nodes.len() + self.flows.len() + self.data.len()
+    }
+
+    pub fn slot_of_flow(&self, flow: usize) -> usize {
+        self.nodes.len() + flow
+    }
+
+    pub fn slot_of_data(&self, asset: usize) -> usize {
+        self.nodes.len() + self.flows.len() + asset
+    }
+
     /// Data assets an element stores, processes, or exchanges on its flows.
     pub fn handled_data(&self, node: usize) -> Vec<usize> {
         let node = &self.nodes[node];

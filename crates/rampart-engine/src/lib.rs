@@ -10,9 +10,11 @@ mod adopt;
 mod analysis;
 mod evaluate;
 mod facts;
+mod footprint;
 pub mod gate;
 pub mod risk;
 
 pub use adopt::{AdoptedThreat, adopt_library_threats};
 pub use analysis::*;
+pub use footprint::{Footprint, SubjectKey};
 pub use risk::{Risk, Severity};

@@ -1,7 +1,9 @@
 //! What one save of a 200-component model costs the server's CPU, phase by
 //! phase: pretty-printing the JSON it was sent, reading and validating it,
-//! the analysis, and turning the threats into rows (fingerprinted; a
-//! threat's detail is serialised only when its row is written). The load
+//! the analysis (in full, and of one component renamed since a previous
+//! version, as a save after another gets it), and turning the threats into
+//! rows (fingerprinted; a threat's detail is serialised only when its row is
+//! written). The load
 //! benchmark (`bench/server.sh`) gives the whole request under concurrency;
 //! this says where its time goes.
 //!
@@ -32,8 +34,14 @@ fn phases(c: &mut Criterion) {
     group.bench_function("analyze", |b| {
         b.iter(|| rampart_engine::analyze(black_box(&prepared.model), &library, &analysis::options()))
     });
+    let previous = rampart_engine::analyze_since(&prepared.model, &library, &analysis::options(), None).footprint;
+    let mut renamed = prepared.model.clone();
+    renamed.components[100].name = Some("renamed since the previous version".into());
+    group.bench_function("analyze-since-previous", |b| {
+        b.iter(|| rampart_engine::analyze_since(black_box(&renamed), &library, &analysis::options(), Some(&previous)))
+    });
     group.bench_function("threat-rows", |b| {
-        b.iter(|| analysis::threat_rows(black_box(&result), &library, kb.threats.len()))
+        b.iter(|| analysis::threat_rows(black_box(&result.threats), &library, kb.threats.len()))
     });
     group.bench_function("summary", |b| b.iter(|| analysis::summarize(&prepared.model, black_box(&result))));
     group.finish();

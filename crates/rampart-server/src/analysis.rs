@@ -114,6 +114,8 @@ pub struct ThreatRow {
     pub analysis_status: String,
     /// A digest of the threat's detail: a threat whose digest is unchanged needs no new row.
     pub fingerprint: String,
+    /// Still needs attention ([`ThreatInstance::is_unresolved`]): for the version's summary.
+    pub unresolved: bool,
 }
 
 /// A version's counts: stored with each version, and answered by a preview.
@@ -274,11 +276,11 @@ pub fn options() -> Options {
     Options { today: Some(rampart_model::Date::from_days_since_epoch(days)), intel: Vec::new() }
 }
 
-/// The rows of an analysis made with `library`, which is the server's
+/// The rows of `threats`, found with `library`, which is the server's
 /// library of `shipped_rules` rules plus the model's own.
-pub fn threat_rows(analysis: &Analysis, library: &KnowledgeBase, shipped_rules: usize) -> Vec<ThreatRow> {
+pub fn threat_rows(threats: &[ThreatInstance], library: &KnowledgeBase, shipped_rules: usize) -> Vec<ThreatRow> {
     let mut buffer = Vec::with_capacity(2048);
-    analysis.threats.iter().map(|threat| threat_row(threat, library, shipped_rules, &mut buffer)).collect()
+    threats.iter().map(|threat| threat_row(threat, library, shipped_rules, &mut buffer)).collect()
 }
 
 /// What a row stores as `detail` for `threat`: its JSON, read back by the API.
@@ -397,6 +399,7 @@ fn threat_row(threat: &ThreatInstance, kb: &KnowledgeBase, shipped_rules: usize,
         stride: stride.join(","),
         analysis_status: rampart_engine::status_label(threat.status).to_string(),
         fingerprint: fingerprint(&Detail::of(threat, kb, shipped_rules), buffer),
+        unresolved: threat.is_unresolved(),
     }
 }
 
@@ -460,26 +463,49 @@ pub fn target_kind_name(kind: rampart_engine::TargetKind) -> &'static str {
 }
 
 pub fn summarize(model: &Model, analysis: &Analysis) -> VersionSummary {
-    let unresolved = &analysis.summary.unresolved;
-    VersionSummary {
+    let threats = analysis.threats.iter().map(|t| (t.current.severity, t.current.score, t.is_unresolved()));
+    summarize_threats(model, threats)
+}
+
+/// [`summarize`] from a version's rows.
+pub fn summarize_rows<'r>(model: &Model, rows: impl Iterator<Item = &'r ThreatRow>) -> VersionSummary {
+    let threats = rows.map(|row| (severity_of(row.severity), row.score as f32, row.unresolved));
+    summarize_threats(model, threats)
+}
+
+fn severity_of(name: &str) -> Severity {
+    match name {
+        "critical" => Severity::Critical,
+        "high" => Severity::High,
+        "medium" => Severity::Medium,
+        _ => Severity::Low,
+    }
+}
+
+/// Counts threats given as (current severity, current score, unresolved).
+fn summarize_threats(model: &Model, threats: impl Iterator<Item = (Severity, f32, bool)>) -> VersionSummary {
+    let mut summary = VersionSummary {
         components: model.components.len() as i64,
         flows: model.flows.len() as i64,
-        threats: analysis.threats.len() as i64,
-        unresolved: (unresolved.critical + unresolved.high + unresolved.medium + unresolved.low) as i64,
-        critical: unresolved.critical as i64,
-        high: unresolved.high as i64,
-        medium: unresolved.medium as i64,
-        low: unresolved.low as i64,
-        risk_score: analysis
-            .threats
-            .iter()
-            .filter(|t| t.is_unresolved())
-            .map(|t| f64::from(t.current.score))
-            .sum::<f64>()
-            .mul_add(10.0, 0.0)
-            .round()
-            / 10.0,
+        ..VersionSummary::default()
+    };
+    let mut risk_score = 0.0f64;
+    for (severity, score, unresolved) in threats {
+        summary.threats += 1;
+        if !unresolved {
+            continue;
+        }
+        summary.unresolved += 1;
+        match severity {
+            Severity::Critical => summary.critical += 1,
+            Severity::High => summary.high += 1,
+            Severity::Medium => summary.medium += 1,
+            Severity::Low => summary.low += 1,
+        }
+        risk_score += f64::from(score);
     }
+    summary.risk_score = risk_score.mul_add(10.0, 0.0).round() / 10.0;
+    summary
 }
 
 /// The model with the server's threat decisions as its tracking entries (they
@@ -496,6 +522,20 @@ pub fn with_states(model: &Model, states: Vec<Tracking>) -> Model {
 mod tests {
     use super::*;
 
+    /// A save summarises its rows (some kept from the previous analysis) as
+    /// the analysis would have summarised its threats.
+    #[test]
+    fn a_summary_from_rows_is_the_analysiss() {
+        let kb = rampart_kb::builtin().expect("the embedded knowledge base loads");
+        let text = include_str!("../../../examples/ecommerce.yaml");
+        let model = prepare(&kb, "ecommerce.yaml", text, None).expect("the example is valid").model;
+        let analysis = rampart_engine::analyze(&model, &kb, &options());
+        let rows = threat_rows(&analysis.threats, &kb, kb.threats.len());
+        let (from_rows, from_analysis) = (summarize_rows(&model, rows.iter()), summarize(&model, &analysis));
+        assert!(from_analysis.unresolved > 0 && from_analysis.unresolved < from_analysis.threats, "{from_analysis:?}");
+        assert_eq!(format!("{from_rows:?}"), format!("{from_analysis:?}"));
+    }
+
     /// Stored fingerprints are compared across server versions: a change to
     /// what is encoded or how would make every threat of every model look
     /// changed on its next save.
@@ -506,7 +546,7 @@ mod tests {
         let prepared = prepare(&kb, "small.yaml", text, None).expect("the fixture is valid");
         let analysis = rampart_engine::analyze(&prepared.model, &kb, &options());
         assert!(analysis.threats.len() > 5, "{} threats", analysis.threats.len());
-        let rows = threat_rows(&analysis, &kb, kb.threats.len());
+        let rows = threat_rows(&analysis.threats, &kb, kb.threats.len());
         for (threat, row) in analysis.threats.iter().zip(&rows) {
             let encoded = rmp_serde::to_vec_named(&Detail::of(threat, &kb, kb.threats.len())).expect("encodes");
             let expected = format!("{FINGERPRINT_SCHEME}{}", hex(&Sha256::digest(&encoded)[..12]));

@@ -83,7 +83,15 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let worker_id = format!("{}-{}", addr, &crate::db::new_id()[..8]);
-    let state = AppState(Arc::new(Shared { db, kb: Arc::new(kb), config, oidc, secret_key, worker_id }));
+    let state = AppState(Arc::new(Shared {
+        db,
+        kb: Arc::new(kb),
+        config,
+        oidc,
+        secret_key,
+        worker_id,
+        previous: Default::default(),
+    }));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = state.config.run_jobs.then(|| tokio::spawn(crate::jobs::run_worker(state.clone(), stopped.clone())));
     tokio::spawn(state.db.clone().checkpoint_every(CHECKPOINT_INTERVAL, stopped.clone()));

@@ -165,7 +165,8 @@ async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head:
     let model = analysis::read_stored(&state.kb, &document).map_err(|e| e.message)?;
     let prepared = Prepared { model, document, format, warnings: Vec::new() };
     let analysed = versions::analyse(state.kb.clone(), prepared).await.map_err(|e| e.message)?;
-    let current = versions::current_fingerprints(&state.db.pool, model_id).await.map_err(|e| e.to_string())?;
+    let stored = versions::current_fingerprints(&state.db.pool, model_id).await.map_err(|e| e.to_string())?;
+    let current = stored.by_threat();
     let changes = versions::changes(&analysed, &current).await.map_err(|e| e.message)?;
     if changes.is_empty() {
         if !changes.refingerprint.is_empty() {
@@ -180,7 +181,7 @@ async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head:
     drop(changes);
     let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
     let message = "Re-analysed with the server's current knowledge base";
-    match versions::store(&mut tx, model_id, head, &job.created_by, message, &analysed).await {
+    match versions::store(&mut tx, model_id, head, &job.created_by, message, &analysed, None).await {
         Ok(saved) => {
             let detail = json!({"version": saved.version, "job": job.id, "added": saved.added, "changed": saved.changed, "removed": saved.removed});
             crate::audit::record_as(

@@ -567,10 +567,17 @@ impl<'a> Loader<'a> {
                 .map_err(|e| format!("{label}: {}", e.message))?;
             } else {
                 let mut tx = self.db.write().await.map_err(sql)?;
-                let saved =
-                    versions::store(&mut tx, &model_id, index as i64, &caller.user_id, messages[index], &analysed)
-                        .await
-                        .map_err(|e| format!("{label}: {}", e.message))?;
+                let saved = versions::store(
+                    &mut tx,
+                    &model_id,
+                    index as i64,
+                    &caller.user_id,
+                    messages[index],
+                    &analysed,
+                    None,
+                )
+                .await
+                .map_err(|e| format!("{label}: {}", e.message))?;
                 let detail = json!({"version": saved.version, "message": messages[index],
                     "format": analysed.format, "added": saved.added, "changed": saved.changed,
                     "removed": saved.removed});

@@ -1,6 +1,8 @@
 //! What every request handler shares. Nothing here is data that another
 //! replica could change: users, sessions, models and jobs live in the
-//! database, so several servers on one PostgreSQL behave as one.
+//! database, so several servers on one PostgreSQL behave as one. (The last
+//! analysis of a model is kept to make its next save cheaper, but a save
+//! that finds none analyses in full: nothing depends on it.)
 
 use std::sync::Arc;
 
@@ -24,6 +26,9 @@ pub struct Shared {
     pub secret_key: Option<SecretKey>,
     /// This replica's name in the job queue.
     pub worker_id: String,
+    /// The last analysis of recently saved models: a speed-up for their
+    /// next save, which any replica can do without ([`crate::store::previous`]).
+    pub previous: crate::store::previous::PreviousAnalyses,
 }
 
 impl std::ops::Deref for AppState {

@@ -1,6 +1,6 @@
 //! Models over HTTP on each database: the version history with its
 //! summaries, a version's document, the diff between versions, rollback,
-//! the models list, imports in other formats, every report, and the
+//! saves analysed only where they changed, the models list, imports in other formats, every report, and the
 //! OpenAPI document and its reference page.
 
 #[path = "support/server.rs"]
@@ -215,6 +215,89 @@ async fn versions_are_listed_diffed_and_rolled_back() {
     }
 }
 
+/// The current rows of a model with their stored details: (threat id, fingerprint, detail), sorted.
+async fn current_details(server: &TestServer, model_id: &str) -> Vec<(String, String, String)> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT threat_id, fingerprint, detail FROM threats WHERE model_id = $1 AND until_version IS NULL \
+         ORDER BY threat_id",
+    )
+    .bind(model_id)
+    .fetch_all(&server.state().db.pool)
+    .await
+    .expect("current rows");
+    rows.iter().map(|row| (row.get("threat_id"), row.get("fingerprint"), row.get("detail"))).collect()
+}
+
+/// `small.yaml` with components renamed: (id, new name).
+fn renamed(document: &str, names: &[(&str, &str)]) -> String {
+    let mut document = document.to_string();
+    for (id, name) in names {
+        let declaration = format!("  - id: {id}\n    name: ");
+        let start = document.find(&declaration).unwrap_or_else(|| panic!("the fixture declares `{id}`"));
+        let value = start + declaration.len();
+        let end = value + document[value..].find('\n').expect("a line");
+        document.replace_range(value..end, name);
+    }
+    document
+}
+
+/// A save after another analyses only what changed since the version this
+/// server stored last, and keeps that version's rows for the rest. The
+/// rows are checked against a model created from the same document, which
+/// is analysed in full: same threats, fingerprints, stored details and
+/// summary. A save through a second replica in the middle makes the head a
+/// version the first did not analyse, so some rows the first keeps from its
+/// last analysis differ from the head's and are copied from the version they
+/// were stored in.
+async fn incremental_saves(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let base = fixture("small.yaml");
+    let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &base).await;
+    save(&admin, &model_id, &renamed(&base, &[("db", "Order store")]), "v2: the database renamed").await;
+    let third = renamed(&base, &[("web", "Storefront")]);
+    let saved = save(&admin, &model_id, &third, "v3: the web app renamed, the database's name back").await;
+    assert!(saved["threats_changed"].as_u64().unwrap() > 0, "{saved}");
+    let replica =
+        TestServer::start_on(backend, tempfile::tempdir().expect("directory"), server.database_url.clone(), |_| {})
+            .await;
+    let on_replica = Client { base: replica.base.clone(), ..admin.clone() };
+    save(&on_replica, &model_id, &renamed(&base, &[("db", "Order store")]), "v4: through the replica").await;
+    let last = renamed(&base, &[("web", "Storefront"), ("api", "Order service")]);
+    let saved = save(&admin, &model_id, &last, "v5").await;
+    assert_eq!(saved["model"]["head_version"], 5, "{saved}");
+
+    let full = admin
+        .ok(
+            "POST",
+            &format!("/api/v1/projects/{project_id}/models"),
+            Some(json!({"name": "the same, analysed in full", "document": last})),
+        )
+        .await;
+    let full_id = full["model"]["id"].as_str().expect("model id");
+    let (kept, expected) = (current_details(&server, &model_id).await, current_details(&server, full_id).await);
+    assert_eq!(kept.len(), expected.len());
+    for (kept, expected) in kept.iter().zip(&expected) {
+        assert_eq!(kept, expected, "the row of {} differs from a full analysis's", expected.0);
+    }
+    assert!(expected.iter().any(|(_, _, detail)| detail.contains("Storefront")), "names show in the details");
+    let summary = |model: &Value| {
+        let head = &model["head"];
+        json!([head["threats"], head["unresolved"], head["critical"], head["high"], head["risk_score"]])
+    };
+    let head = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
+    assert_eq!(summary(&head), summary(&full["model"]), "{head}");
+    assert_eq!(threats_of(&admin, &model_id, 5).await, threats_of(&admin, full_id, 1).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_reanalyses_only_what_changed_and_stores_what_a_full_analysis_would() {
+    for backend in backends() {
+        incremental_saves(backend).await;
+    }
+}
+
 /// The current rows of a model: (threat id, since version, fingerprint), sorted.
 async fn current_rows(server: &TestServer, model_id: &str) -> Vec<(String, i64, String)> {
     use sqlx::Row;
@@ -299,6 +382,16 @@ async fn older_fingerprints(backend: Backend) {
     // what it would raise.
     let stale = fresh[0].0.clone();
     set_older_fingerprints(&server, &model_id, Some(&stale)).await;
+    // The upgrade starts a new server, which has analysed nothing yet (a
+    // running one keeps the last analysis it stored, and would take its rows
+    // for the current ones).
+    // The stopped server keeps its directory, which holds SQLite's database.
+    let mut stopped = server;
+    stopped.stop().await;
+    let server =
+        TestServer::start_on(backend, tempfile::tempdir().expect("directory"), stopped.database_url.clone(), |_| {})
+            .await;
+    let admin = Client { base: server.base.clone(), ..admin.clone() };
     let saved = save(&admin, &model_id, &document, "after the upgrade").await;
     assert_eq!(
         (&saved["threats_added"], &saved["threats_changed"], &saved["threats_removed"]),

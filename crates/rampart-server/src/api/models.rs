@@ -389,8 +389,11 @@ async fn list_models(
 /// Reads the content of a create or save request and analyses it, in its
 /// turn for a CPU slot: reading a large document costs as much as a part of
 /// its analysis, and would otherwise hold up the threads serving requests.
-async fn analyse_content(state: &AppState, content: Content) -> ApiResult<Analysed> {
-    versions::analyse_with(state.kb.clone(), move |kb| prepare_content(kb, &content)).await
+/// A save of `model_id` is analysed only where it changed since the model's
+/// last analysis, when this server still has it ([`crate::store::previous`]).
+async fn analyse_content(state: &AppState, model_id: Option<&str>, content: Content) -> ApiResult<Analysed> {
+    let previous = model_id.and_then(|id| state.previous.get(id));
+    versions::analyse_with(state.kb.clone(), previous, move |kb| prepare_content(kb, &content)).await
 }
 
 /// Reads the content of a create or save request into a prepared model.
@@ -443,7 +446,7 @@ async fn create_model(
     let (name, content) = request.into_parts();
     let name = text_field("name", &name, 200)?;
     let message = message(content.message.as_deref(), "Created")?;
-    let analysed = analyse_content(&state, content).await?;
+    let analysed = analyse_content(&state, None, content).await?;
     created(&state, &caller, &project_id, &name, &message, analysed, "model.create").await
 }
 
@@ -459,6 +462,7 @@ async fn created(
     let model_id = new_id();
     let saved =
         versions::create_model(&state.db, caller, project_id, &model_id, name, message, &analysed, action).await?;
+    state.previous.put(&model_id, saved.version, saved.stamp, analysed.next.clone());
     let model = fetch_model(state, &model_id).await?;
     let result = SaveResult {
         threats_added: saved.added,
@@ -537,7 +541,7 @@ async fn save_next(
             .execute(&mut *tx)
             .await?;
     }
-    let head: i64 = sqlx::query_scalar("SELECT head_version FROM models WHERE id = $1")
+    let (head, stamp): (i64, i64) = sqlx::query_as("SELECT head_version, updated_at FROM models WHERE id = $1")
         .bind(&access.model_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -550,7 +554,10 @@ async fn save_next(
         };
         return Err(versions::stale(based_on, head));
     }
-    let saved = versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed).await?;
+    let previous = state.previous.get(&access.model_id);
+    let head_rows = previous.as_ref().and_then(|previous| previous.as_head(head, stamp));
+    let saved =
+        versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed, head_rows).await?;
     let detail = json!({"version": saved.version, "message": message, "format": analysed.format,
                         "added": saved.added, "changed": saved.changed, "removed": saved.removed});
     audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
@@ -558,6 +565,7 @@ async fn save_next(
     // be the head, and this reply's ETag must be the version just saved.
     let model = fetch_model_with(&mut *tx, &access.model_id).await?;
     tx.commit().await?;
+    state.previous.put(&access.model_id, saved.version, saved.stamp, analysed.next.clone());
     statistics::refresh_after_write(&state.db, saved.rows_written).await;
     let result = SaveResult {
         threats_added: saved.added,
@@ -580,7 +588,7 @@ async fn save_model(
     access.project.require(Role::Developer, "save models")?;
     if_match(&headers)?;
     let message = message(request.message.as_deref(), "Saved")?;
-    let analysed = analyse_content(&state, request).await?;
+    let analysed = analyse_content(&state, Some(&model_id), request).await?;
     save_next(&state, &caller, &access, &headers, &message, analysed, "model.save").await
 }
 
@@ -596,6 +604,7 @@ async fn delete_model(
         sqlx::query(&format!("DELETE FROM {table} WHERE model_id = $1")).bind(&model_id).execute(&mut *tx).await?;
     }
     sqlx::query("DELETE FROM models WHERE id = $1").bind(&model_id).execute(&mut *tx).await?;
+    state.previous.forget(&model_id);
     audit::record(
         &mut tx,
         &caller,

@@ -5,8 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use rampart_engine::SubjectKey;
 use rampart_kb::KnowledgeBase;
 
+use super::previous::{Previous, PreviousAnalysis};
 use crate::analysis::{self, Prepared, ThreatRow, VersionSummary};
 use crate::auth::Caller;
 use crate::db::{Db, Tx, now_ms};
@@ -25,9 +27,27 @@ pub struct Analysed {
     /// What an import could not carry, for the response.
     pub warnings: Vec<String>,
     /// One per threat, in the analysis's order.
-    pub rows: Vec<ThreatRow>,
+    pub rows: Vec<Arc<ThreatRow>>,
     pub summary: VersionSummary,
+    /// Per row: its detail when already serialised, or where to get it.
+    ready: Vec<RowDetail>,
+    /// The version whose current rows are those kept from the previous analysis.
+    kept_from: Option<i64>,
     details: Details,
+    /// This analysis, to keep for the model's next save once this one is stored.
+    pub next: Arc<PreviousAnalysis>,
+}
+
+/// How a save gets a row's detail, when it writes the row.
+enum RowDetail {
+    /// Serialised with the analysis: the few threats an incremental analysis
+    /// evaluated again, most of which a save writes.
+    Ready(String),
+    /// A row kept from the previous analysis: it is stored, as the threat's
+    /// row current in the version that analysis was saved as.
+    Stored,
+    /// Serialised on request by the analysis's thread ([`Analysed::details`]).
+    OnRequest,
 }
 
 /// A request to the analysis's thread: the rows whose details to serialise,
@@ -42,6 +62,39 @@ type DetailRequest = (Vec<usize>, tokio::sync::oneshot::Sender<Vec<String>>);
 struct Details(std::sync::mpsc::Sender<DetailRequest>);
 
 impl Analysed {
+    /// The details (the stored JSON) of the rows at `indexes`, read in `tx`
+    /// where they are already stored.
+    pub async fn details_in(&self, tx: &mut Tx, model_id: &str, indexes: &[usize]) -> Result<Vec<String>, ApiError> {
+        let mut found: Vec<Option<String>> = indexes
+            .iter()
+            .map(|&index| match self.ready.get(index) {
+                Some(RowDetail::Ready(detail)) => Some(detail.clone()),
+                _ => None,
+            })
+            .collect();
+        let stored: Vec<&ThreatRow> = indexes
+            .iter()
+            .filter(|&&index| matches!(self.ready.get(index), Some(RowDetail::Stored)))
+            .map(|&index| &*self.rows[index])
+            .collect();
+        let mut by_fingerprint = match self.kept_from {
+            Some(version) => stored_details(tx, model_id, version, &stored).await?,
+            None => HashMap::new(),
+        };
+        for (slot, &index) in found.iter_mut().zip(indexes) {
+            if slot.is_none() && matches!(self.ready.get(index), Some(RowDetail::Stored)) {
+                let row = &self.rows[index];
+                *slot = by_fingerprint.remove(&(row.threat_id.as_str(), row.fingerprint.as_str()));
+            }
+        }
+        // The rest from the analysis's thread: a full analysis's rows, and
+        // any kept row whose stored detail is gone (none should be).
+        let missing: Vec<usize> =
+            found.iter().zip(indexes).filter(|(slot, _)| slot.is_none()).map(|(_, &i)| i).collect();
+        let mut asked = self.details(missing).await?.into_iter();
+        Ok(found.into_iter().map(|slot| slot.or_else(|| asked.next()).unwrap_or_default()).collect())
+    }
+
     /// The details (the stored JSON) of the rows at `indexes`.
     pub async fn details(&self, indexes: Vec<usize>) -> Result<Vec<String>, ApiError> {
         if indexes.is_empty() {
@@ -63,16 +116,57 @@ impl Analysed {
     }
 }
 
+/// The stored details of `rows`, which are the rows of their threats
+/// current in `version`, by threat id and fingerprint.
+async fn stored_details<'r>(
+    tx: &mut Tx,
+    model_id: &str,
+    version: i64,
+    rows: &[&'r ThreatRow],
+) -> Result<HashMap<(&'r str, &'r str), String>, ApiError> {
+    let wanted: HashMap<(&str, &str), &ThreatRow> =
+        rows.iter().map(|row| ((row.threat_id.as_str(), row.fingerprint.as_str()), *row)).collect();
+    let mut found = HashMap::with_capacity(rows.len());
+    // Each threat's row current in `version` is its latest since then: one
+    // step back along the primary key (model, threat, since_version), where
+    // a search by fingerprint would read every version of the threat.
+    for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
+        let lookups: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT threat_id, fingerprint, detail FROM threats WHERE model_id = $1 \
+                     AND threat_id = ${} AND since_version <= $2 ORDER BY since_version DESC LIMIT 1) AS t{i}",
+                    i + 3
+                )
+            })
+            .collect();
+        let sql = lookups.join(" UNION ALL ");
+        let mut query = sqlx::query_as::<_, (String, String, String)>(&sql).bind(model_id).bind(version);
+        for row in chunk {
+            query = query.bind(&row.threat_id);
+        }
+        for (threat_id, fingerprint, detail) in query.fetch_all(&mut **tx).await? {
+            if let Some(row) = wanted.get(&(threat_id.as_str(), fingerprint.as_str())) {
+                found.insert((row.threat_id.as_str(), row.fingerprint.as_str()), detail);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Runs the core's analysis of a prepared model, in its turn for a CPU slot.
 pub async fn analyse(kb: Arc<KnowledgeBase>, prepared: Prepared) -> Result<Analysed, ApiError> {
-    analyse_with(kb, move |_| Ok(prepared)).await
+    analyse_with(kb, None, move |_| Ok(prepared)).await
 }
 
 /// Reads a model with `prepare` and analyses it, both in their turn for a CPU
-/// slot. The analysis then waits on its thread, without the slot, to serve
-/// [`Analysed::details`] until the `Analysed` is dropped.
+/// slot: only what changed since `previous`, the model's last analysis, when
+/// there is one ([`super::previous`]). The analysis then waits on its
+/// thread, without the slot, to serve [`Analysed::details`] until the
+/// `Analysed` is dropped.
 pub async fn analyse_with(
     kb: Arc<KnowledgeBase>,
+    previous: Option<Previous>,
     prepare: impl FnOnce(&KnowledgeBase) -> Result<Prepared, ApiError> + Send + 'static,
 ) -> Result<Analysed, ApiError> {
     let (sender, analysed) = tokio::sync::oneshot::channel();
@@ -94,26 +188,131 @@ pub async fn analyse_with(
         drop(document);
         let shipped_rules = kb.threats.len();
         let library = analysis::library_for(&kb, &model);
-        let result = slot.install(|| rampart_engine::analyze(&model, &library, &analysis::options()));
-        let rows = analysis::threat_rows(&result, &library, shipped_rules);
-        let summary = analysis::summarize(&model, &result);
+        let options = analysis::options();
+        let kept_from = previous.as_ref().map(|p| p.version);
+        let previous = previous.map(|p| p.analysis);
+        let footprint = previous.as_ref().map(|p| &p.footprint);
+        let incremental = slot.install(|| rampart_engine::analyze_since(&model, &library, &options, footprint));
+        let threats = &incremental.analysis.threats;
+        let Merged { rows, sources, next } =
+            merge(threats, &incremental.subjects, previous.as_deref(), &library, shipped_rules);
+        // After an incremental analysis, the threats evaluated again are few,
+        // and most are the ones the save writes: their details are serialised
+        // now, in the CPU slot, rather than while the save holds the write lock.
+        let eager = previous.is_some() && threats.len() * 4 <= rows.len();
+        drop(previous);
+        let ready = sources
+            .iter()
+            .map(|source| match source {
+                Source::Fresh(threat) if eager => {
+                    RowDetail::Ready(analysis::threat_detail(&threats[*threat], &library, shipped_rules))
+                }
+                Source::Fresh(_) => RowDetail::OnRequest,
+                Source::Kept { .. } => RowDetail::Stored,
+            })
+            .collect();
+        let summary = analysis::summarize_rows(&model, rows.iter().map(|row| &**row));
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
         let details = Details(requests);
-        if sender.send(Ok(Analysed { document_zstd, format, warnings, rows, summary, details })).is_err() {
+        let next = Arc::new(PreviousAnalysis::new(incremental.footprint, rows.clone(), next));
+        if sender
+            .send(Ok(Analysed { document_zstd, format, warnings, rows, summary, ready, kept_from, details, next }))
+            .is_err()
+        {
             return;
         }
         drop(slot);
         while let Ok((indexes, reply)) = pending.recv() {
+            let threats = &incremental.analysis.threats;
+            let describe = |threat| analysis::threat_detail(threat, &library, shipped_rules);
+            let kept: Vec<&SubjectKey> = indexes
+                .iter()
+                .filter_map(|&index| match sources.get(index) {
+                    Some(Source::Kept { subject, .. }) => Some(&incremental.subjects[*subject].0),
+                    _ => None,
+                })
+                .collect();
+            // Rows kept from the previous analysis have no threat here: their
+            // subjects are analysed again, which gives the same threats. let nk = kept.len();
+            let again = (!kept.is_empty()).then(|| {
+                let kept: HashSet<&SubjectKey> = kept.into_iter().collect();
+                rampart_engine::analyze_subjects(&model, &library, &options, |key| kept.contains(key))
+            });
             let details = indexes
                 .into_iter()
-                .filter_map(|index| result.threats.get(index))
-                .map(|threat| analysis::threat_detail(threat, &library, shipped_rules))
+                .filter_map(|index| match sources.get(index)? {
+                    Source::Fresh(threat) => threats.get(*threat).map(describe),
+                    Source::Kept { row, .. } => {
+                        let again = again.as_ref()?;
+                        again.threats.iter().find(|threat| threat.id == row.threat_id).map(describe)
+                    }
+                })
                 .collect();
             let _ = reply.send(details);
         }
     })
     .await?;
     analysed.await.map_err(|_| ApiError::internal("the analysis failed", "its thread ended without a result"))?
+}
+
+/// Where a version's row comes from.
+enum Source {
+    /// The threat at this index of the analysis just made.
+    Fresh(usize),
+    /// The previous analysis of the subject at this index of
+    /// [`rampart_engine::Incremental::subjects`], which was not evaluated again.
+    Kept { subject: usize, row: Arc<ThreatRow> },
+}
+
+/// A version's rows in analysis order, and what to remember for its next save.
+struct Merged {
+    rows: Vec<Arc<ThreatRow>>,
+    sources: Vec<Source>,
+    next: HashMap<SubjectKey, Vec<Arc<ThreatRow>>>,
+}
+
+/// The rows of every threat: those of the subjects evaluated now from
+/// `threats` (in subject order, model-wide ones last), those of the others
+/// from `previous`.
+fn merge(
+    threats: &[rampart_engine::ThreatInstance],
+    subjects: &[(SubjectKey, bool)],
+    previous: Option<&PreviousAnalysis>,
+    library: &KnowledgeBase,
+    shipped_rules: usize,
+) -> Merged {
+    let fresh_rows = analysis::threat_rows(threats, library, shipped_rules);
+    let mut fresh = fresh_rows.into_iter().map(Arc::new).enumerate().peekable();
+    let mut merged = Merged { rows: Vec::new(), sources: Vec::new(), next: HashMap::new() };
+    for (index, (key, evaluated)) in subjects.iter().enumerate() {
+        let mut subject_rows = Vec::new();
+        if *evaluated {
+            let on_subject = |(threat, _): &(usize, Arc<ThreatRow>)| {
+                let target = &threats[*threat].target;
+                target.kind == key.kind && target.id == key.id
+            };
+            while let Some((threat, row)) = fresh.next_if(on_subject) {
+                merged.sources.push(Source::Fresh(threat));
+                merged.rows.push(row.clone());
+                subject_rows.push(row);
+            }
+        } else if let Some(kept) = previous.and_then(|previous| previous.rows.get(key)) {
+            for row in kept {
+                merged.sources.push(Source::Kept { subject: index, row: row.clone() });
+                merged.rows.push(row.clone());
+                subject_rows.push(row.clone());
+            }
+        }
+        if !subject_rows.is_empty() {
+            merged.next.insert(key.clone(), subject_rows);
+        }
+    }
+    // Model-wide threats, evaluated every time and not remembered.
+    for (threat, row) in fresh {
+        merged.sources.push(Source::Fresh(threat));
+        merged.rows.push(row);
+    }
+    merged
 }
 
 pub struct Saved {
@@ -123,11 +322,17 @@ pub struct Saved {
     pub changed: usize,
     /// Threat rows inserted or closed: what PostgreSQL's statistics count as changes.
     pub rows_written: usize,
+    /// The model's `updated_at` as this save set it: with the version, what
+    /// tells this version's rows from those of another server's same-numbered
+    /// version after a restore ([`super::previous::Previous::stamp`]).
+    pub stamp: i64,
 }
 
 /// Stores `analysed` as version `expected_head + 1` of `model_id`, or fails
 /// with 409 when another save came first. `expected_head` 0 is a new model
 /// (its row must already exist with head 0, inserted in the same transaction).
+/// `head_rows`, when the caller knows it, is the analysis stored as the head,
+/// whose rows are the current ones: then they are not read.
 pub async fn store(
     tx: &mut Tx,
     model_id: &str,
@@ -135,6 +340,7 @@ pub async fn store(
     author_id: &str,
     message: &str,
     analysed: &Analysed,
+    head_rows: Option<&PreviousAnalysis>,
 ) -> Result<Saved, ApiError> {
     let version = expected_head + 1;
     let now = now_ms();
@@ -169,7 +375,15 @@ pub async fn store(
     // What a version's threat list holds: one row per threat id. Its count
     // is stored as `threats_total`, which lists answer as their unfiltered
     // total instead of counting rows.
-    let current = current_fingerprints(&mut **tx, model_id).await?;
+    let stored;
+    let current: HashMap<&str, &str> = match head_rows {
+        // This server saved the head: its rows are the current ones.
+        Some(head) => head.all.iter().map(|row| (row.threat_id.as_str(), row.fingerprint.as_str())).collect(),
+        None => {
+            stored = current_fingerprints(&mut **tx, model_id).await?;
+            stored.by_threat()
+        }
+    };
     let changes = changes(analysed, &current).await?;
     sqlx::query(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
@@ -210,13 +424,13 @@ pub async fn store(
         }
         query.execute(&mut **tx).await?;
     }
-    let details = analysed.details(to_insert.clone()).await?;
+    let details = analysed.details_in(tx, model_id, &to_insert).await?;
     let new_rows: Vec<(&ThreatRow, String)> =
-        to_insert.iter().map(|&index| &analysed.rows[index]).zip(details).collect();
+        to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details).collect();
     for chunk in new_rows.chunks(ROWS_PER_INSERT) {
         insert_rows(tx, model_id, version, chunk).await?;
     }
-    Ok(Saved { version, added, removed, changed, rows_written })
+    Ok(Saved { version, added, removed, changed, rows_written, stamp: now })
 }
 
 /// How a version's threats differ from a model's current rows.
@@ -245,7 +459,7 @@ impl Changes<'_> {
 /// Compares `analysed` with a model's `current` fingerprints (by threat id).
 pub async fn changes<'a>(
     analysed: &'a Analysed,
-    current: &'a HashMap<String, String>,
+    current: &'a HashMap<&'a str, &'a str>,
 ) -> Result<Changes<'a>, ApiError> {
     let mut seen = HashSet::new();
     let mut changes = Changes {
@@ -262,7 +476,7 @@ pub async fn changes<'a>(
         if !seen.insert(row.threat_id.as_str()) {
             continue;
         }
-        match current.get(&row.threat_id) {
+        match current.get(row.threat_id.as_str()) {
             Some(fingerprint) if *fingerprint == row.fingerprint => {}
             Some(fingerprint) if !fingerprint.starts_with(analysis::FINGERPRINT_SCHEME) => legacy.push(index),
             Some(_) => {
@@ -281,7 +495,7 @@ pub async fn changes<'a>(
     let legacy_details = analysed.details(legacy.clone()).await?;
     for (index, detail) in legacy.into_iter().zip(legacy_details) {
         let row = &analysed.rows[index];
-        if current.get(&row.threat_id) == Some(&analysis::legacy_fingerprint(&detail)) {
+        if current.get(row.threat_id.as_str()).copied() == Some(analysis::legacy_fingerprint(&detail).as_str()) {
             changes.refingerprint.push(index);
         } else {
             changes.changed += 1;
@@ -289,7 +503,7 @@ pub async fn changes<'a>(
             changes.to_insert.push(index);
         }
     }
-    let removed = current.keys().map(String::as_str).filter(|id| !seen.contains(id));
+    let removed = current.keys().copied().filter(|id| !seen.contains(id));
     let before = changes.to_close.len();
     changes.to_close.extend(removed);
     changes.removed = changes.to_close.len() - before;
@@ -305,11 +519,11 @@ pub async fn refingerprint(
     connection: &mut sqlx::AnyConnection,
     model_id: &str,
     analysed: &Analysed,
-    current: &HashMap<String, String>,
+    current: &HashMap<&str, &str>,
     rows: &[usize],
 ) -> Result<(), sqlx::Error> {
     for row in rows.iter().map(|&index| &analysed.rows[index]) {
-        let Some(old) = current.get(&row.threat_id) else { continue };
+        let Some(old) = current.get(row.threat_id.as_str()) else { continue };
         sqlx::query(
             "UPDATE threats SET fingerprint = $1 \
              WHERE model_id = $2 AND threat_id = $3 AND until_version IS NULL AND fingerprint = $4",
@@ -331,7 +545,7 @@ pub async fn refingerprint(
 /// threats that took 7 ms, inside the write transaction that every save of
 /// the model waits for. Threat ids never hold spaces or line breaks (element
 /// and rule ids are letters, digits, `-`, `_` and `.`), nor do fingerprints.
-pub async fn current_fingerprints<'e, E>(executor: E, model_id: &str) -> Result<HashMap<String, String>, sqlx::Error>
+pub async fn current_fingerprints<'e, E>(executor: E, model_id: &str) -> Result<CurrentRows, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -343,13 +557,17 @@ where
     .bind("\n")
     .fetch_one(executor)
     .await?;
-    Ok(joined
-        .as_deref()
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|entry| entry.rsplit_once(' '))
-        .map(|(id, fingerprint)| (id.to_string(), fingerprint.to_string()))
-        .collect())
+    Ok(CurrentRows(joined.unwrap_or_default()))
+}
+
+/// The current rows of a model as read by [`current_fingerprints`].
+pub struct CurrentRows(String);
+
+impl CurrentRows {
+    /// Fingerprints by threat id.
+    pub fn by_threat(&self) -> HashMap<&str, &str> {
+        self.0.lines().filter_map(|entry| entry.rsplit_once(' ')).collect()
+    }
 }
 
 const THREAT_COLUMNS: usize = 14;
@@ -433,7 +651,7 @@ pub async fn create_model(
         }
         other => other,
     })?;
-    let saved = store(&mut tx, model_id, 0, &caller.user_id, message, analysed).await?;
+    let saved = store(&mut tx, model_id, 0, &caller.user_id, message, analysed, None).await?;
     let detail = serde_json::json!({"name": name, "project": project_id, "version": saved.version,
         "format": analysed.format, "threats": analysed.summary.threats});
     crate::audit::record(&mut tx, caller, action, "model", model_id, detail).await?;
