@@ -18,6 +18,18 @@ use crate::error::ApiError;
 /// either database's limit on bound parameters.
 const ROWS_PER_INSERT: usize = 200;
 
+/// Ids per lookup or UPDATE by a list of threat ids (a power of two, see [`padded`]).
+const IDS_PER_LIST: usize = 128;
+
+/// How many ids a list of `count` is sent as: the next power of two, the
+/// last id repeated (a repeat matches nothing more). A statement's text
+/// then takes one of eight shapes, which each connection prepares once and
+/// keeps; a text per count made PostgreSQL parse and plan most of them
+/// anew (about 1 ms for a lookup among the threats table's indexes).
+fn padded(count: usize) -> usize {
+    count.next_power_of_two()
+}
+
 /// A version analysed and ready to store.
 pub struct Analysed {
     /// The document the version keeps, compressed ([`super::documents`]).
@@ -130,8 +142,8 @@ async fn stored_details<'r>(
     // Each threat's row current in `version` is its latest since then: one
     // step back along the primary key (model, threat, since_version), where
     // a search by fingerprint would read every version of the threat.
-    for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
-        let lookups: Vec<String> = (0..chunk.len())
+    for chunk in rows.chunks(IDS_PER_LIST) {
+        let lookups: Vec<String> = (0..padded(chunk.len()))
             .map(|i| {
                 format!(
                     "SELECT * FROM (SELECT threat_id, fingerprint, detail FROM threats WHERE model_id = $1 \
@@ -142,8 +154,8 @@ async fn stored_details<'r>(
             .collect();
         let sql = lookups.join(" UNION ALL ");
         let mut query = sqlx::query_as::<_, (String, String, String)>(&sql).bind(model_id).bind(version);
-        for row in chunk {
-            query = query.bind(&row.threat_id);
+        for index in 0..padded(chunk.len()) {
+            query = query.bind(&chunk[index.min(chunk.len() - 1)].threat_id);
         }
         for (threat_id, fingerprint, detail) in query.fetch_all(&mut **tx).await? {
             if let Some(row) = wanted.get(&(threat_id.as_str(), fingerprint.as_str())) {
@@ -412,15 +424,15 @@ pub async fn store(
     refingerprint(tx, model_id, analysed, &current, &changes.refingerprint).await?;
     let Changes { to_insert, to_close, added, changed, removed, .. } = changes;
     let rows_written = to_insert.len() + to_close.len();
-    for chunk in to_close.chunks(ROWS_PER_INSERT) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+    for chunk in to_close.chunks(IDS_PER_LIST) {
+        let placeholders: Vec<String> = (0..padded(chunk.len())).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "UPDATE threats SET until_version = $1 WHERE model_id = $2 AND until_version IS NULL AND threat_id IN ({})",
             placeholders.join(", ")
         );
         let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
-        for id in chunk {
-            query = query.bind(*id);
+        for index in 0..padded(chunk.len()) {
+            query = query.bind(chunk[index.min(chunk.len() - 1)]);
         }
         query.execute(&mut **tx).await?;
     }
@@ -658,4 +670,17 @@ pub async fn create_model(
     tx.commit().await?;
     super::statistics::refresh_after_write(db, saved.rows_written).await;
     Ok(saved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lists of ids take few shapes, and never fewer places than ids.
+    #[test]
+    fn lists_of_ids_are_padded_to_powers_of_two() {
+        let shapes: HashSet<usize> = (1..=IDS_PER_LIST).map(padded).collect();
+        assert_eq!(shapes.len(), 8, "{shapes:?}");
+        assert!((1..=IDS_PER_LIST).all(|count| padded(count) >= count && padded(count) < 2 * count));
+    }
 }
