@@ -98,26 +98,26 @@ impl Plan {
         previous: Option<&Footprint>,
     ) -> Plan {
         let subjects = subject_keys(facts);
-        let records = records(facts);
         let global = global_record(model, facts, kb, options);
-        let mut seen = std::collections::HashSet::with_capacity(subjects.len());
-        let usable = subjects.iter().all(|key| seen.insert(key));
+        let by_key: HashMap<&SubjectKey, usize> = subjects.iter().enumerate().map(|(i, k)| (k, i)).collect();
+        let usable = by_key.len() == subjects.len();
+        let previous = previous.filter(|p| p.usable && usable && p.global == global);
+        let new_slot_of_previous: Vec<Option<usize>> = previous
+            .map(|previous| previous.subjects.iter().map(|key| by_key.get(key).copied()).collect())
+            .unwrap_or_default();
+        drop(by_key);
         let slots = subjects.len();
         let mut plan = Plan {
             evaluate: vec![true; slots],
             subjects,
-            records,
+            records: records(facts),
             global,
             usable,
             carried_reads: vec![None; slots],
             previous_slot: vec![None; slots],
-            new_slot_of_previous: Vec::new(),
+            new_slot_of_previous,
         };
-        let Some(previous) = previous.filter(|p| p.usable && plan.usable && p.global == plan.global) else {
-            return plan;
-        };
-        let by_key: HashMap<&SubjectKey, usize> = plan.subjects.iter().enumerate().map(|(i, k)| (k, i)).collect();
-        plan.new_slot_of_previous = previous.subjects.iter().map(|key| by_key.get(key).copied()).collect();
+        let Some(previous) = previous else { return plan };
         // A previous subject's facts are unchanged when it still exists with
         // the same record; its label, when the label is the same too.
         let mut facts_same = vec![false; previous.subjects.len()];
@@ -233,8 +233,11 @@ impl Writer {
         self.text(&format!("{value:?}"))
     }
 
+    /// The record written so far; the buffer is kept for the next one.
     fn finish(&mut self) -> Box<[u8]> {
-        std::mem::take(&mut self.0).into_boxed_slice()
+        let record = Box::from(self.0.as_slice());
+        self.0.clear();
+        record
     }
 }
 
@@ -249,8 +252,9 @@ fn records(facts: &Facts) -> Vec<Record> {
         // The data it handles in the order conditions and scoring meet them:
         // the model's order of data assets, which decides between equals.
         w.texts(facts.handled_data(index).into_iter().map(data_id));
-        w.optional(node.kind).debug(&node.category).debug(&node.exposure).flag(node.zone.is_some());
-        w.text(zone(node.zone)).debug(&node.zone_trust);
+        // Fieldless enums (category, exposure, trust...) by their discriminant.
+        w.optional(node.kind).number(node.category as u64).number(node.exposure as u64).flag(node.zone.is_some());
+        w.text(zone(node.zone)).number(node.zone_trust as u64);
         w.bits(&node.capabilities).bits(&node.accepts).bits(&node.controls);
         w.texts(node.stores.iter().map(|&d| data_id(d))).texts(node.processes.iter().map(|&d| data_id(d)));
         w.text(&node.technology);
@@ -262,7 +266,7 @@ fn records(facts: &Facts) -> Vec<Record> {
     }
     for flow in &facts.flows {
         w.text(node_id(flow.from)).text(node_id(flow.to)).optional(flow.protocol).flag(flow.encrypted);
-        w.debug(&flow.authentication).debug(&flow.authorization);
+        w.number(flow.authentication as u64).number(flow.authorization as u64);
         w.flag(flow.crosses_boundary).flag(flow.from_less_trusted).flag(flow.from_outsiders);
         w.texts(flow.data.iter().map(|&d| data_id(d))).bits(&flow.controls);
         let facts_record = w.finish();
@@ -270,7 +274,8 @@ fn records(facts: &Facts) -> Vec<Record> {
         records.push(Record { facts: facts_record, label: w.finish() });
     }
     for asset in &facts.data {
-        w.bits(&asset.categories).debug(&asset.confidentiality).debug(&asset.integrity).debug(&asset.availability);
+        w.bits(&asset.categories).number(asset.confidentiality as u64);
+        w.number(asset.integrity as u64).number(asset.availability as u64);
         w.texts(asset.stored_in.iter().map(|&n| node_id(n))).texts(asset.carried_by.iter().map(|&f| flow_id(f)));
         let facts_record = w.finish();
         w.text(asset.name).position(asset.at);
