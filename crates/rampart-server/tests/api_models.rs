@@ -217,16 +217,7 @@ async fn versions_are_listed_diffed_and_rolled_back() {
 
 /// The current rows of a model with their stored details: (threat id, fingerprint, detail), sorted.
 async fn current_details(server: &TestServer, model_id: &str) -> Vec<(String, String, String)> {
-    use sqlx::Row;
-    let rows = sqlx::query(
-        "SELECT threat_id, fingerprint, detail FROM threats WHERE model_id = $1 AND until_version IS NULL \
-         ORDER BY threat_id",
-    )
-    .bind(model_id)
-    .fetch_all(&server.state().db.pool)
-    .await
-    .expect("current rows");
-    rows.iter().map(|row| (row.get("threat_id"), row.get("fingerprint"), row.get("detail"))).collect()
+    current(server, model_id, "threat_id, fingerprint, detail").await
 }
 
 /// `small.yaml` with components renamed: (id, new name).
@@ -300,16 +291,16 @@ async fn a_save_reanalyses_only_what_changed_and_stores_what_a_full_analysis_wou
 
 /// The current rows of a model: (threat id, since version, fingerprint), sorted.
 async fn current_rows(server: &TestServer, model_id: &str) -> Vec<(String, i64, String)> {
-    use sqlx::Row;
-    let rows = sqlx::query(
-        "SELECT threat_id, since_version, fingerprint FROM threats WHERE model_id = $1 AND until_version IS NULL \
-         ORDER BY threat_id",
-    )
-    .bind(model_id)
-    .fetch_all(&server.state().db.pool)
-    .await
-    .expect("current rows");
-    rows.iter().map(|row| (row.get("threat_id"), row.get("since_version"), row.get("fingerprint"))).collect()
+    current(server, model_id, "threat_id, since_version, fingerprint").await
+}
+
+/// `columns` of the current rows of a model, sorted by threat id.
+async fn current<T>(server: &TestServer, model_id: &str, columns: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let sql = format!("SELECT {columns} FROM threats WHERE model_id = $1 AND until_version IS NULL ORDER BY threat_id");
+    sqlx::query_as(&sql).bind(model_id).fetch_all(&server.state().db.pool).await.expect("current rows")
 }
 
 /// How servers before the `m:` scheme fingerprinted a threat: the first 12
