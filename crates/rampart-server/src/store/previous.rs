@@ -32,19 +32,17 @@ pub struct PreviousAnalysis {
     /// analysis order. Model-wide threats are not kept: they are always
     /// evaluated again.
     pub rows: HashMap<SubjectKey, Vec<Arc<ThreatRow>>>,
-    row_count: usize,
 }
 
 impl PreviousAnalysis {
     pub fn new(footprint: Footprint, all: Vec<Arc<ThreatRow>>, rows: HashMap<SubjectKey, Vec<Arc<ThreatRow>>>) -> Self {
-        let row_count = all.len();
-        PreviousAnalysis { footprint, all, rows, row_count }
+        PreviousAnalysis { footprint, all, rows }
     }
 
     /// What the entry weighs against [`MAX_ROWS`]: its rows, and at least
     /// one per subject for the footprint.
     fn weight(&self) -> usize {
-        self.row_count.max(self.footprint.len()).max(1)
+        self.all.len().max(self.footprint.len()).max(1)
     }
 }
 

@@ -30,6 +30,12 @@ fn padded(count: usize) -> usize {
     count.next_power_of_two()
 }
 
+/// `chunk` (not empty) as [`padded`] sends it: its items, then its last
+/// one again up to the padded length.
+fn padded_items<T>(chunk: &[T]) -> impl Iterator<Item = &T> {
+    (0..padded(chunk.len())).map(move |index| &chunk[index.min(chunk.len() - 1)])
+}
+
 /// A version analysed and ready to store.
 pub struct Analysed {
     /// The document the version keeps, compressed ([`super::documents`]).
@@ -154,8 +160,8 @@ async fn stored_details<'r>(
             .collect();
         let sql = lookups.join(" UNION ALL ");
         let mut query = sqlx::query_as::<_, (String, String, String)>(&sql).bind(model_id).bind(version);
-        for index in 0..padded(chunk.len()) {
-            query = query.bind(&chunk[index.min(chunk.len() - 1)].threat_id);
+        for row in padded_items(chunk) {
+            query = query.bind(&row.threat_id);
         }
         for (threat_id, fingerprint, detail) in query.fetch_all(&mut **tx).await? {
             if let Some(row) = wanted.get(&(threat_id.as_str(), fingerprint.as_str())) {
@@ -235,7 +241,6 @@ pub async fn analyse_with(
         }
         drop(slot);
         while let Ok((indexes, reply)) = pending.recv() {
-            let threats = &incremental.analysis.threats;
             let describe = |threat| analysis::threat_detail(threat, &library, shipped_rules);
             let kept: Vec<&SubjectKey> = indexes
                 .iter()
@@ -245,7 +250,7 @@ pub async fn analyse_with(
                 })
                 .collect();
             // Rows kept from the previous analysis have no threat here: their
-            // subjects are analysed again, which gives the same threats. let nk = kept.len();
+            // subjects are analysed again, which gives the same threats.
             let again = (!kept.is_empty()).then(|| {
                 let kept: HashSet<&SubjectKey> = kept.into_iter().collect();
                 rampart_engine::analyze_subjects(&model, &library, &options, |key| kept.contains(key))
@@ -431,8 +436,8 @@ pub async fn store(
             placeholders.join(", ")
         );
         let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
-        for index in 0..padded(chunk.len()) {
-            query = query.bind(chunk[index.min(chunk.len() - 1)]);
+        for id in padded_items(chunk) {
+            query = query.bind(*id);
         }
         query.execute(&mut **tx).await?;
     }
@@ -682,5 +687,6 @@ mod tests {
         let shapes: HashSet<usize> = (1..=IDS_PER_LIST).map(padded).collect();
         assert_eq!(shapes.len(), 8, "{shapes:?}");
         assert!((1..=IDS_PER_LIST).all(|count| padded(count) >= count && padded(count) < 2 * count));
+        assert_eq!(padded_items(&[1, 2, 3]).copied().collect::<Vec<_>>(), [1, 2, 3, 3]);
     }
 }
