@@ -51,8 +51,9 @@ impl Running {
     }
 }
 
-/// How often SQLite's write-ahead log is copied into the database file.
-const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often SQLite's write-ahead log is copied into the database file (see
+/// `db::connect_pool` for why often, and why not by the commits themselves).
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Opens the database (migrating it), loads the library, binds, and serves.
 pub async fn start(config: ServerConfig) -> Result<Running, String> {

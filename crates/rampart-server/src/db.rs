@@ -122,6 +122,11 @@ async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connect
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(30))
+        // A PostgreSQL connection can be cut (a restart, a proxy's timeout),
+        // so it is tested before use. An SQLite connection is a file opened
+        // in this process: the test was only one more round trip to its
+        // thread, at the head of every save's turn for the one writer.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
@@ -132,21 +137,28 @@ async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connect
                     // than failing at once. A larger page cache and
                     // memory-mapped reads keep a busy model's pages out
                     // of read() system calls (the default cache is 2 MB).
+                    //
                     // The log is copied into the database file by the
-                    // server every few seconds ([`Db::checkpoint_every`]),
-                    // and by a commit itself only once it holds 10,000
-                    // pages (40 MB; SQLite's default is 1,000): a save of
-                    // a large model dirties about a hundred pages, many
-                    // the same from one save to the next, and copying
-                    // them back every ten saves, inside the commit that
-                    // every other save waits for, cost 6 % of saves a
-                    // second (50 clients: 92-94 against 97-101).
+                    // server every quarter second ([`Db::checkpoint_every`],
+                    // which never holds up the writer), and by a commit
+                    // itself only once the log holds 100,000 pages (400 MB;
+                    // SQLite's default is 1,000). A save of a large model
+                    // writes about 140 pages, mostly the same index pages
+                    // from one save to the next; a checkpoint copies each
+                    // page once however often it was written, and one run
+                    // by a commit holds up every save queued behind it. At
+                    // 10,000 pages that happened every half second, took
+                    // up to 60 ms, and cost a fifth of the saves (50
+                    // clients: 155-161 saves a second against 183-191).
+                    // So the log file can reach 400 MB; it is then reused
+                    // from its start, not grown. Cutting it back whenever it
+                    // restarts (journal_size_limit) cost 6-8 % of saves.
                     connection
                         .execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
                              PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; \
-                             PRAGMA wal_autocheckpoint = 10000;",
+                             PRAGMA wal_autocheckpoint = 100000;",
                         )
                         .await?;
                 }
@@ -190,4 +202,25 @@ pub fn timestamp(ms: i64) -> String {
     let time = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every SQLite connection, the writer's and the readers', gets the
+    /// settings the server's throughput was measured with.
+    #[tokio::test]
+    async fn sqlite_connections_log_ahead_and_checkpoint_late() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = Db::open(&sqlite_url(dir.path()), 4).await.expect("the database opens");
+        for pool in [&db.pool, &db.writer] {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.expect("mode");
+            assert_eq!(mode, "wal");
+            let pages: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(pool).await.expect("pages");
+            assert_eq!(pages, 100_000);
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(pool).await.expect("sync");
+            assert_eq!(synchronous, 1, "NORMAL");
+        }
+    }
 }

@@ -189,21 +189,20 @@ pub async fn analyse_with(
 ) -> Result<Analysed, ApiError> {
     let (sender, analysed) = tokio::sync::oneshot::channel();
     analysis::spawn_cpu(move |slot| {
-        let Prepared { model, document, format, warnings } = match prepare(&kb) {
-            Ok(prepared) => prepared,
+        // Each step's CPU-bound part runs through `slot.install`: on the
+        // slot's own lower-priority thread when other analyses run too.
+        let read = slot.install(|| {
+            let Prepared { model, document, format, warnings } = prepare(&kb)?;
+            let document_zstd = super::documents::compress(&document)?;
+            Ok((model, format, warnings, document_zstd))
+        });
+        let (model, format, warnings, document_zstd) = match read {
+            Ok(read) => read,
             Err(error) => {
                 let _ = sender.send(Err(error));
                 return;
             }
         };
-        let document_zstd = match super::documents::compress(&document) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                let _ = sender.send(Err(error));
-                return;
-            }
-        };
-        drop(document);
         let shipped_rules = kb.threats.len();
         let library = analysis::library_for(&kb, &model);
         let options = analysis::options();
@@ -212,27 +211,32 @@ pub async fn analyse_with(
         let footprint = previous.as_ref().map(|p| &p.footprint);
         let incremental = slot.install(|| rampart_engine::analyze_since(&model, &library, &options, footprint));
         let threats = &incremental.analysis.threats;
-        let Merged { rows, sources, next } =
-            merge(threats, &incremental.subjects, previous.as_deref(), &library, shipped_rules);
-        // After an incremental analysis, the threats evaluated again are few,
-        // and most are the ones the save writes: their details are serialised
-        // now, in the CPU slot, rather than while the save holds the write lock.
-        let eager = previous.is_some() && threats.len() * 4 <= rows.len();
-        drop(previous);
-        let ready = sources
-            .iter()
-            .map(|source| match source {
-                Source::Fresh(threat) if eager => {
-                    RowDetail::Ready(analysis::threat_detail(&threats[*threat], &library, shipped_rules))
-                }
-                Source::Fresh(_) => RowDetail::OnRequest,
-                Source::Kept { .. } => RowDetail::Stored,
-            })
-            .collect();
-        let summary = analysis::summarize_rows(&model, rows.iter().map(|row| &**row));
+        let footprint = incremental.footprint;
+        let (rows, sources, ready, summary, next) = slot.install(|| {
+            let Merged { rows, sources, next } =
+                merge(threats, &incremental.subjects, previous.as_deref(), &library, shipped_rules);
+            // After an incremental analysis, the threats evaluated again are
+            // few, and most are the ones the save writes: their details are
+            // serialised now, in the CPU slot, rather than while the save
+            // holds the write lock.
+            let eager = previous.is_some() && threats.len() * 4 <= rows.len();
+            drop(previous);
+            let ready: Vec<RowDetail> = sources
+                .iter()
+                .map(|source| match source {
+                    Source::Fresh(threat) if eager => {
+                        RowDetail::Ready(analysis::threat_detail(&threats[*threat], &library, shipped_rules))
+                    }
+                    Source::Fresh(_) => RowDetail::OnRequest,
+                    Source::Kept { .. } => RowDetail::Stored,
+                })
+                .collect();
+            let summary = analysis::summarize_rows(&model, rows.iter().map(|row| &**row));
+            let next = Arc::new(PreviousAnalysis::new(footprint, rows.clone(), next));
+            (rows, sources, ready, summary, next)
+        });
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
         let details = Details(requests);
-        let next = Arc::new(PreviousAnalysis::new(incremental.footprint, rows.clone(), next));
         if sender
             .send(Ok(Analysed { document_zstd, format, warnings, rows, summary, ready, kept_from, details, next }))
             .is_err()
