@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod located;
 pub mod parse;
 pub mod policy;
+pub mod pretty_json;
 pub mod types;
 pub mod validate;
 

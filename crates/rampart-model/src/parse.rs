@@ -91,6 +91,19 @@ pub fn parse_model(text: &str, syntax: Syntax) -> Result<Model, Diagnostic> {
     }
 }
 
+/// Reads a native model sent as compact JSON (already known to be JSON)
+/// into the pretty-printed text to keep, and the model read from that text,
+/// with element positions in it: what [`parse_model`] gives for the printed
+/// text, for one pass over it fewer.
+pub fn parse_compact_json_model(compact: &str) -> (String, Result<Model, Diagnostic>) {
+    let (text, positions) = crate::pretty_json::pretty_json_with_ids(compact);
+    let model = from_json::<Model>(&text).map(|mut model| {
+        fill_json_positions(&mut model, &positions);
+        model
+    });
+    (text, model)
+}
+
 fn fill_json_positions(model: &mut Model, positions: &HashMap<String, Position>) {
     let fill = |at: &mut Position, id: &str| {
         if !at.is_known()

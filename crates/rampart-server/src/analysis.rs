@@ -268,6 +268,20 @@ pub fn prepare(kb: &KnowledgeBase, file_name: &str, text: &str, format: Option<&
     finish(kb, document, importer.name().to_string(), warnings)
 }
 
+/// Reads a native model sent as JSON (a request's `model` field, which the
+/// request parser has checked is JSON): the document kept is its
+/// pretty-printed text, and positions refer to that. What [`prepare`] gives
+/// for that text, read once fewer.
+pub fn prepare_json_model(kb: &KnowledgeBase, file_name: &str, compact: &str) -> Result<Prepared, ApiError> {
+    let (document, model) = rampart_model::parse::parse_compact_json_model(compact);
+    let model = model.map_err(|problem| invalid(&[problem], file_name))?;
+    let problems = rampart_model::validate(&model, &kb.vocabulary());
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(invalid(&problems, file_name));
+    }
+    Ok(Prepared { model, document, format: "rampart".to_string(), warnings: Vec::new() })
+}
+
 /// Reads the converted document back, so that positions in threats refer to what is stored.
 fn finish(kb: &KnowledgeBase, document: String, format: String, warnings: Vec<String>) -> Result<Prepared, ApiError> {
     let model = read_stored(kb, &document)?;

@@ -473,6 +473,82 @@ async fn stored_documents(backend: Backend) {
     assert_eq!((text.as_str(), compressed.is_some()), ("", true), "which is stored compressed");
 }
 
+/// Line and column (from 1) of the first occurrence of `needle` in `text`.
+fn line_and_column(text: &str, needle: &str) -> (u64, u64) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` is in the document"));
+    let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+    (text[..at].matches('\n').count() as u64 + 1, text[line_start..at].chars().count() as u64 + 1)
+}
+
+/// A model sent as JSON is kept pretty-printed, one member per line in the
+/// order sent, and every position the server reports (threat locations in
+/// SARIF, errors) names a line and column of that stored text.
+async fn json_models(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
+    let mut model = version["model"].clone();
+    model["description"] = json!("Small shop, sent as JSON");
+    let etag = etag_of(&admin, &model_id).await;
+    let (status, _, saved) = admin
+        .send_with(
+            "PUT",
+            &format!("/api/v1/models/{model_id}"),
+            &[("if-match", &etag)],
+            Some(json!({"model": model, "message": "as JSON"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let stored = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/2"), None).await;
+    let document = stored["document"].as_str().expect("the stored document").to_string();
+    assert_eq!(document, serde_json::to_string_pretty(&model).expect("prints"));
+
+    let (status, _, sarif) = admin.download(&format!("/api/v1/models/{model_id}/reports/sarif")).await;
+    assert_eq!(status, 200);
+    let sarif: Value = serde_json::from_slice(&sarif).expect("SARIF parses");
+    let mut checked = 0;
+    for result in sarif["runs"][0]["results"].as_array().expect("results") {
+        let location = &result["locations"][0];
+        if location["logicalLocations"][0]["kind"] != "element" {
+            continue;
+        }
+        let target = location["logicalLocations"][0]["name"].as_str().expect("a target");
+        let (line, column) = line_and_column(&document, &format!("\"id\": \"{target}\""));
+        let region = &location["physicalLocation"]["region"];
+        assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(line), Some(column + 6)));
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked} element threats located");
+
+    // An error names the line and column of the stored layout: for a JSON
+    // model, those of the element's id.
+    model["components"][0]["kind"] = json!("teleporter");
+    let first = model["components"][0]["id"].as_str().expect("an id").to_string();
+    let (status, _, invalid) = admin
+        .send_with(
+            "PUT",
+            &format!("/api/v1/models/{model_id}"),
+            &[("if-match", &etag_of(&admin, &model_id).await)],
+            Some(json!({"model": model})),
+        )
+        .await;
+    assert_eq!(status, 422, "{invalid}");
+    let layout = serde_json::to_string_pretty(&model).expect("prints");
+    let (line, column) = line_and_column(&layout, &format!("\"id\": \"{first}\""));
+    let message = invalid["error"]["message"].as_str().expect("a message");
+    assert!(message.starts_with(&format!("model.json:{line}:{}: ", column + 6)), "{message}");
+    assert!(message.contains("teleporter"), "{message}");
+    assert_eq!(admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await["head_version"], 2, "nothing saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_sent_as_json_is_stored_pretty_printed_and_positions_name_its_lines() {
+    for backend in backends() {
+        json_models(backend).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_are_stored_compressed_and_older_versions_still_read() {
     for backend in backends() {

@@ -400,7 +400,10 @@ async fn analyse_content(state: &AppState, model_id: Option<&str>, content: Cont
 fn prepare_content(kb: &KnowledgeBase, content: &Content) -> ApiResult<Prepared> {
     let (text, format) = match (&content.document, &content.model) {
         (Some(document), None) => (document.clone(), content.format.clone()),
-        (None, Some(model)) => (pretty_json(model.get())?, Some("rampart".to_string())),
+        (None, Some(model)) => {
+            let file_name = content.file_name.as_deref().unwrap_or("model.json");
+            return analysis::prepare_json_model(kb, file_name, model.get());
+        }
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid_field("document", "send either `document` or `model`, not both"));
         }
@@ -411,9 +414,8 @@ fn prepare_content(kb: &KnowledgeBase, content: &Content) -> ApiResult<Prepared>
             ));
         }
     };
-    let default_name = if content.model.is_some() { "model.json" } else { "model.yaml" };
-    let file_name = content.file_name.clone().unwrap_or_else(|| default_name.to_string());
-    analysis::prepare(kb, &file_name, &text, format.as_deref())
+    let file_name = content.file_name.as_deref().unwrap_or("model.yaml");
+    analysis::prepare(kb, file_name, &text, format.as_deref())
 }
 
 /// A model sent as JSON, stored pretty-printed so that positions in it (in
