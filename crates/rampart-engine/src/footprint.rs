@@ -229,6 +229,13 @@ impl Writer {
         self.number(u64::from(at.line)).number(u64::from(at.column))
     }
 
+    /// Where an importer found the subject; none for a native model.
+    fn source(&mut self, source: Option<&rampart_model::SourceRef>) -> &mut Self {
+        let Some(source) = source else { return self.flag(false) };
+        self.flag(true).text(&source.file).number(source.line.map_or(u64::MAX, u64::from));
+        self.flag(source.resource.is_some()).text(source.resource.as_deref().unwrap_or(""))
+    }
+
     fn debug(&mut self, value: &impl std::fmt::Debug) -> &mut Self {
         self.text(&format!("{value:?}"))
     }
@@ -261,7 +268,7 @@ fn records(facts: &Facts) -> Vec<Record> {
         w.texts(node.inbound.iter().map(|&f| flow_id(f))).texts(node.outbound.iter().map(|&f| flow_id(f)));
         w.flag(node.reachable_from_untrusted).text(node.reachable_via.map_or("", node_id));
         let facts_record = w.finish();
-        w.text(node.name).position(node.at).debug(&node.source);
+        w.text(node.name).position(node.at).source(node.source);
         records.push(Record { facts: facts_record, label: w.finish() });
     }
     for flow in &facts.flows {
@@ -270,7 +277,7 @@ fn records(facts: &Facts) -> Vec<Record> {
         w.flag(flow.crosses_boundary).flag(flow.from_less_trusted).flag(flow.from_outsiders);
         w.texts(flow.data.iter().map(|&d| data_id(d))).bits(&flow.controls);
         let facts_record = w.finish();
-        w.text(flow.name.unwrap_or("\u{0}unnamed")).position(flow.at).debug(&flow.source);
+        w.text(flow.name.unwrap_or("\u{0}unnamed")).position(flow.at).source(flow.source);
         records.push(Record { facts: facts_record, label: w.finish() });
     }
     for asset in &facts.data {

@@ -97,10 +97,15 @@ pub fn parse_model(text: &str, syntax: Syntax) -> Result<Model, Diagnostic> {
 /// text, for one pass over it fewer.
 pub fn parse_compact_json_model(compact: &str) -> (String, Result<Model, Diagnostic>) {
     let (text, positions) = crate::pretty_json::pretty_json_with_ids(compact);
-    let model = from_json::<Model>(&text).map(|mut model| {
-        fill_json_positions(&mut model, &positions);
-        model
-    });
+    // The compact text holds the same tokens, and less space to skip; only
+    // an error is read again from the printed text, for its position there.
+    let model = match from_json::<Model>(compact) {
+        Ok(mut model) => {
+            fill_json_positions(&mut model, &positions);
+            Ok(model)
+        }
+        Err(_) => from_json::<Model>(&text),
+    };
     (text, model)
 }
 

@@ -125,12 +125,12 @@ fn skip_whitespace(bytes: &[u8], mut index: usize) -> usize {
 /// of the text when it is never closed.
 fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut index = start + 1;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'\\' => index += 2,
-            b'"' => return index + 1,
-            _ => index += 1,
+    while let Some(found) = bytes.get(index..).and_then(|rest| memchr::memchr2(b'"', b'\\', rest)) {
+        index += found;
+        if bytes[index] == b'"' {
+            return index + 1;
         }
+        index += 2;
     }
     bytes.len()
 }

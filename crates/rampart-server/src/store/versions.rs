@@ -14,8 +14,8 @@ use crate::auth::Caller;
 use crate::db::{Db, Tx, now_ms};
 use crate::error::ApiError;
 
-/// Rows per multi-row INSERT: few round trips to PostgreSQL, well under
-/// either database's limit on bound parameters.
+/// Rows per INSERT ([`insert_rows`]): few round trips, and statements of at
+/// most a few hundred kilobytes.
 const ROWS_PER_INSERT: usize = 200;
 
 /// Ids per lookup or UPDATE by a list of threat ids (a power of two, see [`padded`]).
@@ -591,44 +591,50 @@ impl CurrentRows {
     }
 }
 
-const THREAT_COLUMNS: usize = 14;
-
-async fn insert_rows(
-    tx: &mut Tx,
-    model_id: &str,
-    version: i64,
-    rows: &[(&ThreatRow, String)],
-) -> Result<(), sqlx::Error> {
-    let tuples: Vec<String> = (0..rows.len())
-        .map(|r| {
-            let params: Vec<String> = (1..=THREAT_COLUMNS).map(|c| format!("${}", r * THREAT_COLUMNS + c)).collect();
-            format!("({})", params.join(", "))
+/// Inserts rows of version `version`, passed as one JSON array (a row is an
+/// array of its columns) that the database unpacks: one statement text for
+/// any number of rows. Bound one parameter per column, a row of 14 cost
+/// SQLite a search of the statement's parameter names per parameter (sqlx
+/// maps `$N` names to positions), and every count of rows was another text
+/// to prepare.
+async fn insert_rows(tx: &mut Tx, model_id: &str, version: i64, rows: &[(&ThreatRow, String)]) -> Result<(), ApiError> {
+    type Columns<'r> =
+        (&'r str, &'r str, &'r str, &'r str, &'r str, &'r str, i64, f64, &'r str, &'r str, &'r str, &'r str);
+    let columns: Vec<Columns> = rows
+        .iter()
+        .map(|(row, detail)| {
+            (
+                row.threat_id.as_str(),
+                row.rule.as_str(),
+                row.title.as_str(),
+                row.target.as_str(),
+                row.target_kind.as_str(),
+                row.severity,
+                analysis::severity_rank(row.severity),
+                row.score,
+                row.stride.as_str(),
+                row.analysis_status.as_str(),
+                row.fingerprint.as_str(),
+                detail.as_str(),
+            )
         })
         .collect();
-    let sql = format!(
+    let json =
+        serde_json::to_string(&columns).map_err(|error| ApiError::internal("cannot write threat rows", error))?;
+    let sql = if tx.backend_name() == "PostgreSQL" {
         "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, target_kind, severity, \
-         severity_rank, score, stride, analysis_status, fingerprint, detail) VALUES {}",
-        tuples.join(", ")
-    );
-    let mut query = sqlx::query(&sql);
-    for (row, detail) in rows {
-        query = query
-            .bind(model_id)
-            .bind(&row.threat_id)
-            .bind(version)
-            .bind(&row.rule)
-            .bind(&row.title)
-            .bind(&row.target)
-            .bind(&row.target_kind)
-            .bind(row.severity)
-            .bind(analysis::severity_rank(row.severity))
-            .bind(row.score)
-            .bind(&row.stride)
-            .bind(&row.analysis_status)
-            .bind(&row.fingerprint)
-            .bind(detail);
-    }
-    query.execute(&mut **tx).await?;
+         severity_rank, score, stride, analysis_status, fingerprint, detail) \
+         SELECT $1, r ->> 0, $2, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, (r ->> 6)::BIGINT, \
+         (r ->> 7)::DOUBLE PRECISION, r ->> 8, r ->> 9, r ->> 10, r ->> 11 \
+         FROM jsonb_array_elements($3::jsonb) AS r"
+    } else {
+        "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, target_kind, severity, \
+         severity_rank, score, stride, analysis_status, fingerprint, detail) \
+         SELECT $1, value ->> 0, $2, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+         value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11 \
+         FROM json_each($3) ORDER BY key"
+    };
+    sqlx::query(sql).bind(model_id).bind(version).bind(json).execute(&mut **tx).await?;
     Ok(())
 }
 
