@@ -226,6 +226,8 @@ impl<'m> Checker<'m> {
     }
 
     fn collect_ids(&mut self, model: &'m Model) {
+        let declared = model.boundaries.len() + model.actors.len() + model.components.len() + model.data.len();
+        self.ids.reserve(declared + model.flows.len());
         let boundaries = model.boundaries.iter().map(|b| (&b.id, IdKind::Boundary));
         let actors = model.actors.iter().map(|a| (&a.id, IdKind::Actor));
         let components = model.components.iter().map(|c| (&c.id, IdKind::Component));
@@ -276,20 +278,21 @@ impl<'m> Checker<'m> {
     /// Reports a reference that is missing or names the wrong kind of thing.
     fn reference(&mut self, reference: &Located<String>, fallback: Position, expected: &[IdKind], role: &str) {
         let at = if reference.at.is_known() { reference.at } else { fallback };
-        let expected_nouns: Vec<&str> = expected.iter().map(|kind| kind.noun()).collect();
-        let wanted = expected_nouns.join(" or ");
+        // Written only for a message: a large model checks thousands of
+        // references, nearly all of them right.
+        let wanted = || expected.iter().map(|kind| kind.noun()).collect::<Vec<_>>().join(" or ");
         match self.ids.get(reference.value.as_str()) {
             Some((kind, _)) if expected.contains(kind) => {}
             Some((kind, _)) => self.diagnostics.push(Diagnostic::error(
                 at,
-                format!("{role} `{}` is a {}, expected a {wanted}", reference.value, kind.noun()),
+                format!("{role} `{}` is a {}, expected a {}", reference.value, kind.noun(), wanted()),
             )),
             None => {
                 let candidates: Vec<&str> =
                     self.ids.iter().filter(|(_, (kind, _))| expected.contains(kind)).map(|(id, _)| *id).collect();
                 let diagnostic = Diagnostic::error(
                     at,
-                    format!("{role} `{}` does not exist; expected the id of a {wanted}", reference.value),
+                    format!("{role} `{}` does not exist; expected the id of a {}", reference.value, wanted()),
                 )
                 .suggest(&reference.value, candidates);
                 self.diagnostics.push(diagnostic);
