@@ -490,6 +490,7 @@ async fn json_models(backend: Backend) {
     let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
     let mut model = version["model"].clone();
     model["description"] = json!("Small shop, sent as JSON");
+    let before = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
     let etag = etag_of(&admin, &model_id).await;
     let (status, _, saved) = admin
         .send_with(
@@ -500,6 +501,12 @@ async fn json_models(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200, "{saved}");
+    // The reply's model, built from what the save wrote, is the model as read back.
+    let read_back = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
+    assert_eq!(saved["model"], read_back);
+    assert_eq!(read_back["head"]["author"], "alice");
+    assert_eq!(read_back["created_at"], before["created_at"], "a model's creation time is not its last save's");
+    assert_ne!(read_back["head"]["created_at"], before["head"]["created_at"]);
     let stored = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/2"), None).await;
     let document = stored["document"].as_str().expect("the stored document").to_string();
     assert_eq!(document, serde_json::to_string_pretty(&model).expect("prints"));
@@ -546,6 +553,46 @@ async fn json_models(backend: Backend) {
 async fn a_model_sent_as_json_is_stored_pretty_printed_and_positions_name_its_lines() {
     for backend in backends() {
         json_models(backend).await;
+    }
+}
+
+/// A save steers PostgreSQL's planner to the indexes for the rest of its
+/// transaction, in the statement that bumps the head, and only there.
+async fn planner_settings(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    let state = server.state();
+    let prepared = rampart_server::analysis::prepare(&state.kb, "small.yaml", &document, None).expect("valid");
+    let analysed = rampart_server::store::versions::analyse(state.kb.clone(), prepared).await.expect("analysed");
+    let author: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'alice'")
+        .fetch_one(&state.db.pool)
+        .await
+        .expect("alice");
+    let seqscan = "SELECT current_setting('enable_seqscan')";
+    let mut tx = state.db.write().await.expect("a write transaction");
+    let saved = rampart_server::store::versions::store(&mut tx, &model_id, 1, &author, "test", &analysed, None)
+        .await
+        .expect("stored");
+    assert_eq!(saved.version, 2);
+    if backend == Backend::Postgres {
+        let inside: String = sqlx::query_scalar(seqscan).fetch_one(&mut *tx).await.expect("setting");
+        assert_eq!(inside, "off", "after the bump, in the transaction");
+    }
+    tx.rollback().await.expect("rolled back");
+    if backend == Backend::Postgres {
+        let outside: String = sqlx::query_scalar(seqscan).fetch_one(&state.db.pool).await.expect("setting");
+        assert_eq!(outside, "on", "not beyond it");
+    }
+    let model = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
+    assert_eq!(model["head_version"], 1, "the rolled-back save left nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_steers_the_planner_for_its_own_transaction_only() {
+    for backend in backends() {
+        planner_settings(backend).await;
     }
 }
 

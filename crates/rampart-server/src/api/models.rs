@@ -311,7 +311,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let row = sqlx::query(&format!(
-        "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at, m.updated_at, {VERSION_COLUMNS} \
+        "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at AS model_created_at, m.updated_at, {VERSION_COLUMNS} \
          FROM models m LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
          LEFT JOIN users u ON u.id = v.author_id WHERE m.id = $1"
     ))
@@ -335,7 +335,7 @@ fn model_from_row(row: &sqlx::any::AnyRow) -> ApiResult<ModelInfo> {
         project_id: row.try_get("project_id")?,
         name: row.try_get("name")?,
         head_version,
-        created_at: timestamp(row.try_get("created_at")?),
+        created_at: timestamp(row.try_get("model_created_at")?),
         updated_at: timestamp(row.try_get("updated_at")?),
         head,
     })
@@ -363,7 +363,7 @@ async fn list_models(
     };
     let filter = query.q.as_deref().filter(|q| !q.is_empty()).map(contains_pattern).unwrap_or_default();
     let rows = sqlx::query(&format!(
-        "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at, m.updated_at, {VERSION_COLUMNS} \
+        "SELECT m.id, m.project_id, m.name, m.head_version, m.created_at AS model_created_at, m.updated_at, {VERSION_COLUMNS} \
          FROM models m LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
          LEFT JOIN users u ON u.id = v.author_id \
          WHERE m.project_id = $1 AND ($2 = '' OR LOWER(m.name) LIKE $2 ESCAPE '\\') \
@@ -543,8 +543,15 @@ async fn save_next(
             .execute(&mut *tx)
             .await?;
     }
-    let (head, stamp): (i64, i64) = sqlx::query_as("SELECT head_version, updated_at FROM models WHERE id = $1")
+    // With what the reply shows of the model (it is built from this and
+    // from what the save writes, rather than read back in the transaction).
+    let (head, stamp, project_id, name, created_at, author): (i64, i64, String, String, i64, Option<String>) =
+        sqlx::query_as(
+            "SELECT m.head_version, m.updated_at, m.project_id, m.name, m.created_at, u.username \
+             FROM models m LEFT JOIN users u ON u.id = $2 WHERE m.id = $1",
+        )
         .bind(&access.model_id)
+        .bind(&caller.user_id)
         .fetch_one(&mut *tx)
         .await?;
     if !wanted.matches(&model_etag(&access.model_id, head)) {
@@ -563,10 +570,35 @@ async fn save_next(
     let detail = json!({"version": saved.version, "message": message, "format": analysed.format,
                         "added": saved.added, "changed": saved.changed, "removed": saved.removed});
     audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
-    // Read in the transaction: after the commit another save could already
-    // be the head, and this reply's ETag must be the version just saved.
-    let model = fetch_model_with(&mut *tx, &access.model_id).await?;
     tx.commit().await?;
+    // The model as this save left it: after the commit another save could
+    // already be the head, and this reply's ETag must be the version just saved.
+    let summary = &analysed.summary;
+    let model = ModelInfo {
+        etag: model_etag(&access.model_id, saved.version),
+        id: access.model_id.clone(),
+        project_id,
+        name,
+        head_version: saved.version,
+        created_at: timestamp(created_at),
+        updated_at: timestamp(saved.stamp),
+        head: Some(VersionInfo {
+            version: saved.version,
+            author: author.unwrap_or_else(|| "rampart".to_string()),
+            created_at: timestamp(saved.stamp),
+            message: message.to_string(),
+            source_format: analysed.format.clone(),
+            components: summary.components,
+            flows: summary.flows,
+            threats: saved.threats as i64,
+            unresolved: summary.unresolved,
+            critical: summary.critical,
+            high: summary.high,
+            medium: summary.medium,
+            low: summary.low,
+            risk_score: summary.risk_score,
+        }),
+    };
     state.previous.put(&access.model_id, saved.version, saved.stamp, analysed.next.clone());
     statistics::refresh_after_write(&state.db, saved.rows_written).await;
     let result = SaveResult {

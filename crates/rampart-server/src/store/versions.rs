@@ -343,6 +343,8 @@ pub struct Saved {
     pub changed: usize,
     /// Threat rows inserted or closed: what PostgreSQL's statistics count as changes.
     pub rows_written: usize,
+    /// Threats in the version (distinct ids): its `threats_total`.
+    pub threats: usize,
     /// The model's `updated_at` as this save set it: with the version, what
     /// tells this version's rows from those of another server's same-numbered
     /// version after a restore ([`super::previous::Previous::stamp`]).
@@ -365,14 +367,23 @@ pub async fn store(
 ) -> Result<Saved, ApiError> {
     let version = expected_head + 1;
     let now = now_ms();
+    // On PostgreSQL the same statement steers the planner for the rest of
+    // the transaction. Every statement of a save reaches its rows through an
+    // index (the current ones by `threats_current`), but PostgreSQL estimates
+    // from statistics, and those of a model's first minutes say nearly every
+    // row is current: it then read the whole table, history and all, to find
+    // them (8 ms for 1,663 current rows among 22,000, against 1.7 by the
+    // index, inside the transaction each save of the model waits for). The
+    // settings are transaction-local, and set in the bump's round trip.
+    let bump = if tx.backend_name() == "PostgreSQL" {
+        "UPDATE models SET head_version = $1, updated_at = $2 \
+         FROM (SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)) AS planner \
+         WHERE id = $3 AND head_version = $4"
+    } else {
+        "UPDATE models SET head_version = $1, updated_at = $2 WHERE id = $3 AND head_version = $4"
+    };
     let bumped =
-        sqlx::query("UPDATE models SET head_version = $1, updated_at = $2 WHERE id = $3 AND head_version = $4")
-            .bind(version)
-            .bind(now)
-            .bind(model_id)
-            .bind(expected_head)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(bump).bind(version).bind(now).bind(model_id).bind(expected_head).execute(&mut **tx).await?;
     if bumped.rows_affected() == 0 {
         let head: Option<i64> = sqlx::query_scalar("SELECT head_version FROM models WHERE id = $1")
             .bind(model_id)
@@ -381,18 +392,6 @@ pub async fn store(
         return Err(stale(expected_head, head.unwrap_or(0)));
     }
     let summary = &analysed.summary;
-    if tx.backend_name() == "PostgreSQL" {
-        // Every statement of a save reaches its rows through an index (the
-        // current ones by `threats_current`), but PostgreSQL estimates from
-        // statistics, and those of a model's first minutes say nearly every
-        // row is current: it then read the whole table, history and all, to
-        // find them (8 ms for 1,663 current rows among 22,000, against 1.7
-        // by the index, inside the transaction each save of the model waits
-        // for). Transaction-local; one round trip.
-        sqlx::query("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
-            .execute(&mut **tx)
-            .await?;
-    }
     // What a version's threat list holds: one row per threat id. Its count
     // is stored as `threats_total`, which lists answer as their unfiltered
     // total instead of counting rows.
@@ -431,7 +430,7 @@ pub async fn store(
     .await?;
 
     refingerprint(tx, model_id, analysed, &current, &changes.refingerprint).await?;
-    let Changes { to_insert, to_close, added, changed, removed, .. } = changes;
+    let Changes { to_insert, to_close, added, changed, removed, distinct, .. } = changes;
     let rows_written = to_insert.len() + to_close.len();
     for chunk in to_close.chunks(IDS_PER_LIST) {
         let placeholders: Vec<String> = (0..padded(chunk.len())).map(|i| format!("${}", i + 3)).collect();
@@ -451,7 +450,7 @@ pub async fn store(
     for chunk in new_rows.chunks(ROWS_PER_INSERT) {
         insert_rows(tx, model_id, version, chunk).await?;
     }
-    Ok(Saved { version, added, removed, changed, rows_written, stamp: now })
+    Ok(Saved { version, added, removed, changed, rows_written, threats: distinct, stamp: now })
 }
 
 /// A model's current fingerprints by threat id. Built and searched inside the
