@@ -11,10 +11,10 @@ use rampart_kb::KnowledgeBase;
 use super::previous::{Previous, PreviousAnalysis};
 use crate::analysis::{self, Prepared, ThreatRow, VersionSummary};
 use crate::auth::Caller;
-use crate::db::{Db, Tx, now_ms};
+use crate::db::{Backend, Db, Tx, now_ms};
 use crate::error::ApiError;
 
-/// Rows per INSERT ([`insert_rows`]): few round trips, and statements of at
+/// Rows per INSERT ([`insert_sql`]): few round trips, and statements of at
 /// most a few hundred kilobytes.
 const ROWS_PER_INSERT: usize = 200;
 
@@ -432,23 +432,46 @@ pub async fn store(
     refingerprint(tx, model_id, analysed, &current, &changes.refingerprint).await?;
     let Changes { to_insert, to_close, added, changed, removed, distinct, .. } = changes;
     let rows_written = to_insert.len() + to_close.len();
-    for chunk in to_close.chunks(IDS_PER_LIST) {
-        let placeholders: Vec<String> = (0..padded(chunk.len())).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "UPDATE threats SET until_version = $1 WHERE model_id = $2 AND until_version IS NULL AND threat_id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
-        for id in padded_items(chunk) {
-            query = query.bind(*id);
-        }
-        query.execute(&mut **tx).await?;
-    }
+    // Read before any row is closed; the lookup goes by `since_version`,
+    // which closing leaves as it is.
     let details = analysed.details_in(tx, model_id, &to_insert).await?;
     let new_rows: Vec<(&ThreatRow, String)> =
         to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details).collect();
-    for chunk in new_rows.chunks(ROWS_PER_INSERT) {
-        insert_rows(tx, model_id, version, chunk).await?;
+    let in_one = tx.backend_name() == "PostgreSQL"
+        && (1..=IDS_PER_LIST).contains(&to_close.len())
+        && (1..=ROWS_PER_INSERT).contains(&new_rows.len());
+    if in_one {
+        // One round trip fewer for the save every other waits on: the
+        // closing UPDATE runs as a data-modifying WITH of the INSERT. Both
+        // see the statement's snapshot, and touch different rows.
+        let sql = format!(
+            "WITH closed AS ({}) {}",
+            close_sql(to_close.len(), 5),
+            insert_sql(Backend::Postgres, "$2", "$3", "$4")
+        );
+        let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id).bind(version).bind(rows_json(&new_rows)?);
+        for id in padded_items(&to_close) {
+            query = query.bind(*id);
+        }
+        query.execute(&mut **tx).await?;
+    } else {
+        for chunk in to_close.chunks(IDS_PER_LIST) {
+            let sql = close_sql(chunk.len(), 3);
+            let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
+            for id in padded_items(chunk) {
+                query = query.bind(*id);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        let backend = if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+        for chunk in new_rows.chunks(ROWS_PER_INSERT) {
+            sqlx::query(&insert_sql(backend, "$1", "$2", "$3"))
+                .bind(model_id)
+                .bind(version)
+                .bind(rows_json(chunk)?)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     Ok(Saved { version, added, removed, changed, rows_written, threats: distinct, stamp: now })
 }
@@ -592,13 +615,44 @@ impl CurrentRows {
     }
 }
 
-/// Inserts rows of version `version`, passed as one JSON array (a row is an
-/// array of its columns) that the database unpacks: one statement text for
+/// The statement closing the current rows of `count` threat ids (`$1`: the
+/// last version they are in, `$2`: the model), whose ids are bound from
+/// `$first` on, padded ([`padded`]).
+fn close_sql(count: usize, first: usize) -> String {
+    let placeholders: Vec<String> = (0..padded(count)).map(|i| format!("${}", i + first)).collect();
+    format!(
+        "UPDATE threats SET until_version = $1 WHERE model_id = $2 AND until_version IS NULL AND threat_id IN ({})",
+        placeholders.join(", ")
+    )
+}
+
+/// The statement inserting a version's rows, passed as one JSON array of
+/// rows ([`rows_json`]) that the database unpacks: one statement text for
 /// any number of rows. Bound one parameter per column, a row of 14 cost
 /// SQLite a search of the statement's parameter names per parameter (sqlx
 /// maps `$N` names to positions), and every count of rows was another text
-/// to prepare.
-async fn insert_rows(tx: &mut Tx, model_id: &str, version: i64, rows: &[(&ThreatRow, String)]) -> Result<(), ApiError> {
+/// to prepare. The arguments name the parameters holding the model id, the
+/// version and the rows.
+fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str) -> String {
+    const COLUMNS: &str = "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, \
+        target_kind, severity, severity_rank, score, stride, analysis_status, fingerprint, detail)";
+    match backend {
+        Backend::Postgres => format!(
+            "{COLUMNS} SELECT {model}, r ->> 0, {version}, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, \
+             (r ->> 6)::BIGINT, (r ->> 7)::DOUBLE PRECISION, r ->> 8, r ->> 9, r ->> 10, r ->> 11 \
+             FROM jsonb_array_elements({rows}::jsonb) AS r"
+        ),
+        Backend::Sqlite => format!(
+            "{COLUMNS} SELECT {model}, value ->> 0, {version}, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
+             value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11 \
+             FROM json_each({rows}) ORDER BY key"
+        ),
+    }
+}
+
+/// Rows and their details as [`insert_sql`] reads them: an array of rows,
+/// each an array of its columns.
+fn rows_json(rows: &[(&ThreatRow, String)]) -> Result<String, ApiError> {
     type Columns<'r> =
         (&'r str, &'r str, &'r str, &'r str, &'r str, &'r str, i64, f64, &'r str, &'r str, &'r str, &'r str);
     let columns: Vec<Columns> = rows
@@ -620,23 +674,7 @@ async fn insert_rows(tx: &mut Tx, model_id: &str, version: i64, rows: &[(&Threat
             )
         })
         .collect();
-    let json =
-        serde_json::to_string(&columns).map_err(|error| ApiError::internal("cannot write threat rows", error))?;
-    let sql = if tx.backend_name() == "PostgreSQL" {
-        "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, target_kind, severity, \
-         severity_rank, score, stride, analysis_status, fingerprint, detail) \
-         SELECT $1, r ->> 0, $2, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, (r ->> 6)::BIGINT, \
-         (r ->> 7)::DOUBLE PRECISION, r ->> 8, r ->> 9, r ->> 10, r ->> 11 \
-         FROM jsonb_array_elements($3::jsonb) AS r"
-    } else {
-        "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, target_kind, severity, \
-         severity_rank, score, stride, analysis_status, fingerprint, detail) \
-         SELECT $1, value ->> 0, $2, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
-         value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11 \
-         FROM json_each($3) ORDER BY key"
-    };
-    sqlx::query(sql).bind(model_id).bind(version).bind(json).execute(&mut **tx).await?;
-    Ok(())
+    serde_json::to_string(&columns).map_err(|error| ApiError::internal("cannot write threat rows", error))
 }
 
 /// The 409 of a save based on an old version.
