@@ -100,8 +100,8 @@ impl Db {
     /// `interval` until `stopped`, from a reader connection (a PASSIVE
     /// checkpoint never waits for nor blocks the writer or readers). Pages
     /// still in the log are read with read() calls instead of from the
-    /// memory-mapped file: left to the 10,000-page threshold, a model saved
-    /// and then only read was read from the log (15 % fewer reads a second).
+    /// memory-mapped file: left to the commits' threshold, a model saved and
+    /// then only read was read from the log (15 % fewer reads a second).
     pub async fn checkpoint_every(self, interval: Duration, mut stopped: tokio::sync::watch::Receiver<bool>) {
         if self.backend != Backend::Sqlite {
             return;
