@@ -1,5 +1,6 @@
 //! What one save of a 200-component model costs the server's CPU, phase by
-//! phase: pretty-printing the JSON it was sent, reading and validating it,
+//! phase: pretty-printing the JSON it was sent (with its ids located), the
+//! whole reading of it (printing, deserialising, validating),
 //! the analysis (in full, and of one component renamed since a previous
 //! version, as a save after another gets it), and turning the threats into
 //! rows (fingerprinted; a threat's detail is serialised only when its row is
@@ -13,7 +14,6 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rampart_server::analysis;
-use rampart_server::api::models::pretty_json;
 
 const COMPONENTS: usize = 200;
 
@@ -21,15 +21,16 @@ fn phases(c: &mut Criterion) {
     let kb = rampart_kb::builtin().expect("the embedded knowledge base loads");
     let model = rampart_modelgen::generate(COMPONENTS, 1);
     let compact = serde_json::to_string(&model).expect("the model serialises");
-    let pretty = pretty_json(&compact).expect("valid JSON");
-    let prepared = analysis::prepare(&kb, "model.json", &pretty, Some("rampart")).expect("the model is valid");
+    let prepared = analysis::prepare_json_model(&kb, "model.json", &compact).expect("the model is valid");
     let library = analysis::library_for(&kb, &prepared.model);
     let result = rampart_engine::analyze(&prepared.model, &library, &analysis::options());
 
     let mut group = c.benchmark_group(format!("save/{COMPONENTS}"));
-    group.bench_function("pretty-json", |b| b.iter(|| pretty_json(black_box(&compact)).expect("valid")));
+    group.bench_function("pretty-json", |b| {
+        b.iter(|| rampart_model::pretty_json::pretty_json_with_ids(black_box(&compact)))
+    });
     group.bench_function("prepare", |b| {
-        b.iter(|| analysis::prepare(&kb, "model.json", black_box(&pretty), Some("rampart")).expect("valid"))
+        b.iter(|| analysis::prepare_json_model(&kb, "model.json", black_box(&compact)).expect("valid"))
     });
     group.bench_function("analyze", |b| {
         b.iter(|| rampart_engine::analyze(black_box(&prepared.model), &library, &analysis::options()))

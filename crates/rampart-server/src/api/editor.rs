@@ -405,9 +405,15 @@ async fn preview(
     Body(request): Body<PreviewRequest>,
 ) -> ApiResult<Response> {
     caller.model(&state, &model_id).await?;
-    let (file_name, text) = match (request.model, request.document) {
-        (Some(model), None) => ("model.json", super::models::pretty_json(model.get())?),
-        (None, Some(document)) => ("model.yaml", document),
+    // Read as a save reads it, so that positions in the preview are those
+    // the saved version will have.
+    enum Sent {
+        Json(Box<serde_json::value::RawValue>),
+        Text(String),
+    }
+    let sent = match (request.model, request.document) {
+        (Some(model), None) => Sent::Json(model),
+        (None, Some(document)) => Sent::Text(document),
         _ => return Err(ApiError::invalid_field("model", "send either `model` (JSON) or `document` (text)")),
     };
     let rows = sqlx::query("SELECT threat_id, owner, due_date FROM threat_states WHERE model_id = $1")
@@ -429,7 +435,10 @@ async fn preview(
     let wanted = query.threat;
     let kb = state.kb.clone();
     let body = analysis::run_cpu(move || -> ApiResult<String> {
-        let prepared = analysis::prepare(&kb, file_name, &text, Some("rampart"))?;
+        let prepared = match &sent {
+            Sent::Json(model) => analysis::prepare_json_model(&kb, "model.json", model.get())?,
+            Sent::Text(document) => analysis::prepare(&kb, "model.yaml", document, Some("rampart"))?,
+        };
         let warnings = prepared.warnings;
         let model = analysis::with_states(&prepared.model, decisions);
         let library = analysis::library_for(&kb, &model);

@@ -418,19 +418,6 @@ fn prepare_content(kb: &KnowledgeBase, content: &Content) -> ApiResult<Prepared>
     analysis::prepare(kb, file_name, &text, format.as_deref())
 }
 
-/// A model sent as JSON, stored pretty-printed so that positions in it (in
-/// errors, threats and SARIF) name a line a reader can find. Transcoded
-/// token by token: building a `Value` of a large model first cost more than
-/// analysing it.
-pub fn pretty_json(compact: &str) -> ApiResult<String> {
-    let mut out = Vec::with_capacity(compact.len() * 2);
-    let mut reader = serde_json::Deserializer::from_str(compact);
-    let mut writer = serde_json::Serializer::pretty(&mut out);
-    serde_transcode::transcode(&mut reader, &mut writer)
-        .map_err(|error| ApiError::invalid_field("model", format!("the model is not valid JSON: {error}")))?;
-    String::from_utf8(out).map_err(|error| ApiError::internal("cannot write the model", error))
-}
-
 fn message(given: Option<&str>, default: &str) -> ApiResult<String> {
     match given {
         Some(text) if !text.trim().is_empty() => text_field("message", text, 2000),

@@ -211,7 +211,7 @@ pub async fn analyse_with(
         let footprint = previous.as_ref().map(|p| &p.footprint);
         let incremental = slot.install(|| rampart_engine::analyze_since(&model, &library, &options, footprint));
         let threats = &incremental.analysis.threats;
-        let footprint = incremental.footprint;
+        let new_footprint = incremental.footprint;
         let (rows, sources, ready, summary, next) = slot.install(|| {
             let Merged { rows, sources, next } =
                 merge(threats, &incremental.subjects, previous.as_deref(), &library, shipped_rules);
@@ -232,7 +232,7 @@ pub async fn analyse_with(
                 })
                 .collect();
             let summary = analysis::summarize_rows(&model, rows.iter().map(|row| &**row));
-            let next = Arc::new(PreviousAnalysis::new(footprint, rows.clone(), next));
+            let next = Arc::new(PreviousAnalysis::new(new_footprint, rows.clone(), next));
             (rows, sources, ready, summary, next)
         });
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
@@ -367,6 +367,7 @@ pub async fn store(
 ) -> Result<Saved, ApiError> {
     let version = expected_head + 1;
     let now = now_ms();
+    let backend = if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
     // On PostgreSQL the same statement steers the planner for the rest of
     // the transaction. Every statement of a save reaches its rows through an
     // index (the current ones by `threats_current`), but PostgreSQL estimates
@@ -375,7 +376,7 @@ pub async fn store(
     // them (8 ms for 1,663 current rows among 22,000, against 1.7 by the
     // index, inside the transaction each save of the model waits for). The
     // settings are transaction-local, and set in the bump's round trip.
-    let bump = if tx.backend_name() == "PostgreSQL" {
+    let bump = if backend == Backend::Postgres {
         "UPDATE models SET head_version = $1, updated_at = $2 \
          FROM (SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)) AS planner \
          WHERE id = $3 AND head_version = $4"
@@ -437,7 +438,7 @@ pub async fn store(
     let details = analysed.details_in(tx, model_id, &to_insert).await?;
     let new_rows: Vec<(&ThreatRow, String)> =
         to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details).collect();
-    let in_one = tx.backend_name() == "PostgreSQL"
+    let in_one = backend == Backend::Postgres
         && (1..=IDS_PER_LIST).contains(&to_close.len())
         && (1..=ROWS_PER_INSERT).contains(&new_rows.len());
     if in_one {
@@ -463,7 +464,6 @@ pub async fn store(
             }
             query.execute(&mut **tx).await?;
         }
-        let backend = if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
         for chunk in new_rows.chunks(ROWS_PER_INSERT) {
             sqlx::query(&insert_sql(backend, "$1", "$2", "$3"))
                 .bind(model_id)
