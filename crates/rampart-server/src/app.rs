@@ -51,10 +51,6 @@ impl Running {
     }
 }
 
-/// How often SQLite's write-ahead log is copied into the database file (see
-/// `db::connect_pool` for why often, and why not by the commits themselves).
-const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
-
 /// Opens the database (migrating it), loads the library, binds, and serves.
 pub async fn start(config: ServerConfig) -> Result<Running, String> {
     let db = Db::open(&config.database_url, config.max_connections).await.map_err(|e| e.to_string())?;
@@ -95,7 +91,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
     }));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = state.config.run_jobs.then(|| tokio::spawn(crate::jobs::run_worker(state.clone(), stopped.clone())));
-    tokio::spawn(state.db.clone().checkpoint_every(CHECKPOINT_INTERVAL, stopped.clone()));
+    state.db.maintain(stopped.clone());
     let app = router(state.clone());
     let mut shutdown = stopped;
     let server = tokio::spawn(async move {

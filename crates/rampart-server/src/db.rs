@@ -2,19 +2,20 @@
 //! `postgres://` URL is given. Both are reached through sqlx's `Any` driver
 //! with the same portable SQL, so every query is written once.
 
-use std::path::Path;
+mod sqlite;
+
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool};
 
 /// The schema's migrations, applied in order at start-up and recorded in
 /// `_sqlx_migrations`; on PostgreSQL an advisory lock lets only one replica
 /// migrate at a time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -26,9 +27,63 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
-    /// Where write transactions run: on SQLite a pool of one connection.
-    writer: AnyPool,
+    /// Where write transactions run.
+    writer: Writer,
     pub backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Writer {
+    /// PostgreSQL: any connection of the pool (row and advisory locks order writers).
+    Pool(AnyPool),
+    /// SQLite: its one writer connection, and the database file.
+    Sqlite(sqlite::Writer, PathBuf),
+}
+
+/// A write transaction ([`Db::write`]). Its statements run on the connection
+/// it derefs to: `&mut **tx`, or `&mut *tx` when it is owned. Dropped without
+/// [`Tx::commit`], it is rolled back.
+pub struct Tx(TxInner);
+
+enum TxInner {
+    Pooled(sqlx::Transaction<'static, sqlx::Any>),
+    Sqlite(sqlite::Transaction),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            TxInner::Pooled(transaction) => transaction.commit().await,
+            TxInner::Sqlite(transaction) => transaction.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            TxInner::Pooled(transaction) => transaction.rollback().await,
+            TxInner::Sqlite(transaction) => transaction.rollback().await,
+        }
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match &self.0 {
+            TxInner::Pooled(transaction) => transaction,
+            TxInner::Sqlite(transaction) => transaction.connection(),
+        }
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.0 {
+            TxInner::Pooled(transaction) => transaction,
+            TxInner::Sqlite(transaction) => transaction.connection_mut(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,13 +123,12 @@ impl Db {
         }
         let options = AnyConnectOptions::from_str(url).map_err(DbError::Connect)?;
         let pool = connect_pool(&options, backend, max_connections).await?;
-        // SQLite has one writer at a time. Left to SQLite, waiting writers
-        // poll the lock with growing sleeps (busy_timeout), so under load a
-        // few wait for seconds while newer ones get in; one pooled writer
-        // connection queues them in order instead. PostgreSQL has row locks.
         let writer = match backend {
-            Backend::Sqlite => connect_pool(&options, backend, 1).await?,
-            Backend::Postgres => pool.clone(),
+            Backend::Sqlite => {
+                let file = PathBuf::from(sqlite_path(url).unwrap_or_default());
+                Writer::Sqlite(sqlite::Writer::connect(options).await.map_err(DbError::Connect)?, file)
+            }
+            Backend::Postgres => Writer::Pool(pool.clone()),
         };
         Ok(Db { pool, writer, backend })
     }
@@ -90,30 +144,26 @@ impl Db {
     /// once (`BEGIN IMMEDIATE`): a transaction that reads first and writes
     /// later could otherwise fail with "database is locked" instead of waiting.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.writer.begin().await,
+        match &self.writer {
+            Writer::Pool(pool) => Ok(Tx(TxInner::Pooled(pool.begin().await?))),
+            Writer::Sqlite(writer, _) => Ok(Tx(TxInner::Sqlite(writer.begin().await?))),
         }
     }
 
-    /// On SQLite, copies the write-ahead log into the database file every
-    /// `interval` until `stopped`, from a reader connection (a PASSIVE
-    /// checkpoint never waits for nor blocks the writer or readers). Pages
-    /// still in the log are read with read() calls instead of from the
-    /// memory-mapped file: left to the commits' threshold, a model saved and
-    /// then only read was read from the log (15 % fewer reads a second).
-    pub async fn checkpoint_every(self, interval: Duration, mut stopped: tokio::sync::watch::Receiver<bool>) {
-        if self.backend != Backend::Sqlite {
-            return;
-        }
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
-                _ = stopped.wait_for(|stop| *stop) => return,
-            }
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await {
-                tracing::warn!(%error, "cannot checkpoint the write-ahead log");
-            }
+    /// Starts the upkeep of SQLite's write-ahead log until `stopped`: its
+    /// checkpoints, and writing it and the database file back to disk ahead
+    /// of them (see [`sqlite`]). Nothing to do on PostgreSQL.
+    pub fn maintain(&self, stopped: tokio::sync::watch::Receiver<bool>) {
+        let Writer::Sqlite(writer, file) = &self.writer else { return };
+        tokio::spawn(sqlite::checkpoint_every(
+            self.pool.clone(),
+            writer.clone(),
+            sqlite::CHECKPOINT_INTERVAL,
+            sqlite::RESTART_FRAMES,
+            stopped.clone(),
+        ));
+        if let Err(error) = sqlite::write_back_every(file.clone(), sqlite::WRITE_BACK_INTERVAL, stopped) {
+            tracing::warn!(%error, "cannot start the thread that writes the database back to disk");
         }
     }
 }
@@ -130,37 +180,7 @@ async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connect
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
-                    // WAL lets readers run beside the one writer; NORMAL
-                    // synchronisation keeps every committed transaction
-                    // through a process crash (only a power cut can lose
-                    // the last ones); writers wait for each other rather
-                    // than failing at once. A larger page cache and
-                    // memory-mapped reads keep a busy model's pages out
-                    // of read() system calls (the default cache is 2 MB).
-                    //
-                    // The log is copied into the database file by the
-                    // server every quarter second ([`Db::checkpoint_every`],
-                    // which never holds up the writer), and by a commit
-                    // itself only once the log holds 100,000 pages (400 MB;
-                    // SQLite's default is 1,000). A save of a large model
-                    // writes about 140 pages, mostly the same index pages
-                    // from one save to the next; a checkpoint copies each
-                    // page once however often it was written, and one run
-                    // by a commit holds up every save queued behind it. At
-                    // 10,000 pages that happened every half second, took
-                    // up to 60 ms, and cost a fifth of the saves (50
-                    // clients: 155-161 saves a second against 183-191).
-                    // So the log file can reach 400 MB; it is then reused
-                    // from its start, not grown. Cutting it back whenever it
-                    // restarts (journal_size_limit) cost 6-8 % of saves.
-                    connection
-                        .execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
-                             PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456; \
-                             PRAGMA wal_autocheckpoint = 100000;",
-                        )
-                        .await?;
+                    sqlite::configure(connection, sqlite::Role::Reader).await?;
                 }
                 Ok(())
             })
@@ -208,19 +228,129 @@ pub fn timestamp(ms: i64) -> String {
 mod tests {
     use super::*;
 
+    async fn sqlite_db(dir: &Path) -> Db {
+        Db::open(&sqlite_url(dir), 4).await.expect("the database opens")
+    }
+
+    async fn pragma(connection: &mut AnyConnection, name: &str) -> i64 {
+        sqlx::query_scalar(&format!("PRAGMA {name}")).fetch_one(connection).await.expect("a PRAGMA answers")
+    }
+
     /// Every SQLite connection, the writer's and the readers', gets the
     /// settings the server's throughput was measured with.
     #[tokio::test]
     async fn sqlite_connections_log_ahead_and_checkpoint_late() {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let db = Db::open(&sqlite_url(dir.path()), 4).await.expect("the database opens");
-        for pool in [&db.pool, &db.writer] {
-            let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.expect("mode");
+        let db = sqlite_db(dir.path()).await;
+        let mut writer = db.write().await.expect("the writer");
+        let mut reader = db.pool.acquire().await.expect("a reader");
+        for connection in [&mut *writer, &mut *reader] {
+            let mode: String =
+                sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *connection).await.expect("mode");
             assert_eq!(mode, "wal");
-            let pages: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(pool).await.expect("pages");
-            assert_eq!(pages, 100_000);
-            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(pool).await.expect("sync");
-            assert_eq!(synchronous, 1, "NORMAL");
+            assert_eq!(pragma(connection, "wal_autocheckpoint").await, 100_000);
+            assert_eq!(pragma(connection, "synchronous").await, 1, "NORMAL");
+            assert_eq!(pragma(connection, "mmap_size").await, 0);
         }
+        assert_eq!(pragma(&mut writer, "temp_store").await, 2, "the writer's statement journals in memory");
+        assert_eq!(pragma(&mut reader, "temp_store").await, 0, "readers' sorts may spill to disk");
+    }
+
+    /// A write transaction dropped without a commit (an error, or a request
+    /// the client gave up on) is rolled back, and the next one proceeds.
+    #[tokio::test]
+    async fn an_abandoned_sqlite_write_is_rolled_back_and_the_next_one_proceeds() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = sqlite_db(dir.path()).await;
+        let mut tx = db.write().await.expect("a write");
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ('abandoned', 'Abandoned', 0)")
+            .execute(&mut *tx)
+            .await
+            .expect("an insert");
+        drop(tx);
+        let mut tx = db.write().await.expect("the next write begins");
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ('kept', 'Kept', 0)")
+            .execute(&mut *tx)
+            .await
+            .expect("an insert");
+        tx.commit().await.expect("the commit");
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM organisations ORDER BY name").fetch_all(&db.pool).await.expect("read");
+        assert_eq!(names, ["Kept"]);
+        // Dropped with no writer waiting, it is rolled back by a task of its
+        // own: SQLite's write lock is free again for another connection.
+        let tx = db.write().await.expect("a write");
+        drop(tx);
+        let mut other = db.pool.acquire().await.expect("a reader");
+        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *other).await.expect("a timeout");
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *other).await.expect("the write lock is free");
+        sqlx::query("ROLLBACK").execute(&mut *other).await.expect("a rollback");
+    }
+
+    async fn insert_organisation(tx: &mut Tx, name: &str) {
+        sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $1, 0)")
+            .bind(name)
+            .execute(&mut **tx)
+            .await
+            .expect("an insert");
+    }
+
+    /// Past the threshold, a checkpoint is finished on the writer's
+    /// connection between the transaction that holds it and the next one
+    /// queued, which then starts the log again: it holds only that write's
+    /// frames, not everything written before.
+    #[tokio::test]
+    async fn a_long_log_is_started_again_after_a_checkpoint_between_writes() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = sqlite_db(dir.path()).await;
+        let Writer::Sqlite(writer, _) = &db.writer else { panic!("an SQLite writer") };
+        for index in 0..40 {
+            let mut tx = db.write().await.expect("a write");
+            insert_organisation(&mut tx, &format!("organisation {index}")).await;
+            tx.commit().await.expect("the commit");
+        }
+        // A write in progress; the checkpoint and then another write wait for it.
+        let mut first = db.write().await.expect("a write");
+        insert_organisation(&mut first, "first").await;
+        let checkpoint = {
+            let (pool, writer) = (db.pool.clone(), writer.clone());
+            tokio::spawn(async move { sqlite::checkpoint_once(&pool, &writer, 1).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let next = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.write().await.expect("a write");
+                insert_organisation(&mut tx, "next").await;
+                tx.commit().await.expect("the commit");
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!checkpoint.is_finished() && !next.is_finished(), "both wait for the write in progress");
+        first.commit().await.expect("the commit");
+        let frames = checkpoint.await.expect("joined").expect("the checkpoint");
+        assert!(frames >= 40, "each write added frames: {frames}");
+        next.await.expect("the next write");
+        // Had the next write come before the checkpoint, or had the reader's
+        // pass alone run (it could not copy the write then in progress), the
+        // log would still hold every frame.
+        let left = sqlite::checkpoint_once(&db.pool, writer, i64::MAX).await.expect("a reader's checkpoint");
+        assert!(left < 10, "the log began again: {left} frames after {frames}");
+    }
+
+    /// The thread that writes the database back to disk runs until the
+    /// server stops, and ends then.
+    #[tokio::test]
+    async fn the_write_back_thread_ends_when_the_server_stops() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = sqlite_db(dir.path()).await;
+        let Writer::Sqlite(_, file) = &db.writer else { panic!("an SQLite writer") };
+        assert!(file.exists(), "the database file is known: {}", file.display());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let thread = sqlite::write_back_every(file.clone(), Duration::from_millis(1), stopped).expect("a thread");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!thread.is_finished(), "it runs while the server does");
+        stop.send(true).expect("the stop is sent");
+        tokio::task::spawn_blocking(move || thread.join()).await.expect("joined").expect("it ended without a panic");
     }
 }
