@@ -23,6 +23,10 @@ use crate::analysis::ThreatRow;
 /// portfolio of 1,600-threat models.
 const MAX_ROWS: usize = 100_000;
 
+/// Rows by subject, looked up for every subject of every save: foldhash
+/// (seeded per map) rather than SipHash.
+pub type RowsBySubject = HashMap<SubjectKey, Vec<Arc<ThreatRow>>, foldhash::fast::RandomState>;
+
 /// One model's last analysis.
 pub struct PreviousAnalysis {
     pub footprint: Footprint,
@@ -31,11 +35,11 @@ pub struct PreviousAnalysis {
     /// The rows of each element, flow and data asset that has threats, in
     /// analysis order. Model-wide threats are not kept: they are always
     /// evaluated again.
-    pub rows: HashMap<SubjectKey, Vec<Arc<ThreatRow>>>,
+    pub rows: RowsBySubject,
 }
 
 impl PreviousAnalysis {
-    pub fn new(footprint: Footprint, all: Vec<Arc<ThreatRow>>, rows: HashMap<SubjectKey, Vec<Arc<ThreatRow>>>) -> Self {
+    pub fn new(footprint: Footprint, all: Vec<Arc<ThreatRow>>, rows: RowsBySubject) -> Self {
         PreviousAnalysis { footprint, all, rows }
     }
 
@@ -157,7 +161,7 @@ mod tests {
         });
         let key = SubjectKey { kind: rampart_engine::TargetKind::Element, id: "x".into() };
         let all = vec![row; rows];
-        let analysis = PreviousAnalysis::new(footprint, all.clone(), HashMap::from([(key, all)]));
+        let analysis = PreviousAnalysis::new(footprint, all.clone(), RowsBySubject::from_iter([(key, all)]));
         Previous { version: 1, stamp: 0, analysis: Arc::new(analysis) }
     }
 

@@ -289,7 +289,7 @@ enum Source {
 struct Merged {
     rows: Vec<Arc<ThreatRow>>,
     sources: Vec<Source>,
-    next: HashMap<SubjectKey, Vec<Arc<ThreatRow>>>,
+    next: super::previous::RowsBySubject,
 }
 
 /// The rows of every threat: those of the subjects evaluated now from
@@ -304,7 +304,7 @@ fn merge(
 ) -> Merged {
     let fresh_rows = analysis::threat_rows(threats, library, shipped_rules);
     let mut fresh = fresh_rows.into_iter().map(Arc::new).enumerate().peekable();
-    let mut merged = Merged { rows: Vec::new(), sources: Vec::new(), next: HashMap::new() };
+    let mut merged = Merged { rows: Vec::new(), sources: Vec::new(), next: Default::default() };
     for (index, (key, evaluated)) in subjects.iter().enumerate() {
         let mut subject_rows = Vec::new();
         if *evaluated {
