@@ -636,7 +636,7 @@ fn describe_subject<'k, 'm>(
                 .name
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("{} → {}", facts.nodes[flow.from].name, facts.nodes[flow.to].name));
-            let target = Target { kind: TargetKind::Flow, id: flow.id.clone(), name, source: flow.source.cloned() };
+            let target = Target { kind: TargetKind::Flow, id: flow.id.to_string(), name, source: flow.source.cloned() };
             (target, flow.at, flow.controls.clone(), context)
         }
         Subject::Data(index) => {

@@ -287,7 +287,7 @@ impl<'a, 'm> Evaluator<'a, 'm> {
 
     pub fn flow(&self, condition: &FlowCond, index: usize, mut because: Option<&mut Vec<String>>) -> bool {
         let flow = self.flow_fact(index);
-        let id = flow.id.as_str();
+        let id = flow.id.as_ref();
         match condition {
             FlowCond::Listed(ids) => {
                 let holds = ids.iter().any(|listed| listed == id);

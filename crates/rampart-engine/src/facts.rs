@@ -38,7 +38,8 @@ pub struct Node<'m> {
 }
 
 pub struct FlowFact<'m> {
-    pub id: String,
+    /// Declared, or `FROM->TO` (then made here, once per flow).
+    pub id: std::borrow::Cow<'m, str>,
     pub name: Option<&'m str>,
     pub from: usize,
     pub to: usize,
@@ -226,7 +227,10 @@ pub fn bind<'m>(model: &'m Model, kb: &KnowledgeBase) -> Facts<'m> {
         }
         let at = flow.id.as_ref().map(|id| id.at).filter(Position::is_known).unwrap_or(flow.from.at);
         flows.push(FlowFact {
-            id: flow.id(),
+            id: match &flow.id {
+                Some(id) => std::borrow::Cow::Borrowed(id.value.as_str()),
+                None => std::borrow::Cow::Owned(flow.id()),
+            },
             name: flow.name.as_deref(),
             from,
             to,

@@ -202,7 +202,7 @@ fn label_readers<'f>(facts: &'f Facts, slot: usize) -> impl Iterator<Item = usiz
 pub(crate) fn subject_keys(facts: &Facts) -> Vec<SubjectKey> {
     let mut keys = Vec::with_capacity(facts.slots());
     keys.extend(facts.nodes.iter().map(|n| SubjectKey { kind: TargetKind::Element, id: n.id.to_string() }));
-    keys.extend(facts.flows.iter().map(|f| SubjectKey { kind: TargetKind::Flow, id: f.id.clone() }));
+    keys.extend(facts.flows.iter().map(|f| SubjectKey { kind: TargetKind::Flow, id: f.id.to_string() }));
     keys.extend(facts.data.iter().map(|d| SubjectKey { kind: TargetKind::Data, id: d.id.to_string() }));
     keys
 }
@@ -274,7 +274,7 @@ impl Writer {
 
 fn records(facts: &Facts) -> Records {
     let node_id = |index: usize| facts.nodes[index].id;
-    let flow_id = |index: usize| facts.flows[index].id.as_str();
+    let flow_id = |index: usize| facts.flows[index].id.as_ref();
     let data_id = |index: usize| facts.data[index].id;
     let zone = |zone: Option<usize>| zone.map_or("", |z| facts.boundary_names[z]);
     let mut ends = Vec::with_capacity(facts.slots());

@@ -354,7 +354,16 @@ impl Flow {
     pub fn id(&self) -> String {
         match &self.id {
             Some(id) => id.value.clone(),
-            None => format!("{}->{}", self.from.value, self.to.value),
+            // Joined by hand rather than with format!: a model's flows seldom
+            // declare ids, and this runs for each one on every analysis.
+            None => {
+                let (from, to) = (&self.from.value, &self.to.value);
+                let mut id = String::with_capacity(from.len() + 2 + to.len());
+                id.push_str(from);
+                id.push_str("->");
+                id.push_str(to);
+                id
+            }
         }
     }
 }
