@@ -162,7 +162,9 @@ impl Db {
             sqlite::RESTART_FRAMES,
             stopped.clone(),
         ));
-        if let Err(error) = sqlite::write_back_every(file.clone(), sqlite::WRITE_BACK_INTERVAL, stopped) {
+        if let Err(error) =
+            sqlite::write_back_every(file.clone(), writer.written.clone(), sqlite::WRITE_BACK_INTERVAL, stopped)
+        {
             tracing::warn!(%error, "cannot start the thread that writes the database back to disk");
         }
     }
@@ -338,17 +340,25 @@ mod tests {
         assert!(left < 10, "the log began again: {left} frames after {frames}");
     }
 
-    /// The thread that writes the database back to disk runs until the
-    /// server stops, and ends then.
+    /// The thread that writes the database back to disk does so after
+    /// writes, not while the server is idle, and ends when the server stops.
     #[tokio::test]
-    async fn the_write_back_thread_ends_when_the_server_stops() {
+    async fn the_write_back_thread_writes_after_writes_and_ends_when_the_server_stops() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let db = sqlite_db(dir.path()).await;
-        let Writer::Sqlite(_, file) = &db.writer else { panic!("an SQLite writer") };
+        let Writer::Sqlite(writer, file) = &db.writer else { panic!("an SQLite writer") };
         assert!(file.exists(), "the database file is known: {}", file.display());
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let thread = sqlite::write_back_every(file.clone(), Duration::from_millis(1), stopped).expect("a thread");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        let (thread, passes) =
+            sqlite::write_back_every(file.clone(), writer.written.clone(), Duration::from_millis(1), stopped)
+                .expect("a thread");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(passes.load(std::sync::atomic::Ordering::Relaxed), 0, "nothing written, nothing synced");
+        let mut tx = db.write().await.expect("a write");
+        insert_organisation(&mut tx, "written").await;
+        tx.commit().await.expect("the commit");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(passes.load(std::sync::atomic::Ordering::Relaxed), 1, "one commit, one pass");
         assert!(!thread.is_finished(), "it runs while the server does");
         stop.send(true).expect("the stop is sent");
         tokio::task::spawn_blocking(move || thread.join()).await.expect("joined").expect("it ended without a panic");
