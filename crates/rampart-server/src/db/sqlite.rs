@@ -3,8 +3,8 @@
 //! write-ahead log (checkpoints, and writing the log and the database file
 //! back to disk ahead of them).
 //!
-//! Under a sustained stream of saves the log grows by about 140 pages
-//! (560 KB) a save. Two costs follow, and both fall on the one writer every
+//! Under a sustained stream of saves of a large model the log grows by
+//! about 150 pages (600 KB) a save. Two costs follow, and both fall on the one writer every
 //! queued save waits for: copying the log into the database (a checkpoint),
 //! and the fsync calls a checkpoint makes, whose time grows with the data
 //! the kernel has not yet written back. The upkeep here keeps both off the
