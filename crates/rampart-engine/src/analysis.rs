@@ -8,15 +8,11 @@ use rampart_model::{Date, Diagnostic, Model, Position, Rating, Status};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::HashMap;
 use crate::evaluate::Evaluator;
 use crate::facts::{Facts, bind};
 use crate::footprint::{Footprint, Plan, Reads, SubjectKey};
 use crate::risk::{self, Context, Risk, Severity};
-
-/// The maps of ids built for every model read: foldhash (seeded per map)
-/// hashes short ids several times faster than std's SipHash, which was a
-/// tenth of the time spent here.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Inputs besides the model and the library.
 #[derive(Clone, Debug, Default)]

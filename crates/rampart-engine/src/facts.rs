@@ -2,14 +2,10 @@
 //! with its names resolved to indices and its derived facts (zone trust,
 //! reachability, effective controls) computed once, before any rule runs.
 
+use crate::HashMap;
 use fixedbitset::FixedBitSet;
 use rampart_kb::{ElementCategory, KnowledgeBase};
 use rampart_model::{Authentication, Authorization, Exposure, Model, Position, Rating, Trust};
-
-/// The maps of ids built for every model read: foldhash (seeded per map)
-/// hashes short ids several times faster than std's SipHash, which was a
-/// tenth of the time spent here.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub struct Node<'m> {
     pub id: &'m str,

@@ -15,13 +15,9 @@
 use rampart_kb::KnowledgeBase;
 use rampart_model::{Model, Position};
 
+use crate::HashMap;
 use crate::analysis::{Options, TargetKind};
 use crate::facts::Facts;
-
-/// The maps of ids built for every model read: foldhash (seeded per map)
-/// hashes short ids several times faster than std's SipHash, which was a
-/// tenth of the time spent here.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// An element, flow or data asset, by kind and id: what stays the same
 /// across versions while positions in the model's lists move.

@@ -46,11 +46,20 @@ enum Writer {
 pub struct Tx(TxInner);
 
 enum TxInner {
+    /// PostgreSQL's: a transaction on any connection of the pool.
     Pooled(sqlx::Transaction<'static, sqlx::Any>),
     Sqlite(sqlite::Transaction),
 }
 
 impl Tx {
+    /// The database this transaction runs on.
+    pub fn backend(&self) -> Backend {
+        match self.0 {
+            TxInner::Pooled(_) => Backend::Postgres,
+            TxInner::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.0 {
             TxInner::Pooled(transaction) => transaction.commit().await,

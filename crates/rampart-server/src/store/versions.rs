@@ -367,7 +367,7 @@ pub async fn store(
 ) -> Result<Saved, ApiError> {
     let version = expected_head + 1;
     let now = now_ms();
-    let backend = if tx.backend_name() == "PostgreSQL" { Backend::Postgres } else { Backend::Sqlite };
+    let backend = tx.backend();
     // On PostgreSQL the same statement steers the planner for the rest of
     // the transaction. Every statement of a save reaches its rows through an
     // index (the current ones by `threats_current`), but PostgreSQL estimates
