@@ -550,14 +550,19 @@ async fn save_next(
         };
         return Err(versions::stale(based_on, head));
     }
-    let previous = state.previous.get(&access.model_id);
-    let head_rows = previous.as_ref().and_then(|previous| previous.as_head(head, stamp));
+    let previous = state.previous.head(&access.model_id, head, stamp).await;
+    let head_rows = previous.as_ref().map(|previous| &*previous.analysis);
     let saved =
         versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed, head_rows).await?;
     let detail = json!({"version": saved.version, "message": message, "format": analysed.format,
                         "added": saved.added, "changed": saved.changed, "removed": saved.removed});
     audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
+    // The next save of the model may begin before this task hears that
+    // the commit succeeded; it then waits for this analysis rather than
+    // reading the rows it describes (`PreviousAnalyses::head`).
+    let committing = state.previous.committing(&access.model_id, saved.version, saved.stamp);
     tx.commit().await?;
+    committing.committed(analysed.next.clone());
     // The model as this save left it: after the commit another save could
     // already be the head, and this reply's ETag must be the version just saved.
     let summary = &analysed.summary;
@@ -586,7 +591,6 @@ async fn save_next(
             risk_score: summary.risk_score,
         }),
     };
-    state.previous.put(&access.model_id, saved.version, saved.stamp, analysed.next.clone());
     statistics::refresh_after_write(&state.db, saved.rows_written).await;
     let result = SaveResult {
         threats_added: saved.added,

@@ -392,10 +392,6 @@ pub async fn store(
             .await?;
         return Err(stale(expected_head, head.unwrap_or(0)));
     }
-    let summary = &analysed.summary;
-    // What a version's threat list holds: one row per threat id. Its count
-    // is stored as `threats_total`, which lists answer as their unfiltered
-    // total instead of counting rows.
     let stored;
     let current: Fingerprints = match head_rows {
         // This server saved the head: its rows are the current ones.
@@ -406,51 +402,35 @@ pub async fn store(
         }
     };
     let changes = changes(analysed, &current).await?;
-    sqlx::query(
-        "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
-         document_zstd, components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
-         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-    )
-    .bind(model_id)
-    .bind(version)
-    .bind(author_id)
-    .bind(now)
-    .bind(message)
-    .bind(&analysed.format)
-    .bind(&analysed.document_zstd)
-    .bind(summary.components)
-    .bind(summary.flows)
-    .bind(changes.distinct as i64)
-    .bind(summary.unresolved)
-    .bind(summary.critical)
-    .bind(summary.high)
-    .bind(summary.medium)
-    .bind(summary.low)
-    .bind(summary.risk_score)
-    .execute(&mut **tx)
-    .await?;
-
-    refingerprint(tx, model_id, analysed, &current, &changes.refingerprint).await?;
-    let Changes { to_insert, to_close, added, changed, removed, distinct, .. } = changes;
+    let Changes { to_insert, to_close, added, changed, removed, distinct, refingerprint: stale_rows } = changes;
     let rows_written = to_insert.len() + to_close.len();
+    let in_one = backend == Backend::Postgres
+        && (1..=IDS_PER_LIST).contains(&to_close.len())
+        && (1..=ROWS_PER_INSERT).contains(&to_insert.len());
+    let version_row = VersionRow { model_id, version, author_id, now, message, analysed, threats: distinct };
+    if !in_one {
+        version_row.bind(sqlx::query(&version_sql("$1", "$2", 3))).execute(&mut **tx).await?;
+    }
+    refingerprint(tx, model_id, analysed, &current, &stale_rows).await?;
     // Read before any row is closed; the lookup goes by `since_version`,
     // which closing leaves as it is.
     let details = analysed.details_in(tx, model_id, &to_insert).await?;
     let new_rows: Vec<(&ThreatRow, String)> =
         to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details).collect();
-    let in_one = backend == Backend::Postgres
-        && (1..=IDS_PER_LIST).contains(&to_close.len())
-        && (1..=ROWS_PER_INSERT).contains(&new_rows.len());
     if in_one {
-        // One round trip fewer for the save every other waits on: the
-        // closing UPDATE runs as a data-modifying WITH of the INSERT. Both
-        // see the statement's snapshot, and touch different rows.
+        // Two round trips fewer for the save every other waits on: the
+        // version's row and the closing UPDATE are data-modifying WITHs of
+        // the rows' INSERT. All three see the statement's snapshot and touch
+        // different rows.
+        let ids_from = 5 + VERSION_PARAMETERS;
         let sql = format!(
-            "WITH closed AS ({}) {}",
-            close_sql(to_close.len(), 5),
+            "WITH version AS ({}), closed AS ({}) {}",
+            version_sql("$2", "$3", 5),
+            close_sql(to_close.len(), ids_from),
             insert_sql(Backend::Postgres, "$2", "$3", "$4")
         );
-        let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id).bind(version).bind(rows_json(&new_rows)?);
+        let query = sqlx::query(&sql).bind(expected_head).bind(model_id).bind(version).bind(rows_json(&new_rows)?);
+        let mut query = version_row.bind_values(query);
         for id in padded_items(&to_close) {
             query = query.bind(*id);
         }
@@ -474,6 +454,68 @@ pub async fn store(
         }
     }
     Ok(Saved { version, added, removed, changed, rows_written, threats: distinct, stamp: now })
+}
+
+/// A version's row in `model_versions`, for [`version_sql`].
+struct VersionRow<'a> {
+    model_id: &'a str,
+    version: i64,
+    author_id: &'a str,
+    now: i64,
+    message: &'a str,
+    analysed: &'a Analysed,
+    /// What the version's threat list holds: one row per threat id. The
+    /// count is stored as `threats_total`, which lists answer as their
+    /// unfiltered total instead of counting rows.
+    threats: usize,
+}
+
+/// The parameters [`version_sql`] takes after the model id and version.
+const VERSION_PARAMETERS: usize = 14;
+
+/// The INSERT of a version's row, with the model id and version in the
+/// parameters named by `model` and `version`, and the rest
+/// ([`VersionRow::bind_values`]) from `$first` on.
+fn version_sql(model: &str, version: &str, first: usize) -> String {
+    let values: Vec<String> = (first..first + VERSION_PARAMETERS).map(|n| format!("${n}")).collect();
+    let (before, after) = values.split_at(4);
+    format!(
+        "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
+         document_zstd, components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
+         VALUES ({model}, {version}, {}, '', {})",
+        before.join(", "),
+        after.join(", ")
+    )
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl<'a> VersionRow<'a> {
+    /// Binds the model id and version, then the other values: for
+    /// `version_sql("$1", "$2", 3)`.
+    fn bind(&self, query: AnyQuery<'a>) -> AnyQuery<'a> {
+        self.bind_values(query.bind(self.model_id).bind(self.version))
+    }
+
+    /// Binds the values after the model id and version, in [`version_sql`]'s order.
+    fn bind_values(&self, query: AnyQuery<'a>) -> AnyQuery<'a> {
+        let summary = &self.analysed.summary;
+        query
+            .bind(self.author_id)
+            .bind(self.now)
+            .bind(self.message)
+            .bind(&self.analysed.format)
+            .bind(&self.analysed.document_zstd)
+            .bind(summary.components)
+            .bind(summary.flows)
+            .bind(self.threats as i64)
+            .bind(summary.unresolved)
+            .bind(summary.critical)
+            .bind(summary.high)
+            .bind(summary.medium)
+            .bind(summary.low)
+            .bind(summary.risk_score)
+    }
 }
 
 /// A model's current fingerprints by threat id. Built and searched inside the
