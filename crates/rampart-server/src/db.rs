@@ -265,6 +265,10 @@ mod tests {
         }
         assert_eq!(pragma(&mut writer, "temp_store").await, 2, "the writer's statement journals in memory");
         assert_eq!(pragma(&mut reader, "temp_store").await, 0, "readers' sorts may spill to disk");
+        // Built without memory-use statistics (`.cargo/config.toml`).
+        let options: Vec<String> =
+            sqlx::query_scalar("PRAGMA compile_options").fetch_all(&mut *reader).await.expect("options");
+        assert!(options.iter().any(|option| option == "DEFAULT_MEMSTATUS=0"), "compiled with {options:?}");
     }
 
     /// A write transaction dropped without a commit (an error, or a request
