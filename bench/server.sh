@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load benchmark of `rampart serve` (issue 6): CLIENTS concurrent clients in a
 # closed loop (crates/rampart-loadtest) reading a model's threats, then saving
-# a 200-component model (each save is analysed), on SQLite and then on a
-# throwaway PostgreSQL (scripts/with-postgres.sh). Prints a Markdown table;
-# the JSON of each run is left in bench/out/server-*.json.
+# a 200-component model (each save is analysed), then reading its threats
+# again with the history those saves left (`read-history`), on SQLite and then
+# on a throwaway PostgreSQL (scripts/with-postgres.sh). Prints a Markdown
+# table; the JSON of each run is left in bench/out/server-*.json.
 #
 # Targets: p99 under 50 ms for reads, under 250 ms for saves, no errors.
 #
@@ -63,13 +64,18 @@ bench_backend() {
     model="$("$loadtest" --url "$base" --token "$token" --create-model --components "$components")"
     echo "== $label: model $model ($components components), $clients clients, ${duration} s per scenario" >&2
     status=0
-    for scenario in read save; do
+    # `read` on the new model, `save` (thousands of versions, each closing
+    # and writing some 25 threat rows), then `read` again as `read-history`:
+    # the same reads of a model with that history behind its head.
+    for run in read save read-history; do
+        scenario="${run%-history}"
         "$loadtest" --url "$base" --token "$token" --model-id "$model" --scenario "$scenario" --clients "$clients" \
             --seconds "$duration" --warmup "$warmup" --components "$components" --json \
-            >"$out/server-$label-$scenario.json" || status=1
-        python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(sys.argv[2], r["scenario"], r["requests_per_second"], "req/s, p99", r["latency_ms"]["p99"], "ms, errors", r["errors"])' \
-            "$out/server-$label-$scenario.json" "$label" >&2
+            >"$out/server-$label-$run.json" || status=1
+        python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(sys.argv[2], sys.argv[3], r["requests_per_second"], "req/s, p99", r["latency_ms"]["p99"], "ms, errors", r["errors"])' \
+            "$out/server-$label-$run.json" "$label" "$run" >&2
     done
+    echo "$label: $(curl -sf -H "authorization: Bearer $token" "$base/api/v1/models/$model" | json_field head_version) versions" >&2
     kill -TERM "$pid"
     wait "$pid" || true
     rm -rf "$data"
@@ -85,11 +91,11 @@ bench_backend() {
 print_table() {
     python3 - "$out" <<'EOF'
 import json, pathlib, sys
-targets = {"read": 50.0, "save": 250.0}
+targets = {"read": 50.0, "save": 250.0, "read-history": 50.0}
 print("| database | scenario | clients | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | target |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for label in ("sqlite", "postgres"):
-    for scenario in ("read", "save"):
+    for scenario in ("read", "save", "read-history"):
         path = pathlib.Path(sys.argv[1]) / f"server-{label}-{scenario}.json"
         if not path.exists():
             continue

@@ -98,6 +98,28 @@ async fn threats_of(client: &Client, model_id: &str, version: i64) -> Vec<(Strin
     threats
 }
 
+/// The latest version's list (no `version`: read from the open rows) is
+/// the head's by number (read by its range), in every order and filter.
+async fn latest_is_the_head(client: &Client, model_id: &str, head: i64) {
+    let threats = format!("/api/v1/models/{model_id}/threats");
+    for query in [
+        "sort=-score",
+        "sort=score",
+        "sort=id",
+        "sort=title",
+        "sort=target",
+        "sort=status",
+        "status=open",
+        "status=unresolved&min_severity=medium&sort=target",
+        "min_severity=high&offset=1",
+    ] {
+        let latest = client.ok("GET", &format!("{threats}?limit=500&{query}"), None).await;
+        let by_number = client.ok("GET", &format!("{threats}?limit=500&{query}&version={head}"), None).await;
+        assert_eq!(latest, by_number, "{query}");
+        assert!(latest["total"].as_i64().unwrap() > 0, "{query}: {latest}");
+    }
+}
+
 fn ids(list: &Value) -> Vec<String> {
     list.as_array().expect("list").iter().map(|v| v.as_str().expect("id").to_string()).collect()
 }
@@ -196,6 +218,7 @@ async fn history_diff_and_rollback(backend: Backend) {
     assert_eq!(v4["message"], "back to the start");
     assert_eq!(threats_of(&admin, &model_id, 4).await, threats_of(&admin, &model_id, 1).await);
     assert_ne!(threats_of(&admin, &model_id, 3).await, threats_of(&admin, &model_id, 1).await);
+    latest_is_the_head(&admin, &model_id, 4).await;
     let (status, _, no_version) = admin
         .send_with(
             "POST",

@@ -206,10 +206,18 @@ pub struct CountermeasureChange {
 const STATUSES: [&str; 5] = ["open", "in-progress", "mitigated", "accepted", "false-positive"];
 const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 
-/// Rows of the threats of `version` with their decisions.
-/// The threats of `version` with their decisions: `$1` the model, `$2` the version.
+/// The threats of a version with their decisions: `$1` the model, `$2` the version.
 const THREAT_FROM: &str = "FROM threats t LEFT JOIN threat_states s ON s.model_id = t.model_id AND s.threat_id = t.threat_id \
     WHERE t.model_id = $1 AND t.since_version <= $2 AND (t.until_version IS NULL OR t.until_version >= $2)";
+/// The threats of the latest version with their decisions: `$1` the model.
+///
+/// The rows still open, which `threats_head` holds (and `threats_current`
+/// finds): a model's history, however long, is not read.
+/// (The version range above reads every row created up to the version.)
+/// One statement sees one snapshot, so a save committed meanwhile shows
+/// whole or not at all.
+const LATEST_THREAT_FROM: &str = "FROM threats t LEFT JOIN threat_states s \
+    ON s.model_id = t.model_id AND s.threat_id = t.threat_id WHERE t.model_id = $1 AND t.until_version IS NULL";
 /// The columns of a list entry: not the detail, which lists never show.
 const SUMMARY_COLUMNS: &str = "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
     t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date";
@@ -248,10 +256,14 @@ async fn list_threats(
             format!("`version` must be a version from 1 to {}, not {version}", access.head_version),
         ));
     }
+    // Without a version, the latest: its open rows. A version asked for by
+    // number is read by its range, even when it is the head, so that a save
+    // committed meanwhile cannot change what that version lists.
+    let latest = query.version.is_none();
     // The FROM and WHERE clauses; the two queries below put their own columns before them.
-    let mut sql = THREAT_FROM.to_string();
+    let mut sql = if latest { LATEST_THREAT_FROM } else { THREAT_FROM }.to_string();
     let mut binds: Vec<String> = Vec::new();
-    let mut next = 3;
+    let mut next = if latest { 2 } else { 3 };
     let mut condition = |sql: &mut String, clause: &str, value: String| {
         sql.push_str(&clause.replace('?', &format!("${next}")));
         binds.push(value);
@@ -303,30 +315,30 @@ async fn list_threats(
         }
     };
     let filtered = !binds.is_empty() || query.status.is_some() || query.min_severity.is_some();
-    // By score (the default) or by target, SQLite reads the model's threats
-    // in that order from an index and stops once the page is full. Left to
-    // choose, its planner (without statistics) takes the version range of
-    // `threats_list` and sorts every threat of the model's history first.
-    let ordered_index = match query.sort.as_deref().unwrap_or("-score") {
-        "-score" | "score" => Some("threats_by_score"),
-        "target" => Some("threats_by_target"),
-        _ => None,
-    };
-    let from = match (state.db.backend, ordered_index) {
-        (Backend::Sqlite, Some(index)) => {
-            sql.replacen("FROM threats t ", &format!("FROM threats t INDEXED BY {index} "), 1)
-        }
-        _ => sql.clone(),
-    };
-    let page_sql = format!("SELECT {SUMMARY_COLUMNS} {from} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-    let mut rows_query = sqlx::query(&page_sql).bind(&model_id).bind(version);
+    // SQLite's planner, without statistics, is told the index. The latest
+    // version's rows come from `threats_head`, which holds every listed
+    // column of the open rows in score order: a page by score stops once it
+    // is full, any other order or count reads the model's open rows and
+    // nothing more. An older version's come by its range in `threats_list`.
+    if state.db.backend == Backend::Sqlite {
+        let index = if latest { "threats_head" } else { "threats_list" };
+        sql = sql.replacen("FROM threats t ", &format!("FROM threats t INDEXED BY {index} "), 1);
+    }
+    let page_sql = format!("SELECT {SUMMARY_COLUMNS} {sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+    let mut rows_query = sqlx::query(&page_sql).bind(&model_id);
+    if !latest {
+        rows_query = rows_query.bind(version);
+    }
     for value in &binds {
         rows_query = rows_query.bind(value);
     }
     let rows = rows_query.fetch_all(&state.db.pool).await?;
     let total = if filtered {
         let count_sql = format!("SELECT COUNT(*) {sql}");
-        let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql).bind(&model_id).bind(version);
+        let mut count_query = sqlx::query_scalar::<_, i64>(&count_sql).bind(&model_id);
+        if !latest {
+            count_query = count_query.bind(version);
+        }
         for value in &binds {
             count_query = count_query.bind(value);
         }
@@ -390,10 +402,9 @@ async fn decision(
 }
 
 /// The current row of a threat in the latest version, or "not found".
-async fn current_threat(state: &AppState, model_id: &str, head: i64, threat_id: &str) -> ApiResult<sqlx::any::AnyRow> {
-    sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, t.detail {THREAT_FROM} AND t.threat_id = $3"))
+async fn current_threat(state: &AppState, model_id: &str, threat_id: &str) -> ApiResult<sqlx::any::AnyRow> {
+    sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, t.detail {LATEST_THREAT_FROM} AND t.threat_id = $2"))
         .bind(model_id)
-        .bind(head)
         .bind(threat_id)
         .fetch_optional(&state.db.pool)
         .await?
@@ -405,8 +416,9 @@ async fn get_threat(
     caller: Caller,
     Path((model_id, threat_id)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let access = caller.model(&state, &model_id).await?;
-    let row = current_threat(&state, &model_id, access.head_version, &threat_id).await?;
+    // The caller may read the model (or this answers 403 or 404).
+    caller.model(&state, &model_id).await?;
+    let row = current_threat(&state, &model_id, &threat_id).await?;
     let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
     let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
     let decision = decision(&state, &model_id, &threat_id, &analysis_status).await?;
@@ -449,7 +461,7 @@ async fn update_threat(
     let access = caller.model(&state, &model_id).await?;
     access.project.require(Role::Developer, "change threats")?;
     let wanted = if_match(&headers)?;
-    let row = current_threat(&state, &model_id, access.head_version, &threat_id).await?;
+    let row = current_threat(&state, &model_id, &threat_id).await?;
     let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
     let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
 
@@ -618,7 +630,7 @@ async fn add_comment(
 ) -> ApiResult<Response> {
     let access = caller.model(&state, &model_id).await?;
     access.project.require(Role::Developer, "comment")?;
-    current_threat(&state, &model_id, access.head_version, &threat_id).await?;
+    current_threat(&state, &model_id, &threat_id).await?;
     let body = text_field("body", &request.body, 10_000)?;
     let id = new_id();
     let now = now_ms();
@@ -661,11 +673,10 @@ fn countermeasure_etag(id: &str, revision: i64) -> String {
 async fn head_countermeasures(
     state: &AppState,
     model_id: &str,
-    head: i64,
 ) -> ApiResult<std::collections::BTreeMap<String, (bool, i64)>> {
-    let rows = sqlx::query("SELECT detail FROM threats WHERE model_id = $1 AND since_version <= $2 AND (until_version IS NULL OR until_version >= $2)")
+    // The open rows, through `threats_current` (see LATEST_THREAT_FROM).
+    let rows = sqlx::query("SELECT detail FROM threats WHERE model_id = $1 AND until_version IS NULL")
         .bind(model_id)
-        .bind(head)
         .fetch_all(&state.db.pool)
         .await?;
     let mut found: std::collections::BTreeMap<String, (bool, i64)> = std::collections::BTreeMap::new();
@@ -719,8 +730,8 @@ async fn list_countermeasures(
     caller: Caller,
     Path(model_id): Path<String>,
 ) -> ApiResult<axum::Json<Vec<CountermeasureStatus>>> {
-    let access = caller.model(&state, &model_id).await?;
-    let found = head_countermeasures(&state, &model_id, access.head_version).await?;
+    caller.model(&state, &model_id).await?;
+    let found = head_countermeasures(&state, &model_id).await?;
     let mut list = Vec::with_capacity(found.len());
     for (id, (present, threats)) in found {
         list.push(countermeasure_status(&state, &model_id, &id, present, threats).await?);
@@ -747,7 +758,7 @@ async fn update_countermeasure(
     if matches!(change.status.as_str(), "required" | "not-applicable") {
         access.project.require(Role::SecurityArchitect, &format!("mark a countermeasure {}", change.status))?;
     }
-    let found = head_countermeasures(&state, &model_id, access.head_version).await?;
+    let found = head_countermeasures(&state, &model_id).await?;
     let Some(&(present, threats)) = found.get(&countermeasure_id) else {
         return Err(ApiError::not_found(&format!(
             "countermeasure `{countermeasure_id}` among the latest version's threats"
