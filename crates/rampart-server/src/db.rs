@@ -30,6 +30,9 @@ pub struct Db {
     /// Where write transactions run.
     writer: Writer,
     pub backend: Backend,
+    /// The threat rows this process wrote since it last refreshed the
+    /// planner's statistics ([`crate::store::statistics`]).
+    pub(crate) statistics: std::sync::Arc<crate::store::statistics::Pending>,
 }
 
 #[derive(Clone, Debug)]
@@ -139,7 +142,7 @@ impl Db {
             }
             Backend::Postgres => Writer::Pool(pool.clone()),
         };
-        Ok(Db { pool, writer, backend })
+        Ok(Db { pool, writer, backend, statistics: Default::default() })
     }
 
     /// Connects and brings the schema up to date.
