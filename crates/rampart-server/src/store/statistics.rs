@@ -124,12 +124,18 @@ async fn analyse_if_stale(db: &Db, written: usize, running: Running) {
     }
 }
 
-async fn try_analyse_if_stale(db: &Db, written: usize, pending: &Pending) -> Result<(), sqlx::Error> {
-    let rows: Option<f64> = sqlx::query_scalar("SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)")
+/// The table's size as its last analysis (or vacuum) counted it:
+/// PostgreSQL's `reltuples`, negative when it was never analysed; `None`
+/// when the table is not there.
+async fn rows_at_last_analysis(db: &Db) -> Result<Option<f64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)")
         .bind(TABLE)
         .fetch_optional(&db.pool)
-        .await?;
-    let Some(rows) = rows else { return Ok(()) };
+        .await
+}
+
+async fn try_analyse_if_stale(db: &Db, written: usize, pending: &Pending) -> Result<(), sqlx::Error> {
+    let Some(rows) = rows_at_last_analysis(db).await? else { return Ok(()) };
     pending.rows_at_last_analysis.store(rows.max(0.0).to_bits(), Ordering::Release);
     if !worth_analysing(written, rows) {
         return Ok(());
@@ -140,11 +146,7 @@ async fn try_analyse_if_stale(db: &Db, written: usize, pending: &Pending) -> Res
     // The rows counted up to here are in the statistics; those written
     // meanwhile count towards the next analysis.
     pending.written.fetch_sub(written, Ordering::AcqRel);
-    let analysed: Option<f64> =
-        sqlx::query_scalar("SELECT reltuples::float8 FROM pg_class WHERE oid = to_regclass($1)")
-            .bind(TABLE)
-            .fetch_optional(&db.pool)
-            .await?;
+    let analysed = rows_at_last_analysis(db).await?;
     pending.rows_at_last_analysis.store(analysed.unwrap_or(rows).max(0.0).to_bits(), Ordering::Release);
     tracing::debug!(table = TABLE, written, rows_before = rows, "refreshed the planner's statistics");
     Ok(())
