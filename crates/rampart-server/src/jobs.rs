@@ -181,22 +181,19 @@ async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head:
     drop(changes);
     let mut tx = state.db.write().await.map_err(|e| e.to_string())?;
     let message = "Re-analysed with the server's current knowledge base";
-    match versions::store(&mut tx, model_id, head, &job.created_by, message, &analysed, None).await {
+    let actor = format!("job:{}", job.id);
+    let record = crate::audit::Entry {
+        org_id: Some(&job.org_id),
+        actor_id: None,
+        actor: &actor,
+        remote_addr: "server",
+        action: "model.reanalyze",
+        target_kind: "model",
+        target_id: model_id,
+        detail: json!({"job": job.id}),
+    };
+    match versions::store(&mut tx, model_id, head, &job.created_by, message, &analysed, None, Some(record)).await {
         Ok(saved) => {
-            let detail = json!({"version": saved.version, "job": job.id, "added": saved.added, "changed": saved.changed, "removed": saved.removed});
-            crate::audit::record_as(
-                &mut tx,
-                Some(&job.org_id),
-                None,
-                &format!("job:{}", job.id),
-                "server",
-                "model.reanalyze",
-                "model",
-                model_id,
-                detail,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())?;
             crate::store::statistics::refresh_after_write(&state.db, saved.rows_written).await;
             Ok(true)

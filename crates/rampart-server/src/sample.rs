@@ -575,6 +575,7 @@ impl<'a> Loader<'a> {
                     messages[index],
                     &analysed,
                     None,
+                    None,
                 )
                 .await
                 .map_err(|e| format!("{label}: {}", e.message))?;

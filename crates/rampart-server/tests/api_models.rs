@@ -278,6 +278,19 @@ async fn incremental_saves(backend: Backend) {
             .await;
     let on_replica = Client { base: replica.base.clone(), ..admin.clone() };
     save(&on_replica, &model_id, &renamed(&base, &[("db", "Order store")]), "v4: through the replica").await;
+    // One row the next save copies from version 3 no longer matches what
+    // the analysis kept (as if written by another fingerprint scheme): its
+    // detail must come from the analysis instead.
+    let db = &server.state().db.pool;
+    let altered = sqlx::query(
+        "UPDATE threats SET fingerprint = 'altered' WHERE model_id = $1 AND since_version = 3 AND threat_id = \
+         (SELECT MIN(threat_id) FROM threats WHERE model_id = $1 AND since_version = 3 AND target = 'db')",
+    )
+    .bind(&model_id)
+    .execute(db)
+    .await
+    .expect("altered");
+    assert_eq!(altered.rows_affected(), 1, "version 3 has a row of the database's");
     let last = renamed(&base, &[("web", "Storefront"), ("api", "Order service")]);
     let saved = save(&admin, &model_id, &last, "v5").await;
     assert_eq!(saved["model"]["head_version"], 5, "{saved}");
@@ -579,8 +592,8 @@ async fn a_model_sent_as_json_is_stored_pretty_printed_and_positions_name_its_li
     }
 }
 
-/// A save steers PostgreSQL's planner to the indexes for the rest of its
-/// transaction, in the statement that bumps the head, and only there.
+/// A save that reads the head's rows steers PostgreSQL's planner to the
+/// indexes for the rest of its transaction, and only there.
 async fn planner_settings(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;
@@ -595,7 +608,7 @@ async fn planner_settings(backend: Backend) {
         .expect("alice");
     let seqscan = "SELECT current_setting('enable_seqscan')";
     let mut tx = state.db.write().await.expect("a write transaction");
-    let saved = rampart_server::store::versions::store(&mut tx, &model_id, 1, &author, "test", &analysed, None)
+    let saved = rampart_server::store::versions::store(&mut tx, &model_id, 1, &author, "test", &analysed, None, None)
         .await
         .expect("stored");
     assert_eq!(saved.version, 2);
@@ -610,6 +623,63 @@ async fn planner_settings(backend: Backend) {
     }
     let model = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
     assert_eq!(model["head_version"], 1, "the rolled-back save left nothing");
+}
+
+/// A save whose head moved after it was read writes nothing and answers
+/// 409, in the one statement PostgreSQL saves in as in SQLite's steps.
+async fn stale_store(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    save(&admin, &model_id, &renamed(&document, &[("db", "Order store")]), "v2").await;
+    let state = server.state();
+    let changed = renamed(&document, &[("web", "Storefront")]);
+    let prepared = rampart_server::analysis::prepare(&state.kb, "small.yaml", &changed, None).expect("valid");
+    let analysed = rampart_server::store::versions::analyse(state.kb.clone(), prepared).await.expect("analysed");
+    let author: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'alice'")
+        .fetch_one(&state.db.pool)
+        .await
+        .expect("alice");
+    let count = |sql: &'static str| {
+        let model_id = model_id.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).bind(model_id).fetch_one(&state.db.pool).await.expect(sql) }
+    };
+    let rows = "SELECT COUNT(*) FROM threats WHERE model_id = $1";
+    let closed = "SELECT COUNT(*) FROM threats WHERE model_id = $1 AND until_version IS NOT NULL";
+    let (rows_before, closed_before) = (count(rows).await, count(closed).await);
+    let record = rampart_server::audit::Entry {
+        org_id: None,
+        actor_id: None,
+        actor: "test",
+        remote_addr: "test",
+        action: "model.save",
+        target_kind: "model",
+        target_id: &model_id,
+        detail: json!({}),
+    };
+    let mut tx = state.db.write().await.expect("a write transaction");
+    let stale =
+        rampart_server::store::versions::store(&mut tx, &model_id, 1, &author, "stale", &analysed, None, Some(record))
+            .await
+            .err()
+            .expect("a save based on version 1 fails");
+    assert_eq!((stale.status.as_u16(), stale.code), (409, "conflict"), "{}", stale.message);
+    assert!(stale.message.contains('2'), "names the head: {}", stale.message);
+    tx.commit().await.expect("committed");
+    assert_eq!(count(rows).await, rows_before, "no row written");
+    assert_eq!(count(closed).await, closed_before, "no row closed");
+    assert_eq!(count("SELECT COUNT(*) FROM model_versions WHERE model_id = $1").await, 2, "no version");
+    assert_eq!(count("SELECT COUNT(*) FROM audit_log WHERE target_id = $1 AND actor = 'test'").await, 0, "no record");
+    let model = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
+    assert_eq!(model["head_version"], 2, "{model}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_based_on_an_old_head_writes_nothing() {
+    for backend in backends() {
+        stale_store(backend).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

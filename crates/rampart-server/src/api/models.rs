@@ -552,11 +552,17 @@ async fn save_next(
     }
     let previous = state.previous.head(&access.model_id, head, stamp).await;
     let head_rows = previous.as_ref().map(|previous| &*previous.analysis);
+    // Recorded with the version, which completes its detail.
+    let record = audit::Entry::by(
+        caller,
+        action,
+        "model",
+        &access.model_id,
+        json!({"message": message, "format": analysed.format}),
+    );
     let saved =
-        versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed, head_rows).await?;
-    let detail = json!({"version": saved.version, "message": message, "format": analysed.format,
-                        "added": saved.added, "changed": saved.changed, "removed": saved.removed});
-    audit::record(&mut tx, caller, action, "model", &access.model_id, detail).await?;
+        versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed, head_rows, Some(record))
+            .await?;
     // The next save of the model may begin before this task hears that
     // the commit succeeded; it then waits for this analysis rather than
     // reading the rows it describes (`PreviousAnalyses::head`).

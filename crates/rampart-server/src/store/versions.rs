@@ -5,11 +5,15 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use serde_json::Value;
+use sqlx::Row;
+
 use rampart_engine::SubjectKey;
 use rampart_kb::KnowledgeBase;
 
 use super::previous::{Previous, PreviousAnalysis};
 use crate::analysis::{self, Prepared, ThreatRow, VersionSummary};
+use crate::audit;
 use crate::auth::Caller;
 use crate::db::{Backend, Db, Tx, now_ms};
 use crate::error::ApiError;
@@ -355,7 +359,10 @@ pub struct Saved {
 /// with 409 when another save came first. `expected_head` 0 is a new model
 /// (its row must already exist with head 0, inserted in the same transaction).
 /// `head_rows`, when the caller knows it, is the analysis stored as the head,
-/// whose rows are the current ones: then they are not read.
+/// whose rows are the current ones: then they are not read. `audit`, when
+/// given, is recorded with the version, its detail completed with the
+/// version and the counts of threats added, changed and removed.
+#[allow(clippy::too_many_arguments)]
 pub async fn store(
     tx: &mut Tx,
     model_id: &str,
@@ -364,96 +371,227 @@ pub async fn store(
     message: &str,
     analysed: &Analysed,
     head_rows: Option<&PreviousAnalysis>,
+    audit: Option<audit::Entry<'_>>,
 ) -> Result<Saved, ApiError> {
     let version = expected_head + 1;
     let now = now_ms();
     let backend = tx.backend();
-    // On PostgreSQL the same statement steers the planner for the rest of
-    // the transaction. Every statement of a save reaches its rows through an
-    // index (the current ones by `threats_current`), but PostgreSQL estimates
-    // from statistics, and those of a model's first minutes say nearly every
-    // row is current: it then read the whole table, history and all, to find
-    // them (8 ms for 1,663 current rows among 22,000, against 1.7 by the
-    // index, inside the transaction each save of the model waits for). The
-    // settings are transaction-local, and set in the bump's round trip.
-    let bump = if backend == Backend::Postgres {
-        "UPDATE models SET head_version = $1, updated_at = $2 \
-         FROM (SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)) AS planner \
-         WHERE id = $3 AND head_version = $4"
-    } else {
-        "UPDATE models SET head_version = $1, updated_at = $2 WHERE id = $3 AND head_version = $4"
-    };
-    let bumped =
-        sqlx::query(bump).bind(version).bind(now).bind(model_id).bind(expected_head).execute(&mut **tx).await?;
-    if bumped.rows_affected() == 0 {
-        let head: Option<i64> = sqlx::query_scalar("SELECT head_version FROM models WHERE id = $1")
-            .bind(model_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        return Err(stale(expected_head, head.unwrap_or(0)));
-    }
     let stored;
     let current: Fingerprints = match head_rows {
         // This server saved the head: its rows are the current ones.
         Some(head) => head.all.iter().map(|row| (row.threat_id.as_str(), row.fingerprint.as_str())).collect(),
         None => {
+            if backend == Backend::Postgres {
+                steer_planner(tx).await?;
+            }
             stored = current_fingerprints(&mut **tx, model_id).await?;
             stored.by_threat()
         }
     };
     let changes = changes(analysed, &current).await?;
     let Changes { to_insert, to_close, added, changed, removed, distinct, refingerprint: stale_rows } = changes;
-    let rows_written = to_insert.len() + to_close.len();
-    let in_one = backend == Backend::Postgres
-        && (1..=IDS_PER_LIST).contains(&to_close.len())
-        && (1..=ROWS_PER_INSERT).contains(&to_insert.len());
+    let saved = Saved {
+        version,
+        added,
+        removed,
+        changed,
+        rows_written: to_insert.len() + to_close.len(),
+        threats: distinct,
+        stamp: now,
+    };
+    let audit = audit.map(|mut entry| {
+        if let Value::Object(detail) = &mut entry.detail {
+            detail.insert("version".into(), version.into());
+            detail.insert("added".into(), added.into());
+            detail.insert("changed".into(), changed.into());
+            detail.insert("removed".into(), removed.into());
+        }
+        entry
+    });
     let version_row = VersionRow { model_id, version, author_id, now, message, analysed, threats: distinct };
-    if !in_one {
-        version_row.bind(sqlx::query(&version_sql("$1", "$2", 3))).execute(&mut **tx).await?;
+    if backend == Backend::Postgres
+        && (1..=IDS_PER_LIST).contains(&to_close.len())
+        && (1..=ROWS_PER_INSERT).contains(&to_insert.len())
+        && stale_rows.is_empty()
+    {
+        let write = Write { expected_head, version_row, audit: audit.as_ref(), to_close: &to_close };
+        write_in_one(tx, analysed, &to_insert, write).await?;
+        return Ok(saved);
     }
+    bump(tx, model_id, expected_head, version, now).await?;
+    version_row.bind(sqlx::query(&version_sql("$1", "$2", 3, None))).execute(&mut **tx).await?;
     refingerprint(tx, model_id, analysed, &current, &stale_rows).await?;
     // Read before any row is closed; the lookup goes by `since_version`,
     // which closing leaves as it is.
     let details = analysed.details_in(tx, model_id, &to_insert).await?;
-    let new_rows: Vec<(&ThreatRow, String)> =
-        to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details).collect();
-    if in_one {
-        // Two round trips fewer for the save every other waits on: the
-        // version's row and the closing UPDATE are data-modifying WITHs of
-        // the rows' INSERT. All three see the statement's snapshot and touch
-        // different rows.
-        let ids_from = 5 + VERSION_PARAMETERS;
-        let sql = format!(
-            "WITH version AS ({}), closed AS ({}) {}",
-            version_sql("$2", "$3", 5),
-            close_sql(to_close.len(), ids_from),
-            insert_sql(Backend::Postgres, "$2", "$3", "$4")
-        );
-        let query = sqlx::query(&sql).bind(expected_head).bind(model_id).bind(version).bind(rows_json(&new_rows)?);
-        let mut query = version_row.bind_values(query);
-        for id in padded_items(&to_close) {
+    let new_rows: Vec<(&ThreatRow, Option<&str>)> =
+        to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details.iter().map(|d| Some(d.as_str()))).collect();
+    for chunk in to_close.chunks(IDS_PER_LIST) {
+        let sql = close_sql(chunk.len(), 3);
+        let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
+        for id in padded_items(chunk) {
             query = query.bind(*id);
         }
         query.execute(&mut **tx).await?;
-    } else {
-        for chunk in to_close.chunks(IDS_PER_LIST) {
-            let sql = close_sql(chunk.len(), 3);
-            let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
-            for id in padded_items(chunk) {
-                query = query.bind(*id);
-            }
-            query.execute(&mut **tx).await?;
-        }
-        for chunk in new_rows.chunks(ROWS_PER_INSERT) {
-            sqlx::query(&insert_sql(backend, "$1", "$2", "$3"))
+    }
+    for chunk in new_rows.chunks(ROWS_PER_INSERT) {
+        sqlx::query(&insert_sql(backend, "$1", "$2", "$3", None))
+            .bind(model_id)
+            .bind(version)
+            .bind(rows_json(chunk)?)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if let Some(audit) = &audit {
+        audit.write(tx).await?;
+    }
+    Ok(saved)
+}
+
+/// Makes the head `version` if it still is `expected_head`, or fails with 409.
+async fn bump(tx: &mut Tx, model_id: &str, expected_head: i64, version: i64, now: i64) -> Result<(), ApiError> {
+    let bumped =
+        sqlx::query("UPDATE models SET head_version = $1, updated_at = $2 WHERE id = $3 AND head_version = $4")
+            .bind(version)
+            .bind(now)
+            .bind(model_id)
+            .bind(expected_head)
+            .execute(&mut **tx)
+            .await?;
+    if bumped.rows_affected() == 0 {
+        return Err(stale_head(tx, model_id, expected_head).await);
+    }
+    Ok(())
+}
+
+/// The 409 of a save whose head was not `expected_head`, naming the head.
+async fn stale_head(tx: &mut Tx, model_id: &str, expected_head: i64) -> ApiError {
+    let head: Result<Option<i64>, sqlx::Error> = sqlx::query_scalar("SELECT head_version FROM models WHERE id = $1")
+        .bind(model_id)
+        .fetch_optional(&mut **tx)
+        .await;
+    match head {
+        Ok(head) => stale(expected_head, head.unwrap_or(0)),
+        Err(error) => error.into(),
+    }
+}
+
+/// Steers PostgreSQL's planner to the indexes for the rest of the
+/// transaction. Every statement of a save reaches its rows through an index
+/// (the current ones by `threats_current`), but PostgreSQL estimates from
+/// statistics, and those of a model's first minutes say nearly every row is
+/// current: it then read the whole table, history and all, to find them
+/// (8 ms for 1,663 current rows among 22,000, against 1.7 by the index,
+/// inside the transaction each save of the model waits for). Only the read
+/// of every current row needs it: the other statements look rows up by a
+/// list of ids, which no estimate makes a full scan.
+async fn steer_planner(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What a save writes in one statement ([`write_in_one`]).
+struct Write<'a> {
+    expected_head: i64,
+    version_row: VersionRow<'a>,
+    audit: Option<&'a audit::Entry<'a>>,
+    to_close: &'a [&'a str],
+}
+
+/// A save on PostgreSQL as one statement, while every other save of the
+/// model waits for it: the head's bump, the version's row, the audit record,
+/// the closing of the changed rows and the new rows are data-modifying WITHs,
+/// each done only if the bump was. All see the statement's snapshot and
+/// touch different rows. The details of rows kept from an earlier analysis
+/// are copied by the statement from that version's row of the threat (the
+/// fingerprint must match), rather than read in a round trip before it;
+/// a row whose detail is not found there (none should be) is given it from
+/// the analysis after.
+async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], write: Write<'_>) -> Result<(), ApiError> {
+    let Write { expected_head, version_row, audit, to_close } = write;
+    let model_id = version_row.model_id;
+    let version = version_row.version;
+    // Details ready or serialised by the analysis now; kept rows' are copied.
+    let on_request: Vec<usize> = to_insert
+        .iter()
+        .copied()
+        .filter(|&index| matches!(analysed.ready.get(index), Some(RowDetail::OnRequest)))
+        .collect();
+    let mut asked = analysed.details(on_request).await?.into_iter();
+    let details: Vec<Option<String>> = to_insert
+        .iter()
+        .map(|&index| match analysed.ready.get(index) {
+            Some(RowDetail::Ready(detail)) => Some(detail.clone()),
+            Some(RowDetail::Stored) => None,
+            _ => asked.next(),
+        })
+        .collect();
+    let new_rows: Vec<(&ThreatRow, Option<&str>)> =
+        to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details.iter().map(Option::as_deref)).collect();
+    // $1 expected head, $2 model, $3 version, $4 rows, $5 time, $6 the
+    // version kept rows come from; then the audit record, the version's
+    // values and the ids to close.
+    let audit_from = 7;
+    let version_from = audit_from + if audit.is_some() { 10 } else { 0 };
+    let ids_from = version_from + VERSION_PARAMETERS;
+    let audit_sql = match audit {
+        Some(_) => format!(
+            ", audit AS (INSERT INTO {} SELECT {} FROM bumped)",
+            audit::COLUMNS,
+            audit::parameters(audit_from).join(", ")
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "WITH bumped AS (UPDATE models SET head_version = $3, updated_at = $5 WHERE id = $2 AND head_version = $1 \
+         RETURNING id), version AS ({}){audit_sql}, closed AS ({} AND EXISTS (SELECT 1 FROM bumped)), \
+         inserted AS ({} WHERE EXISTS (SELECT 1 FROM bumped) RETURNING threat_id, detail) \
+         SELECT (SELECT COUNT(*) FROM bumped), (SELECT string_agg(threat_id, ' ') FROM inserted WHERE detail = '')",
+        version_sql("$2", "$3", version_from, Some("bumped")),
+        close_sql(to_close.len(), ids_from),
+        insert_sql(Backend::Postgres, "$2", "$3", "$4", Some("$6")),
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(expected_head)
+        .bind(model_id)
+        .bind(version)
+        .bind(rows_json(&new_rows)?)
+        .bind(version_row.now)
+        .bind(analysed.kept_from.unwrap_or(0));
+    if let Some(audit) = audit {
+        query = audit.bind(query, version_row.now);
+    }
+    let mut query = version_row.bind_values(query);
+    for id in padded_items(to_close) {
+        query = query.bind(*id);
+    }
+    let outcome = query.fetch_one(&mut **tx).await?;
+    let bumped: i64 = outcome.try_get(0)?;
+    let missing: Option<String> = outcome.try_get(1)?;
+    if bumped == 0 {
+        return Err(stale_head(tx, model_id, expected_head).await);
+    }
+    if let Some(missing) = missing {
+        let missing: HashSet<&str> = missing.split(' ').collect();
+        let indexes: Vec<usize> = to_insert
+            .iter()
+            .copied()
+            .filter(|&index| missing.contains(analysed.rows[index].threat_id.as_str()))
+            .collect();
+        let details = analysed.details(indexes.clone()).await?;
+        for (index, detail) in indexes.into_iter().zip(details) {
+            sqlx::query("UPDATE threats SET detail = $1 WHERE model_id = $2 AND threat_id = $3 AND since_version = $4")
+                .bind(detail)
                 .bind(model_id)
+                .bind(&analysed.rows[index].threat_id)
                 .bind(version)
-                .bind(rows_json(chunk)?)
                 .execute(&mut **tx)
                 .await?;
         }
     }
-    Ok(Saved { version, added, removed, changed, rows_written, threats: distinct, stamp: now })
+    Ok(())
 }
 
 /// A version's row in `model_versions`, for [`version_sql`].
@@ -475,16 +613,19 @@ const VERSION_PARAMETERS: usize = 14;
 
 /// The INSERT of a version's row, with the model id and version in the
 /// parameters named by `model` and `version`, and the rest
-/// ([`VersionRow::bind_values`]) from `$first` on.
-fn version_sql(model: &str, version: &str, first: usize) -> String {
+/// ([`VersionRow::bind_values`]) from `$first` on: its values, or with
+/// `only_with` a SELECT of them from that table (a row only if it has one).
+fn version_sql(model: &str, version: &str, first: usize, only_with: Option<&str>) -> String {
     let values: Vec<String> = (first..first + VERSION_PARAMETERS).map(|n| format!("${n}")).collect();
     let (before, after) = values.split_at(4);
+    let values = format!("{model}, {version}, {}, '', {}", before.join(", "), after.join(", "));
+    let source = match only_with {
+        Some(table) => format!("SELECT {values} FROM {table}"),
+        None => format!("VALUES ({values})"),
+    };
     format!(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
-         document_zstd, components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) \
-         VALUES ({model}, {version}, {}, '', {})",
-        before.join(", "),
-        after.join(", ")
+         document_zstd, components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) {source}"
     )
 }
 
@@ -674,16 +815,32 @@ fn close_sql(count: usize, first: usize) -> String {
 /// SQLite a search of the statement's parameter names per parameter (sqlx
 /// maps `$N` names to positions), and every count of rows was another text
 /// to prepare. The arguments name the parameters holding the model id, the
-/// version and the rows.
-fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str) -> String {
+/// version and the rows. With `kept_from` (PostgreSQL only), a row sent
+/// without its detail takes that of its threat's row current in the version
+/// named by that parameter, if that row has the same fingerprint, or else ''.
+fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str, kept_from: Option<&str>) -> String {
     const COLUMNS: &str = "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, \
         target_kind, severity, severity_rank, score, stride, analysis_status, fingerprint, detail)";
     match backend {
-        Backend::Postgres => format!(
-            "{COLUMNS} SELECT {model}, r ->> 0, {version}, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, \
-             (r ->> 6)::BIGINT, (r ->> 7)::DOUBLE PRECISION, r ->> 8, r ->> 9, r ->> 10, r ->> 11 \
-             FROM jsonb_array_elements({rows}::jsonb) AS r"
-        ),
+        Backend::Postgres => {
+            let detail = match kept_from {
+                // The row current in a version is the threat's latest since
+                // then: one step back along the primary key (model, threat,
+                // since_version), where a search by fingerprint would read
+                // every version of the threat.
+                Some(kept_from) => format!(
+                    "COALESCE(r ->> 11, (SELECT CASE WHEN kept.fingerprint = r ->> 10 THEN kept.detail END \
+                     FROM (SELECT fingerprint, detail FROM threats WHERE model_id = {model} AND threat_id = r ->> 0 \
+                     AND since_version <= {kept_from} ORDER BY since_version DESC LIMIT 1) AS kept), '')"
+                ),
+                None => "r ->> 11".to_string(),
+            };
+            format!(
+                "{COLUMNS} SELECT {model}, r ->> 0, {version}, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, \
+                 (r ->> 6)::BIGINT, (r ->> 7)::DOUBLE PRECISION, r ->> 8, r ->> 9, r ->> 10, {detail} \
+                 FROM jsonb_array_elements({rows}::jsonb) AS r"
+            )
+        }
         Backend::Sqlite => format!(
             "{COLUMNS} SELECT {model}, value ->> 0, {version}, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
              value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11 \
@@ -693,10 +850,10 @@ fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str) -> Strin
 }
 
 /// Rows and their details as [`insert_sql`] reads them: an array of rows,
-/// each an array of its columns.
-fn rows_json(rows: &[(&ThreatRow, String)]) -> Result<String, ApiError> {
+/// each an array of its columns (a detail not sent is null).
+fn rows_json(rows: &[(&ThreatRow, Option<&str>)]) -> Result<String, ApiError> {
     type Columns<'r> =
-        (&'r str, &'r str, &'r str, &'r str, &'r str, &'r str, i64, f64, &'r str, &'r str, &'r str, &'r str);
+        (&'r str, &'r str, &'r str, &'r str, &'r str, &'r str, i64, f64, &'r str, &'r str, &'r str, Option<&'r str>);
     let columns: Vec<Columns> = rows
         .iter()
         .map(|(row, detail)| {
@@ -712,7 +869,7 @@ fn rows_json(rows: &[(&ThreatRow, String)]) -> Result<String, ApiError> {
                 row.stride.as_str(),
                 row.analysis_status.as_str(),
                 row.fingerprint.as_str(),
-                detail.as_str(),
+                *detail,
             )
         })
         .collect();
@@ -759,7 +916,7 @@ pub async fn create_model(
         }
         other => other,
     })?;
-    let saved = store(&mut tx, model_id, 0, &caller.user_id, message, analysed, None).await?;
+    let saved = store(&mut tx, model_id, 0, &caller.user_id, message, analysed, None, None).await?;
     let detail = serde_json::json!({"name": name, "project": project_id, "version": saved.version,
         "format": analysed.format, "threats": analysed.summary.threats});
     crate::audit::record(&mut tx, caller, action, "model", model_id, detail).await?;
