@@ -592,6 +592,18 @@ async fn a_model_sent_as_json_is_stored_pretty_printed_and_positions_name_its_li
     }
 }
 
+/// `document` analysed as a save would, and the id of alice, its author.
+async fn analysed_by_alice(server: &TestServer, document: &str) -> (rampart_server::store::versions::Analysed, String) {
+    let state = server.state();
+    let prepared = rampart_server::analysis::prepare(&state.kb, "small.yaml", document, None).expect("valid");
+    let analysed = rampart_server::store::versions::analyse(state.kb.clone(), prepared).await.expect("analysed");
+    let author: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'alice'")
+        .fetch_one(&state.db.pool)
+        .await
+        .expect("alice");
+    (analysed, author)
+}
+
 /// A save that reads the head's rows steers PostgreSQL's planner to the
 /// indexes for the rest of its transaction, and only there.
 async fn planner_settings(backend: Backend) {
@@ -600,12 +612,7 @@ async fn planner_settings(backend: Backend) {
     let document = fixture("small.yaml");
     let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
     let state = server.state();
-    let prepared = rampart_server::analysis::prepare(&state.kb, "small.yaml", &document, None).expect("valid");
-    let analysed = rampart_server::store::versions::analyse(state.kb.clone(), prepared).await.expect("analysed");
-    let author: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'alice'")
-        .fetch_one(&state.db.pool)
-        .await
-        .expect("alice");
+    let (analysed, author) = analysed_by_alice(&server, &document).await;
     let seqscan = "SELECT current_setting('enable_seqscan')";
     let mut tx = state.db.write().await.expect("a write transaction");
     let saved = rampart_server::store::versions::store(&mut tx, &model_id, 1, &author, "test", &analysed, None, None)
@@ -634,13 +641,7 @@ async fn stale_store(backend: Backend) {
     let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
     save(&admin, &model_id, &renamed(&document, &[("db", "Order store")]), "v2").await;
     let state = server.state();
-    let changed = renamed(&document, &[("web", "Storefront")]);
-    let prepared = rampart_server::analysis::prepare(&state.kb, "small.yaml", &changed, None).expect("valid");
-    let analysed = rampart_server::store::versions::analyse(state.kb.clone(), prepared).await.expect("analysed");
-    let author: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'alice'")
-        .fetch_one(&state.db.pool)
-        .await
-        .expect("alice");
+    let (analysed, author) = analysed_by_alice(&server, &renamed(&document, &[("web", "Storefront")])).await;
     let count = |sql: &'static str| {
         let model_id = model_id.clone();
         async move { sqlx::query_scalar::<_, i64>(sql).bind(model_id).fetch_one(&state.db.pool).await.expect(sql) }
