@@ -294,6 +294,14 @@ async fn incremental_saves(backend: Backend) {
     let last = renamed(&base, &[("web", "Storefront"), ("api", "Order service")]);
     let saved = save(&admin, &model_id, &last, "v5").await;
     assert_eq!(saved["model"]["head_version"], 5, "{saved}");
+    // The save's audit record, written with it, tells what it changed.
+    let log = admin.ok("GET", &format!("/api/v1/audit?target={model_id}&action=model.save"), None).await;
+    let detail = &log["items"][0]["detail"];
+    assert_eq!(detail["version"], 5, "{log}");
+    assert_eq!(detail["message"], "v5", "{log}");
+    for count in ["added", "changed", "removed"] {
+        assert_eq!(detail[count], saved[format!("threats_{count}")], "{count}: {log}");
+    }
 
     let full = admin
         .ok(
