@@ -84,37 +84,26 @@ type DetailRequest = (Vec<usize>, tokio::sync::oneshot::Sender<Vec<String>>);
 struct Details(std::sync::mpsc::Sender<DetailRequest>);
 
 impl Analysed {
-    /// The details (the stored JSON) of the rows at `indexes`, read in `tx`
-    /// where they are already stored.
-    pub async fn details_in(&self, tx: &mut Tx, model_id: &str, indexes: &[usize]) -> Result<Vec<String>, ApiError> {
-        let mut found: Vec<Option<String>> = indexes
+    /// What a save sends as the details of the rows at `indexes`: those
+    /// serialised with the analysis or now, on request. A row kept from the
+    /// previous analysis is sent without: the insert copies the detail of
+    /// its stored row ([`insert_sql`]), which saves serialising it again or
+    /// reading it in a round trip of its own.
+    async fn details_to_send(&self, indexes: &[usize]) -> Result<Vec<Option<String>>, ApiError> {
+        let on_request: Vec<usize> = indexes
+            .iter()
+            .copied()
+            .filter(|&index| matches!(self.ready.get(index), Some(RowDetail::OnRequest)))
+            .collect();
+        let mut asked = self.details(on_request).await?.into_iter();
+        Ok(indexes
             .iter()
             .map(|&index| match self.ready.get(index) {
                 Some(RowDetail::Ready(detail)) => Some(detail.clone()),
-                _ => None,
+                Some(RowDetail::Stored) => None,
+                _ => asked.next(),
             })
-            .collect();
-        let stored: Vec<&ThreatRow> = indexes
-            .iter()
-            .filter(|&&index| matches!(self.ready.get(index), Some(RowDetail::Stored)))
-            .map(|&index| &*self.rows[index])
-            .collect();
-        let mut by_fingerprint = match self.kept_from {
-            Some(version) => stored_details(tx, model_id, version, &stored).await?,
-            None => HashMap::new(),
-        };
-        for (slot, &index) in found.iter_mut().zip(indexes) {
-            if slot.is_none() && matches!(self.ready.get(index), Some(RowDetail::Stored)) {
-                let row = &self.rows[index];
-                *slot = by_fingerprint.remove(&(row.threat_id.as_str(), row.fingerprint.as_str()));
-            }
-        }
-        // The rest from the analysis's thread: a full analysis's rows, and
-        // any kept row whose stored detail is gone (none should be).
-        let missing: Vec<usize> =
-            found.iter().zip(indexes).filter(|(slot, _)| slot.is_none()).map(|(_, &i)| i).collect();
-        let mut asked = self.details(missing).await?.into_iter();
-        Ok(found.into_iter().map(|slot| slot.or_else(|| asked.next()).unwrap_or_default()).collect())
+            .collect())
     }
 
     /// The details (the stored JSON) of the rows at `indexes`.
@@ -136,44 +125,6 @@ impl Analysed {
         }
         Ok(details)
     }
-}
-
-/// The stored details of `rows`, which are the rows of their threats
-/// current in `version`, by threat id and fingerprint.
-async fn stored_details<'r>(
-    tx: &mut Tx,
-    model_id: &str,
-    version: i64,
-    rows: &[&'r ThreatRow],
-) -> Result<HashMap<(&'r str, &'r str), String>, ApiError> {
-    let wanted: HashMap<(&str, &str), &ThreatRow> =
-        rows.iter().map(|row| ((row.threat_id.as_str(), row.fingerprint.as_str()), *row)).collect();
-    let mut found = HashMap::with_capacity(rows.len());
-    // Each threat's row current in `version` is its latest since then: one
-    // step back along the primary key (model, threat, since_version), where
-    // a search by fingerprint would read every version of the threat.
-    for chunk in rows.chunks(IDS_PER_LIST) {
-        let lookups: Vec<String> = (0..padded(chunk.len()))
-            .map(|i| {
-                format!(
-                    "SELECT * FROM (SELECT threat_id, fingerprint, detail FROM threats WHERE model_id = $1 \
-                     AND threat_id = ${} AND since_version <= $2 ORDER BY since_version DESC LIMIT 1) AS t{i}",
-                    i + 3
-                )
-            })
-            .collect();
-        let sql = lookups.join(" UNION ALL ");
-        let mut query = sqlx::query_as::<_, (String, String, String)>(&sql).bind(model_id).bind(version);
-        for row in padded_items(chunk) {
-            query = query.bind(&row.threat_id);
-        }
-        for (threat_id, fingerprint, detail) in query.fetch_all(&mut **tx).await? {
-            if let Some(row) = wanted.get(&(threat_id.as_str(), fingerprint.as_str())) {
-                found.insert((row.threat_id.as_str(), row.fingerprint.as_str()), detail);
-            }
-        }
-    }
-    Ok(found)
 }
 
 /// Runs the core's analysis of a prepared model, in its turn for a CPU slot.
@@ -421,11 +372,9 @@ pub async fn store(
     bump(tx, model_id, expected_head, version, now).await?;
     version_row.bind(sqlx::query(&version_sql("$1", "$2", 3, None))).execute(&mut **tx).await?;
     refingerprint(tx, model_id, analysed, &current, &stale_rows).await?;
-    // Read before any row is closed; the lookup goes by `since_version`,
-    // which closing leaves as it is.
-    let details = analysed.details_in(tx, model_id, &to_insert).await?;
+    let details = analysed.details_to_send(&to_insert).await?;
     let new_rows: Vec<(&ThreatRow, Option<&str>)> =
-        to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details.iter().map(|d| Some(d.as_str()))).collect();
+        to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details.iter().map(Option::as_deref)).collect();
     for chunk in to_close.chunks(IDS_PER_LIST) {
         let sql = close_sql(chunk.len(), 3);
         let mut query = sqlx::query(&sql).bind(expected_head).bind(model_id);
@@ -434,14 +383,27 @@ pub async fn store(
         }
         query.execute(&mut **tx).await?;
     }
+    let mut missing = Vec::new();
     for chunk in new_rows.chunks(ROWS_PER_INSERT) {
-        sqlx::query(&insert_sql(backend, "$1", "$2", "$3", None))
+        let sql = insert_sql(backend, "$1", "$2", "$3", "$4");
+        let rows = rows_json(chunk)?;
+        let kept_from = analysed.kept_from.unwrap_or(0);
+        if chunk.iter().all(|(_, detail)| detail.is_some()) {
+            sqlx::query(&sql).bind(model_id).bind(version).bind(rows).bind(kept_from).execute(&mut **tx).await?;
+            continue;
+        }
+        // Rows sent without their detail: which ones the copy missed.
+        let sql = format!("{sql} RETURNING CASE WHEN detail = '' THEN threat_id END");
+        let inserted: Vec<Option<String>> = sqlx::query_scalar(&sql)
             .bind(model_id)
             .bind(version)
-            .bind(rows_json(chunk)?)
-            .execute(&mut **tx)
+            .bind(rows)
+            .bind(kept_from)
+            .fetch_all(&mut **tx)
             .await?;
+        missing.extend(inserted.into_iter().flatten());
     }
+    fill_in_details(tx, analysed, &to_insert, model_id, version, missing.iter().map(String::as_str)).await?;
     if let Some(audit) = &audit {
         audit.write(tx).await?;
     }
@@ -513,21 +475,7 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
     let Write { expected_head, version_row, audit, to_close } = write;
     let model_id = version_row.model_id;
     let version = version_row.version;
-    // Details ready or serialised by the analysis now; kept rows' are copied.
-    let on_request: Vec<usize> = to_insert
-        .iter()
-        .copied()
-        .filter(|&index| matches!(analysed.ready.get(index), Some(RowDetail::OnRequest)))
-        .collect();
-    let mut asked = analysed.details(on_request).await?.into_iter();
-    let details: Vec<Option<String>> = to_insert
-        .iter()
-        .map(|&index| match analysed.ready.get(index) {
-            Some(RowDetail::Ready(detail)) => Some(detail.clone()),
-            Some(RowDetail::Stored) => None,
-            _ => asked.next(),
-        })
-        .collect();
+    let details = analysed.details_to_send(to_insert).await?;
     let new_rows: Vec<(&ThreatRow, Option<&str>)> =
         to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details.iter().map(Option::as_deref)).collect();
     // $1 expected head, $2 model, $3 version, $4 rows, $5 time, $6 the
@@ -551,7 +499,7 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
          SELECT (SELECT COUNT(*) FROM bumped), (SELECT string_agg(threat_id, ' ') FROM inserted WHERE detail = '')",
         version_sql("$2", "$3", version_from, Some("bumped")),
         close_sql(to_close.len(), ids_from),
-        insert_sql(Backend::Postgres, "$2", "$3", "$4", Some("$6")),
+        insert_sql(Backend::Postgres, "$2", "$3", "$4", "$6"),
     );
     let mut query = sqlx::query(&sql)
         .bind(expected_head)
@@ -573,23 +521,36 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
     if bumped == 0 {
         return Err(stale_head(tx, model_id, expected_head).await);
     }
-    if let Some(missing) = missing {
-        let missing: HashSet<&str> = missing.split(' ').collect();
-        let indexes: Vec<usize> = to_insert
-            .iter()
-            .copied()
-            .filter(|&index| missing.contains(analysed.rows[index].threat_id.as_str()))
-            .collect();
-        let details = analysed.details(indexes.clone()).await?;
-        for (index, detail) in indexes.into_iter().zip(details) {
-            sqlx::query("UPDATE threats SET detail = $1 WHERE model_id = $2 AND threat_id = $3 AND since_version = $4")
-                .bind(detail)
-                .bind(model_id)
-                .bind(&analysed.rows[index].threat_id)
-                .bind(version)
-                .execute(&mut **tx)
-                .await?;
-        }
+    let missing = missing.unwrap_or_default();
+    fill_in_details(tx, analysed, to_insert, model_id, version, missing.split_whitespace()).await
+}
+
+/// Gives the rows of `version` whose threat ids are `missing`, inserted
+/// without a detail because the stored row to copy it from was not found
+/// (none should be), their detail from the analysis.
+async fn fill_in_details<'m>(
+    tx: &mut Tx,
+    analysed: &Analysed,
+    inserted: &[usize],
+    model_id: &str,
+    version: i64,
+    missing: impl Iterator<Item = &'m str>,
+) -> Result<(), ApiError> {
+    let missing: HashSet<&str> = missing.collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let indexes: Vec<usize> =
+        inserted.iter().copied().filter(|&index| missing.contains(analysed.rows[index].threat_id.as_str())).collect();
+    let details = analysed.details(indexes.clone()).await?;
+    for (index, detail) in indexes.into_iter().zip(details) {
+        sqlx::query("UPDATE threats SET detail = $1 WHERE model_id = $2 AND threat_id = $3 AND since_version = $4")
+            .bind(detail)
+            .bind(model_id)
+            .bind(&analysed.rows[index].threat_id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -815,38 +776,31 @@ fn close_sql(count: usize, first: usize) -> String {
 /// SQLite a search of the statement's parameter names per parameter (sqlx
 /// maps `$N` names to positions), and every count of rows was another text
 /// to prepare. The arguments name the parameters holding the model id, the
-/// version and the rows. With `kept_from` (PostgreSQL only), a row sent
-/// without its detail takes that of its threat's row current in the version
-/// named by that parameter, if that row has the same fingerprint, or else ''.
-fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str, kept_from: Option<&str>) -> String {
+/// version, the rows and the version the rows kept from the previous
+/// analysis were current in: a row sent without its detail takes that of
+/// its threat's row current then, if that row has the same fingerprint,
+/// or else ''.
+fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str, kept_from: &str) -> String {
     const COLUMNS: &str = "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, \
         target_kind, severity, severity_rank, score, stride, analysis_status, fingerprint, detail)";
-    match backend {
-        Backend::Postgres => {
-            let detail = match kept_from {
-                // The row current in a version is the threat's latest since
-                // then: one step back along the primary key (model, threat,
-                // since_version), where a search by fingerprint would read
-                // every version of the threat.
-                Some(kept_from) => format!(
-                    "COALESCE(r ->> 11, (SELECT CASE WHEN kept.fingerprint = r ->> 10 THEN kept.detail END \
-                     FROM (SELECT fingerprint, detail FROM threats WHERE model_id = {model} AND threat_id = r ->> 0 \
-                     AND since_version <= {kept_from} ORDER BY since_version DESC LIMIT 1) AS kept), '')"
-                ),
-                None => "r ->> 11".to_string(),
-            };
-            format!(
-                "{COLUMNS} SELECT {model}, r ->> 0, {version}, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, \
-                 (r ->> 6)::BIGINT, (r ->> 7)::DOUBLE PRECISION, r ->> 8, r ->> 9, r ->> 10, {detail} \
-                 FROM jsonb_array_elements({rows}::jsonb) AS r"
-            )
-        }
-        Backend::Sqlite => format!(
-            "{COLUMNS} SELECT {model}, value ->> 0, {version}, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
-             value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11 \
-             FROM json_each({rows}) ORDER BY key"
-        ),
-    }
+    // Each unpacked row is `r`, an array of its columns.
+    let (from, integer, real) = match backend {
+        Backend::Postgres => (format!("jsonb_array_elements({rows}::jsonb) AS r"), "::BIGINT", "::DOUBLE PRECISION"),
+        // `json_each` names its rows `value`, in `key` order.
+        Backend::Sqlite => (format!("(SELECT value AS r FROM json_each({rows}) ORDER BY key)"), "", ""),
+    };
+    // The row current in a version is the threat's latest since then: one
+    // step back along the primary key (model, threat, since_version), where
+    // a search by fingerprint would read every version of the threat.
+    let kept_detail = format!(
+        "(SELECT CASE WHEN fingerprint = r ->> 10 THEN detail END FROM threats WHERE model_id = {model} \
+         AND threat_id = r ->> 0 AND since_version <= {kept_from} ORDER BY since_version DESC LIMIT 1)"
+    );
+    format!(
+        "{COLUMNS} SELECT {model}, r ->> 0, {version}, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, \
+         (r ->> 6){integer}, (r ->> 7){real}, r ->> 8, r ->> 9, r ->> 10, COALESCE(r ->> 11, {kept_detail}, '') \
+         FROM {from}"
+    )
 }
 
 /// Rows and their details as [`insert_sql`] reads them: an array of rows,
