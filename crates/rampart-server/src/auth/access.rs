@@ -24,8 +24,6 @@ pub struct ModelAccess {
     pub project: ProjectAccess,
     pub name: String,
     pub head_version: i64,
-    /// How many threats the head version has (what an unfiltered list of them counts).
-    pub head_threats: i64,
 }
 
 impl ProjectAccess {
@@ -99,11 +97,8 @@ impl Caller {
     /// One query: it runs before nearly every request's own work.
     pub async fn model(&self, state: &AppState, model_id: &str) -> Result<ModelAccess, ApiError> {
         let row = sqlx::query(&format!(
-            "SELECT m.project_id, m.name AS model_name, m.head_version, v.threats_total AS head_threats, \
-             p.business_unit_id, p.name, {GRANTS} \
-             FROM models m JOIN projects p ON p.id = m.project_id AND p.org_id = m.org_id \
-             LEFT JOIN model_versions v ON v.model_id = m.id AND v.version = m.head_version \
-             WHERE m.id = $1 AND m.org_id = $2"
+            "SELECT m.project_id, m.name AS model_name, m.head_version, p.business_unit_id, p.name, {GRANTS} \
+             FROM models m JOIN projects p ON p.id = m.project_id AND p.org_id = m.org_id WHERE m.id = $1 AND m.org_id = $2"
         ))
         .bind(model_id)
         .bind(&self.org_id)
@@ -118,7 +113,6 @@ impl Caller {
             project,
             name: row.try_get("model_name")?,
             head_version: row.try_get("head_version")?,
-            head_threats: row.try_get::<Option<i64>, _>("head_threats")?.unwrap_or(0),
         })
     }
 
