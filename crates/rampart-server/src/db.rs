@@ -10,6 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::MigrateError;
 use sqlx::{AnyConnection, AnyPool};
 
 /// The schema's migrations, applied in order at start-up and recorded in
@@ -149,6 +150,9 @@ impl Db {
     pub async fn open(url: &str, max_connections: u32) -> Result<Db, DbError> {
         let db = Db::connect(url, max_connections).await?;
         MIGRATOR.run(&db.pool).await.map_err(DbError::Migrate)?;
+        if db.backend == Backend::Postgres {
+            postgres_column_storage(&db.pool).await.map_err(|error| DbError::Migrate(MigrateError::Execute(error)))?;
+        }
         Ok(db)
     }
 
@@ -180,6 +184,29 @@ impl Db {
             tracing::warn!(%error, "cannot start the thread that writes the database back to disk");
         }
     }
+}
+
+/// Column settings that only PostgreSQL has, so that the migrations, which
+/// both databases run, cannot hold them: set after the migrations, and only
+/// where not set yet (`ALTER TABLE` locks the table out of every reader).
+///
+/// A version's document is compressed with zstd already
+/// ([`crate::store::documents`]), but PostgreSQL tried its own compression
+/// (pglz) on the 32 KB of each save's document, inside the save's statement,
+/// and kept nothing of it: 6 % of the database's CPU under a stream of saves.
+/// `EXTERNAL` stores the column out of line as it is. In alternated 15 s
+/// runs the database's CPU per save went from 3.27-3.45 ms to 2.94-3.13.
+async fn postgres_column_storage(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    let storage: Option<String> = sqlx::query_scalar(
+        "SELECT attstorage::text FROM pg_attribute \
+         WHERE attrelid = 'model_versions'::regclass AND attname = 'document_zstd'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if storage.as_deref() != Some("e") {
+        sqlx::query("ALTER TABLE model_versions ALTER COLUMN document_zstd SET STORAGE EXTERNAL").execute(pool).await?;
+    }
+    Ok(())
 }
 
 async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connections: u32) -> Result<AnyPool, DbError> {

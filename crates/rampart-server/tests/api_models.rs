@@ -457,7 +457,8 @@ async fn threats_fingerprinted_by_an_older_server_are_recognised() {
 }
 
 /// Documents are stored compressed: the text column of a new version is
-/// empty and the compressed one is far smaller than the document. A version
+/// empty and the compressed one is far smaller than the document (on
+/// PostgreSQL, stored without compressing it again). A version
 /// written by an older server (its text in `document`, no compressed bytes)
 /// reads back the same, and a re-analysis job and a rollback still work
 /// from it.
@@ -476,6 +477,17 @@ async fn stored_documents(backend: Backend) {
     let compressed = compressed.expect("a new version keeps its document compressed");
     assert_eq!(text, "", "and leaves the text column empty");
     assert!(compressed.len() < document.len() / 2, "{} bytes for {}", compressed.len(), document.len());
+    if backend == Backend::Postgres {
+        // Out of line and as it is: PostgreSQL's own compression is not tried again.
+        let storage: String = sqlx::query_scalar(
+            "SELECT attstorage::text FROM pg_attribute \
+             WHERE attrelid = 'model_versions'::regclass AND attname = 'document_zstd'",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("the column's storage");
+        assert_eq!(storage, "e", "EXTERNAL storage");
+    }
     let version = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/1"), None).await;
     assert_eq!(version["document"], json!(document), "the document comes back as it was saved");
 
