@@ -120,6 +120,38 @@ async fn latest_is_the_head(client: &Client, model_id: &str, head: i64) {
     }
 }
 
+/// A version near the head is listed from the head's end (its open rows and
+/// those closed since) on SQLite, an older one by its range: a model saved
+/// with two documents in turn lists the same threats for each document's
+/// versions, whichever way they are read.
+async fn recent_and_older_versions(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let first = fixture("small.yaml");
+    let second = with_database_flow(&first);
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &first).await;
+    for version in 2..=10 {
+        let document = if version % 2 == 0 { &second } else { &first };
+        save(&admin, &model_id, document, &format!("version {version}")).await;
+    }
+    let (oldest_first, oldest_second) =
+        (threats_of(&admin, &model_id, 1).await, threats_of(&admin, &model_id, 2).await);
+    assert_ne!(oldest_first, oldest_second, "the documents have different threats");
+    for version in [3, 5, 7, 9] {
+        assert_eq!(threats_of(&admin, &model_id, version).await, oldest_first, "version {version}");
+    }
+    for version in [4, 6, 8, 10] {
+        assert_eq!(threats_of(&admin, &model_id, version).await, oldest_second, "version {version}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recent_and_older_versions_list_the_threats_they_were_saved_with() {
+    for backend in backends() {
+        recent_and_older_versions(backend).await;
+    }
+}
+
 fn ids(list: &Value) -> Vec<String> {
     list.as_array().expect("list").iter().map(|v| v.as_str().expect("id").to_string()).collect()
 }

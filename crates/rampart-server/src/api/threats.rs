@@ -218,6 +218,47 @@ const THREAT_FROM: &str = "FROM threats t LEFT JOIN threat_states s ON s.model_i
 /// whole or not at all.
 const LATEST_THREAT_FROM: &str = "FROM threats t LEFT JOIN threat_states s \
     ON s.model_id = t.model_id AND s.threat_id = t.threat_id WHERE t.model_id = $1 AND t.until_version IS NULL";
+/// [`THREAT_FROM`] for a recent version on SQLite: its rows are the open
+/// ones and those closed since, found by `threats_current`, where the
+/// version's range reads every row created up to the version.
+const RECENT_THREAT_FROM: &str = "FROM (SELECT model_id, threat_id, rule, title, target, target_kind, severity, \
+    severity_rank, score, stride, analysis_status, since_version FROM threats INDEXED BY threats_current \
+    WHERE model_id = $1 AND until_version IS NULL AND since_version <= $2 \
+    UNION ALL SELECT model_id, threat_id, rule, title, target, target_kind, severity, severity_rank, score, stride, \
+    analysis_status, since_version FROM threats INDEXED BY threats_current \
+    WHERE model_id = $1 AND until_version >= $2 AND since_version <= $2) t \
+    LEFT JOIN threat_states s ON s.model_id = t.model_id AND s.threat_id = t.threat_id WHERE t.model_id = $1";
+
+/// The FROM and WHERE clauses of a list of `version`'s threats (the
+/// latest's when none) in a model whose head is `head`.
+///
+/// SQLite's planner, without statistics, is told the index. The latest
+/// version's rows come from `threats_head`, which holds every listed column
+/// of the open rows in score order: a page by score stops once it is full,
+/// any other order or count reads the model's open rows and nothing more. An
+/// older version's come by its range in `threats_list`, which reads every
+/// row created up to the version: a recent version's, from the other end,
+/// are the open rows and those closed since, each read from the table.
+/// Measured on SQLite with 4,432 versions of a 200-component model (1,663
+/// threats), a page of version 4,431 took 13.6 ms by its range and 2.2 ms
+/// from the head's end, version 4,232 12.7 and 5.1 ms, version 3,693 11.2
+/// and 12.8 ms, version 2,216 7.2 and 37.4 ms: the head's end is taken
+/// within the last eighth of the history. PostgreSQL's planner makes the
+/// same choice from its statistics.
+fn threats_from(backend: Backend, version: Option<i64>, head: i64) -> String {
+    match (backend, version) {
+        (Backend::Postgres, None) => LATEST_THREAT_FROM.to_string(),
+        (Backend::Postgres, Some(_)) => THREAT_FROM.to_string(),
+        (Backend::Sqlite, None) => {
+            LATEST_THREAT_FROM.replacen("FROM threats t ", "FROM threats t INDEXED BY threats_head ", 1)
+        }
+        (Backend::Sqlite, Some(version)) if (head - version) * 7 < version => RECENT_THREAT_FROM.to_string(),
+        (Backend::Sqlite, Some(_)) => {
+            THREAT_FROM.replacen("FROM threats t ", "FROM threats t INDEXED BY threats_list ", 1)
+        }
+    }
+}
+
 /// The columns of a list entry: not the detail, which lists never show.
 const SUMMARY_COLUMNS: &str = "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
     t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date";
@@ -261,7 +302,7 @@ async fn list_threats(
     // committed meanwhile cannot change what that version lists.
     let latest = query.version.is_none();
     // The FROM and WHERE clauses; the two queries below put their own columns before them.
-    let mut sql = if latest { LATEST_THREAT_FROM } else { THREAT_FROM }.to_string();
+    let mut sql = threats_from(state.db.backend, (!latest).then_some(version), access.head_version);
     let mut binds: Vec<String> = Vec::new();
     let mut next = if latest { 2 } else { 3 };
     let mut condition = |sql: &mut String, clause: &str, value: String| {
@@ -315,15 +356,6 @@ async fn list_threats(
         }
     };
     let filtered = !binds.is_empty() || query.status.is_some() || query.min_severity.is_some();
-    // SQLite's planner, without statistics, is told the index. The latest
-    // version's rows come from `threats_head`, which holds every listed
-    // column of the open rows in score order: a page by score stops once it
-    // is full, any other order or count reads the model's open rows and
-    // nothing more. An older version's come by its range in `threats_list`.
-    if state.db.backend == Backend::Sqlite {
-        let index = if latest { "threats_head" } else { "threats_list" };
-        sql = sql.replacen("FROM threats t ", &format!("FROM threats t INDEXED BY {index} "), 1);
-    }
     // The total comes in the page's own statement, which sees one snapshot:
     // read apart, a save landing between them gave a latest list one
     // version's threats and the other's total. Unfiltered, it is the
