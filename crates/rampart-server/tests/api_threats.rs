@@ -453,7 +453,7 @@ async fn decisions_are_guarded_against_races_and_roles() {
 
 /// A latest list's total and items while saves replace the model with one
 /// that has a different number of threats: both must describe the same
-/// version, whichever it is. Read in separate statements, a save landing
+/// version, whichever it is, and the page names it. Read in separate statements, a save landing
 /// between them gave one version's items with the other's total.
 async fn totals_under_saves(backend: Backend) {
     let server = TestServer::start(backend).await;
@@ -486,6 +486,10 @@ async fn totals_under_saves(backend: Backend) {
             let page = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats?{query}"), None).await;
             let items = page["items"].as_array().expect("items").len() as i64;
             assert_eq!(Some(items), page["total"].as_i64(), "{query}: one page holds every threat listed");
+            // The version it names lists the same, asked for by number.
+            let version = page["version"].as_i64().expect("the version listed");
+            let by_number = format!("/api/v1/models/{model_id}/threats?{query}&version={version}");
+            assert_eq!(admin.ok("GET", &by_number, None).await, page, "{query}, version {version}");
             totals.insert(items);
             reads += 1;
         }

@@ -1169,19 +1169,6 @@ export interface components {
         };
         /** @description One page of a list. */
         Page7: {
-            items: components["schemas"]["ThreatSummary"][];
-            /** Format: int64 */
-            limit: number;
-            /** Format: int64 */
-            offset: number;
-            /**
-             * Format: int64
-             * @description How many items match, over all pages.
-             */
-            total: number;
-        };
-        /** @description One page of a list. */
-        Page8: {
             items: components["schemas"]["Comment"][];
             /** Format: int64 */
             limit: number;
@@ -1194,7 +1181,7 @@ export interface components {
             total: number;
         };
         /** @description One page of a list. */
-        Page9: {
+        Page8: {
             items: components["schemas"]["AuditEntry"][];
             /** Format: int64 */
             limit: number;
@@ -1207,7 +1194,7 @@ export interface components {
             total: number;
         };
         /** @description One page of a list. */
-        Page10: {
+        Page9: {
             items: components["schemas"]["Job"][];
             /** Format: int64 */
             limit: number;
@@ -1438,6 +1425,26 @@ export interface components {
             target_kind: string;
             title: string;
         };
+        /** @description One page of a version's threats. */
+        ThreatPage: {
+            items: components["schemas"]["ThreatSummary"][];
+            /** Format: int64 */
+            limit: number;
+            /** Format: int64 */
+            offset: number;
+            /**
+             * Format: int64
+             * @description How many threats match, over all pages.
+             */
+            total: number;
+            /**
+             * Format: int64
+             * @description The version listed: without `version` in the query, the latest, read
+             *     with the page. Asking the next pages for it by number keeps them on
+             *     that version while saves land.
+             */
+            version: number;
+        };
         ThreatSummary: {
             due_date?: string | null;
             id: string;
@@ -1665,7 +1672,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page9"];
+                    "application/json": components["schemas"]["Page8"];
                 };
             };
             /** @description The request is malformed; the body says which field */
@@ -2606,7 +2613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page10"];
+                    "application/json": components["schemas"]["Page9"];
                 };
             };
             /** @description The request is malformed; the body says which field */
@@ -3616,7 +3623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page7"];
+                    "application/json": components["schemas"]["ThreatPage"];
                 };
             };
             /** @description The request is malformed; the body says which field */
@@ -3841,7 +3848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page8"];
+                    "application/json": components["schemas"]["Page7"];
                 };
             };
             /** @description The request is malformed; the body says which field */

@@ -24,7 +24,7 @@ pub fn register(api: &mut Api) {
     api.get("/api/v1/models/{model}/threats", "listThreats", "The threats of a version, filtered and sorted")
         .tag("threats")
         .query::<ThreatQuery>()
-        .response::<Page<ThreatSummary>>()
+        .response::<ThreatPage>()
         .add(list_threats);
     api.get(
         "/api/v1/models/{model}/threats/{threat}",
@@ -102,6 +102,20 @@ pub struct ThreatQuery {
     pub sort: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+/// One page of a version's threats.
+#[derive(Serialize, JsonSchema)]
+pub struct ThreatPage {
+    pub items: Vec<ThreatSummary>,
+    /// How many threats match, over all pages.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// The version listed: without `version` in the query, the latest, read
+    /// with the page. Asking the next pages for it by number keeps them on
+    /// that version while saves land.
+    pub version: i64,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -286,7 +300,7 @@ async fn list_threats(
     caller: Caller,
     Path(model_id): Path<String>,
     Query(query): Query<ThreatQuery>,
-) -> ApiResult<axum::Json<Page<ThreatSummary>>> {
+) -> ApiResult<axum::Json<ThreatPage>> {
     let access = caller.model(&state, &model_id).await?;
     let page = PageQuery { limit: query.limit, offset: query.offset };
     let (limit, offset) = (page.limit()?, page.offset()?);
@@ -371,20 +385,25 @@ async fn list_threats(
     } else {
         "(SELECT threats_total FROM model_versions WHERE model_id = $1 AND version = $2)".to_string()
     };
+    // The latest version's number comes the same way, for the next pages
+    // to ask for it by number.
+    let version_sql = if latest { ", (SELECT head_version FROM models WHERE id = $1) AS list_version" } else { "" };
     let page_sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, {total_sql} AS list_total {sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        "SELECT {SUMMARY_COLUMNS}, {total_sql} AS list_total{version_sql} {sql} \
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
     let version_bound = (!latest).then_some(version);
     let bind_all = |query| list_query(query, &model_id, version_bound, &binds);
     let rows = bind_all(&page_sql).fetch_all(&state.db.pool).await?;
-    // A page past the end has no row to carry the total.
-    let total: Option<i64> = match rows.first() {
-        Some(row) => row.try_get("list_total")?,
-        None => bind_all(&format!("SELECT {total_sql}")).fetch_one(&state.db.pool).await?.try_get(0)?,
+    // A page past the end has no row to carry them.
+    let counted = match rows.first() {
+        Some(row) => row,
+        None => &bind_all(&format!("SELECT {total_sql} AS list_total{version_sql}")).fetch_one(&state.db.pool).await?,
     };
-    let total = total.unwrap_or(0);
+    let total: Option<i64> = counted.try_get("list_total")?;
+    let version = if latest { counted.try_get("list_version")? } else { version };
     let items = rows.iter().map(summary).collect::<ApiResult<Vec<_>>>()?;
-    Ok(axum::Json(Page { items, total, limit, offset }))
+    Ok(axum::Json(ThreatPage { items, total: total.unwrap_or(0), limit, offset, version }))
 }
 
 /// A list's statement with its parameters: the model, the version unless
