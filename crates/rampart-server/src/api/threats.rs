@@ -316,7 +316,8 @@ async fn list_threats(
     // committed meanwhile cannot change what that version lists.
     let latest = query.version.is_none();
     // The FROM and WHERE clauses; the two queries below put their own columns before them.
-    let mut sql = threats_from(state.db.backend, (!latest).then_some(version), access.head_version);
+    let version_asked = (!latest).then_some(version);
+    let mut sql = threats_from(state.db.backend, version_asked, access.head_version);
     let mut binds: Vec<String> = Vec::new();
     let mut next = if latest { 2 } else { 3 };
     let mut condition = |sql: &mut String, clause: &str, value: String| {
@@ -392,8 +393,7 @@ async fn list_threats(
         "SELECT {SUMMARY_COLUMNS}, {total_sql} AS list_total{version_sql} {sql} \
          ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
-    let version_bound = (!latest).then_some(version);
-    let bind_all = |query| list_query(query, &model_id, version_bound, &binds);
+    let bind_all = |query| list_query(query, &model_id, version_asked, &binds);
     let rows = bind_all(&page_sql).fetch_all(&state.db.pool).await?;
     // A page past the end has no row to carry them.
     let counted = match rows.first() {

@@ -383,18 +383,18 @@ pub async fn store(
         }
         query.execute(&mut **tx).await?;
     }
+    let insert = insert_sql(backend, "$1", "$2", "$3", "$4");
+    // With rows sent without their detail: which ones the copy missed.
+    let insert_returning = format!("{insert} RETURNING CASE WHEN detail = '' THEN threat_id END");
+    let kept_from = analysed.kept_from.unwrap_or(0);
     let mut missing = Vec::new();
     for chunk in new_rows.chunks(ROWS_PER_INSERT) {
-        let sql = insert_sql(backend, "$1", "$2", "$3", "$4");
         let rows = rows_json(chunk)?;
-        let kept_from = analysed.kept_from.unwrap_or(0);
         if chunk.iter().all(|(_, detail)| detail.is_some()) {
-            sqlx::query(&sql).bind(model_id).bind(version).bind(rows).bind(kept_from).execute(&mut **tx).await?;
+            sqlx::query(&insert).bind(model_id).bind(version).bind(rows).bind(kept_from).execute(&mut **tx).await?;
             continue;
         }
-        // Rows sent without their detail: which ones the copy missed.
-        let sql = format!("{sql} RETURNING CASE WHEN detail = '' THEN threat_id END");
-        let inserted: Vec<Option<String>> = sqlx::query_scalar(&sql)
+        let inserted: Vec<Option<String>> = sqlx::query_scalar(&insert_returning)
             .bind(model_id)
             .bind(version)
             .bind(rows)
