@@ -4,6 +4,7 @@
 //! rampart-import / rampart-model / rampart-engine / rampart-report, writes
 //! output, and maps outcomes to exit codes. No analysis logic lives here.
 
+mod allocator;
 mod commands;
 mod diagnostics;
 mod input;
@@ -93,15 +94,3 @@ fn main() -> ExitCode {
 // three times the memory resident under concurrent saves.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-#[cfg(test)]
-mod tests {
-    /// The allocator is mimalloc 2.x: a dependency update that brought back
-    /// 3.x (the crate's default) would quietly cost CPU and memory.
-    #[test]
-    fn the_allocator_is_mimalloc_2() {
-        // Major, then two digits each of minor and patch: 20302 is 2.3.2.
-        let version = super::ALLOCATOR.version();
-        assert!((20_000..30_000).contains(&version), "mimalloc {version}: expected 2.x (the `v2` feature)");
-    }
-}

@@ -68,6 +68,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
+    crate::allocator::tune_for_server();
     init_logging();
     let mut config = rampart_server::ServerConfig::new(args.database.data_dir.clone());
     config.database_url = args.database.url();
