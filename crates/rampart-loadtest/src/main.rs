@@ -19,6 +19,8 @@ enum Scenario {
     /// GET the model's threats (50 a page; every fifth request filtered).
     Read,
     /// PUT the generated model with one property changed (If-Match: *).
+    /// With one `--model-id`, every client saves that model, each save
+    /// waiting for the one before; with several, client i saves model i mod n.
     Save,
 }
 
@@ -42,12 +44,18 @@ struct Args {
     warmup: u64,
     #[arg(long, value_enum, default_value_t = Scenario::Read)]
     scenario: Scenario,
-    /// The model to read or save; required unless --create-model.
-    #[arg(long, value_name = "ID", required_unless_present = "create_model")]
-    model_id: Option<String>,
-    /// Create a business unit, project and the generated model, print the model's id, and exit.
+    /// The model to read or save; required unless --create-model. Several
+    /// (comma-separated, or the option repeated) are shared out among the
+    /// clients: client i uses model i mod n.
+    #[arg(long, value_name = "ID", value_delimiter = ',', required_unless_present = "create_model")]
+    model_id: Vec<String>,
+    /// Create a business unit, a project and `--models` models of the
+    /// generated model in it, print their ids (one a line), and exit.
     #[arg(long)]
     create_model: bool,
+    /// How many models --create-model creates.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    models: u32,
     /// Components of the generated model (saves, and --create-model).
     #[arg(long, default_value_t = 200)]
     components: usize,
@@ -85,14 +93,21 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     if args.create_model {
         let model = scenario::generated_model(args.components, args.seed)?;
-        let id = scenario::create_model(&client, &base, &args.token, model).await?;
-        println!("{id}");
+        let ids = scenario::create_models(&client, &base, &args.token, &model, args.models).await?;
+        for id in ids {
+            println!("{id}");
+        }
         return Ok(());
     }
     if args.clients == 0 || args.seconds == 0 {
         return Err("--clients and --seconds must be at least 1".to_string());
     }
-    let model_id = args.model_id.clone().ok_or("--model-id is required")?;
+    if args.model_id.iter().any(String::is_empty) {
+        return Err("--model-id: a model id is empty".to_string());
+    }
+    if args.model_id.is_empty() {
+        return Err("--model-id is required".to_string());
+    }
     let model = match args.scenario {
         Scenario::Save => {
             Some(Arc::new(scenario::SaveBody::new(&scenario::generated_model(args.components, args.seed)?)?))
@@ -108,7 +123,7 @@ async fn run(args: Args) -> Result<(), String> {
             client: client.clone(),
             base: base.clone(),
             token: args.token.clone(),
-            model_id: model_id.clone(),
+            model_id: client_model(&args.model_id, index).to_string(),
             model: model.clone(),
             index,
             measure_from,
@@ -141,6 +156,11 @@ async fn run(args: Args) -> Result<(), String> {
         print!("{}", summary.text());
     }
     Ok(())
+}
+
+/// The model client `index` reads or saves: the models are shared out in turn.
+fn client_model(models: &[String], index: usize) -> &str {
+    &models[index % models.len()]
 }
 
 /// One client of the closed loop.
@@ -199,5 +219,31 @@ impl ClientLoad {
                 outcome.errors.push(error);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_share_the_models_out_in_turn() {
+        let models: Vec<String> = ["a", "b", "c"].iter().map(|m| m.to_string()).collect();
+        let assigned: Vec<&str> = (0..7).map(|index| client_model(&models, index)).collect();
+        assert_eq!(assigned, ["a", "b", "c", "a", "b", "c", "a"]);
+        assert_eq!(client_model(&models[..1], 41), "a");
+    }
+
+    #[test]
+    fn model_ids_are_read_comma_separated_or_repeated() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["rampart-loadtest", "--token", "t"];
+            argv.extend_from_slice(extra);
+            Args::try_parse_from(argv).map(|args| args.model_id)
+        };
+        assert_eq!(parse(&["--model-id", "a,b"]).unwrap(), ["a", "b"]);
+        assert_eq!(parse(&["--model-id", "a", "--model-id", "b"]).unwrap(), ["a", "b"]);
+        assert!(parse(&[]).is_err(), "a model is required unless one is created");
+        assert!(parse(&["--create-model", "--models", "0"]).is_err(), "at least one model");
     }
 }

@@ -96,9 +96,15 @@ pub fn generated_model(components: usize, seed: u64) -> Result<Value, String> {
         .map_err(|e| format!("cannot serialise the generated model: {e}"))
 }
 
-/// Creates a business unit, a project and a model of `model` for the
-/// benchmark, and returns the model's id.
-pub async fn create_model(client: &Client, base: &str, token: &str, model: Value) -> Result<String, String> {
+/// Creates a business unit and a project for the benchmark, and `count`
+/// models of `model` in it; returns the models' ids.
+pub async fn create_models(
+    client: &Client,
+    base: &str,
+    token: &str,
+    model: &Value,
+    count: u32,
+) -> Result<Vec<String>, String> {
     let suffix =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
     let unit =
@@ -112,15 +118,21 @@ pub async fn create_model(client: &Client, base: &str, token: &str, model: Value
     )
     .await?;
     let project_id = project["id"].as_str().ok_or("the project has no id")?;
-    let created = post(
-        client,
-        base,
-        token,
-        &format!("/api/v1/projects/{project_id}/models"),
-        json!({"name": "load test model", "model": model}),
-    )
-    .await?;
-    created["model"]["id"].as_str().map(str::to_string).ok_or_else(|| format!("the model has no id: {created}"))
+    let mut ids = Vec::with_capacity(count as usize);
+    for number in 1..=count {
+        let name = if count == 1 { "load test model".to_string() } else { format!("load test model {number}") };
+        let created = post(
+            client,
+            base,
+            token,
+            &format!("/api/v1/projects/{project_id}/models"),
+            json!({"name": name, "model": model}),
+        )
+        .await?;
+        let id = created["model"]["id"].as_str().ok_or_else(|| format!("the model has no id: {created}"))?;
+        ids.push(id.to_string());
+    }
+    Ok(ids)
 }
 
 async fn post(client: &Client, base: &str, token: &str, path: &str, body: Value) -> Result<Value, String> {
