@@ -36,6 +36,21 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cargo build --release -q ${CARGO_FLAGS:-} -p rampart-cli -p rampart-loadtest >&2
 fi
 
+# A run that stops half-way (a binary missing, a login refused) must not
+# leave its server running, holding the port and measuring against the next.
+server_pid=""
+server_data=""
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    [ -z "$server_data" ] || rm -rf "$server_data"
+    server_pid=""
+    server_data=""
+}
+trap stop_server EXIT
+
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -45,6 +60,7 @@ bench_backend() {
     local label="$1"; shift
     local data port base pid csrf token model status
     data="$(mktemp -d /tmp/rampart-bench.XXXXXX)"
+    server_data="$data"
     RAMPART_PASSWORD="$password" "$rampart" admin create-user --data-dir "$data/db" "$@" \
         --organisation Bench --username bench --admin 2>/dev/null
     port="$(free_port)"
@@ -52,6 +68,7 @@ bench_backend() {
     RAMPART_LOG=warn "$rampart" serve --data-dir "$data/db" "$@" --listen "127.0.0.1:$port" --insecure-cookies \
         >"$data/serve.log" 2>&1 &
     pid=$!
+    server_pid=$pid
     for _ in $(seq 200); do
         curl -sf "$base/healthz" >/dev/null 2>&1 && break
         kill -0 "$pid" 2>/dev/null || { cat "$data/serve.log" >&2; return 1; }
@@ -76,9 +93,7 @@ bench_backend() {
             "$out/server-$label-$run.json" "$label" "$run" >&2
     done
     echo "$label: $(curl -sf -H "authorization: Bearer $token" "$base/api/v1/models/$model" | json_field head_version) versions" >&2
-    kill -TERM "$pid"
-    wait "$pid" || true
-    rm -rf "$data"
+    stop_server
     # Let the kernel write out what this run left dirty (SQLite's log alone
     # reaches 400 MB) before the next backend is measured: left to write back
     # during the PostgreSQL run, it cut that run to 105 saves a second

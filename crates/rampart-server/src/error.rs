@@ -79,7 +79,11 @@ impl From<sqlx::Error> for ApiError {
             return ApiError::conflict("a record with this name already exists");
         }
         if matches!(error, sqlx::Error::PoolTimedOut) {
-            return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the database is busy; try again");
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "no database connection came free in time: the database is overloaded or unreachable; try again",
+            );
         }
         ApiError::internal("database error", error)
     }

@@ -18,30 +18,51 @@ pub const KINDS: [&str; 1] = ["reanalyze"];
 const LEASE_MS: i64 = 60_000;
 const POLL: Duration = Duration::from_millis(500);
 
-/// Runs jobs until `stop` turns true.
+/// Runs jobs until `stop` turns true. A stop is never held up by a
+/// database that does not answer: waiting for one to claim a job is given
+/// up, and a job in hand stops between two models and goes back to the
+/// queue ([`work`]), where another replica takes it at once instead of after
+/// its lease runs out.
 pub async fn run_worker(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         if *stop.borrow() {
             return;
         }
-        match claim(&state).await {
+        let claimed = tokio::select! {
+            claimed = claim(&state) => claimed,
+            _ = stop.changed() => return,
+        };
+        let pause = match claimed {
             Ok(Some(job)) => {
-                let outcome = run(&state, &job).await;
-                if let Err(error) = finish(&state, &job, outcome).await {
-                    tracing::error!("cannot record the end of job {}: {error}", job.id);
-                }
+                work(&state, &job, &stop).await;
+                continue;
             }
-            Ok(None) => {
-                tokio::select! {
-                    _ = tokio::time::sleep(POLL) => {}
-                    _ = stop.changed() => {}
-                }
-            }
+            Ok(None) => POLL,
             Err(error) => {
                 tracing::warn!("job queue: {error}");
-                tokio::time::sleep(POLL * 4).await;
+                POLL * 4
             }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => {}
         }
+    }
+}
+
+/// Runs a job this worker claimed and records how it ended: done, failed,
+/// or, when `stop` turned true before it was done, handed back to the queue.
+pub async fn work(state: &AppState, job: &ClaimedJob, stop: &tokio::sync::watch::Receiver<bool>) {
+    let recorded = match run(state, job, stop).await {
+        Ok(Some(result)) => finish(state, job, Ok(result)).await,
+        Ok(None) => {
+            tracing::info!("job {} stopped with the server; it is queued again for any replica", job.id);
+            hand_back(state, job).await
+        }
+        Err(error) => finish(state, job, Err(error)).await,
+    };
+    if let Err(error) = recorded {
+        tracing::error!("cannot record the end of job {}: {error}", job.id);
     }
 }
 
@@ -52,7 +73,9 @@ pub struct ClaimedJob {
     pub created_by: String,
 }
 
-async fn claim(state: &AppState) -> Result<Option<ClaimedJob>, sqlx::Error> {
+/// Takes the oldest queued job, or one whose worker stopped renewing its
+/// lease, for this worker.
+pub async fn claim(state: &AppState) -> Result<Option<ClaimedJob>, sqlx::Error> {
     let now = now_ms();
     let takeable = "(status = 'queued' OR (status = 'running' AND heartbeat_at < $3))";
     let row = sqlx::query(&format!(
@@ -97,9 +120,25 @@ async fn finish(
     Ok(())
 }
 
-async fn run(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Value, String> {
+/// Puts a job this worker holds back in the queue, as it was before it was
+/// claimed but for its start time and progress.
+async fn hand_back(state: &AppState, job: &ClaimedJob) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET status = 'queued', worker = NULL, heartbeat_at = NULL WHERE id = $1 AND worker = $2")
+        .bind(&job.id)
+        .bind(&state.worker_id)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The job's result, or None when `stop` turned true before it was done.
+async fn run(
+    state: &AppState,
+    job: &ClaimedJob,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<serde_json::Value>, String> {
     match job.kind.as_str() {
-        "reanalyze" => reanalyze(state, job).await,
+        "reanalyze" => reanalyze(state, job, stop).await,
         other => Err(format!("unknown job kind `{other}`")),
     }
 }
@@ -123,7 +162,11 @@ async fn progress(state: &AppState, job: &ClaimedJob, done: i64, total: i64) -> 
 /// Analyses the latest version of every model of the organisation with the
 /// server's current knowledge base; a model whose threats change gets a new
 /// version (same document), so the change shows in its history.
-async fn reanalyze(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Value, String> {
+async fn reanalyze(
+    state: &AppState,
+    job: &ClaimedJob,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<serde_json::Value>, String> {
     let models = sqlx::query("SELECT id, name, head_version FROM models WHERE org_id = $1 ORDER BY id")
         .bind(&job.org_id)
         .fetch_all(&state.db.pool)
@@ -132,6 +175,9 @@ async fn reanalyze(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Val
     let total = models.len() as i64;
     let (mut changed, mut unchanged, mut failed) = (0, 0, Vec::new());
     for (index, row) in models.iter().enumerate() {
+        if *stop.borrow() {
+            return Ok(None);
+        }
         if !progress(state, job, index as i64, total).await? {
             return Err("another worker took this job over".to_string());
         }
@@ -147,7 +193,7 @@ async fn reanalyze(state: &AppState, job: &ClaimedJob) -> Result<serde_json::Val
         }
     }
     progress(state, job, total, total).await?;
-    Ok(json!({"models": total, "new_versions": changed, "unchanged": unchanged, "failed": failed}))
+    Ok(Some(json!({"models": total, "new_versions": changed, "unchanged": unchanged, "failed": failed})))
 }
 
 async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head: i64) -> Result<bool, String> {

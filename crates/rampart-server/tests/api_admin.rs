@@ -325,3 +325,82 @@ async fn the_backup_covers_every_table_and_column() {
     }
     db.pool.close().await;
 }
+
+/// Takes every connection of the server's pool, as a database that is down
+/// or overloaded would leave it: nothing else gets one until they are dropped.
+async fn hold_every_connection(server: &TestServer) -> Vec<sqlx::pool::PoolConnection<sqlx::Any>> {
+    let pool = &server.state().db.pool;
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.expect("a connection of the pool"));
+    }
+    held
+}
+
+async fn without_a_database(backend: Backend) {
+    let mut server = TestServer::start(backend).await;
+    let health = |base: String| async move {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
+        let reply = client.get(format!("{base}/healthz")).send().await.expect("/healthz answers within 10 s");
+        (reply.status().as_u16(), reply.json::<Value>().await.expect("a JSON body"))
+    };
+    let (status, body) = health(server.base.clone()).await;
+    assert_eq!(status, 200, "{body}");
+
+    // A load balancer hears that this replica is not ready, in seconds
+    // rather than when the pool gives up waiting (30 s).
+    let held = hold_every_connection(&server).await;
+    let (status, body) = health(server.base.clone()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "not-ready", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("did not answer within"), "{body}");
+
+    // Stopping does not wait for the job worker's turn for a connection:
+    // by now it has been waiting for one.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let stopped = tokio::time::timeout(Duration::from_secs(10), server.stop()).await;
+    assert!(stopped.is_ok(), "{backend:?}: the server did not stop within 10 s while the database gave no connection");
+    drop(held);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_says_not_ready_and_the_server_stops_when_the_database_gives_no_connection() {
+    for backend in backends() {
+        without_a_database(backend).await;
+    }
+}
+
+async fn handed_back(backend: Backend) {
+    // No worker of its own: the test plays a replica's worker.
+    let server = TestServer::start_with(backend, |config| config.run_jobs = false).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
+    let state = server.state();
+
+    // The replica stops with the job in hand: the job is queued again,
+    // for any replica, rather than left to its lease.
+    let claimed = rampart_server::jobs::claim(state).await.expect("claim").expect("the queued job");
+    assert_eq!(admin.ok("GET", &job_path, None).await["status"], "running");
+    let (_stopped, stop) = tokio::sync::watch::channel(true);
+    rampart_server::jobs::work(state, &claimed, &stop).await;
+    let job = admin.ok("GET", &job_path, None).await;
+    assert_eq!(job["status"], "queued", "{job}");
+    assert!(job["worker"].is_null(), "{job}");
+
+    // The next worker takes it at once and finishes it.
+    let claimed = rampart_server::jobs::claim(state).await.expect("claim").expect("the job, queued again");
+    let (_running, stop) = tokio::sync::watch::channel(false);
+    rampart_server::jobs::work(state, &claimed, &stop).await;
+    let job = admin.ok("GET", &job_path, None).await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["result"]["models"], 1, "{job}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_stopped_with_its_server_is_queued_again() {
+    for backend in backends() {
+        handed_back(backend).await;
+    }
+}

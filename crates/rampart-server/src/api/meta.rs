@@ -31,11 +31,20 @@ pub struct Health {
     pub version: String,
 }
 
+/// How long `/healthz` waits for the database. A load balancer's check
+/// gives up after a few seconds; without a bound of its own the answer to a
+/// database that is down or out of connections would come only when the
+/// pool gives up waiting, 30 s later, long after the balancer stopped
+/// listening, and checks would pile up meanwhile.
+const HEALTH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 async fn health(State(state): State<AppState>) -> Response {
-    let version: Result<Option<i64>, _> =
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
-            .fetch_one(&state.db.pool)
-            .await;
+    let query =
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE").fetch_one(&state.db.pool);
+    let version: Result<Option<i64>, String> = match tokio::time::timeout(HEALTH_WAIT, query).await {
+        Ok(answer) => answer.map_err(|error| format!("the database does not answer: {error}")),
+        Err(_) => Err(format!("the database did not answer within {} s", HEALTH_WAIT.as_secs())),
+    };
     match version {
         Ok(version) => axum::Json(Health {
             status: "ok".to_string(),
@@ -48,12 +57,9 @@ async fn health(State(state): State<AppState>) -> Response {
             version: env!("CARGO_PKG_VERSION").to_string(),
         })
         .into_response(),
-        Err(error) => crate::error::ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not-ready",
-            format!("the database does not answer: {error}"),
-        )
-        .into_response(),
+        Err(message) => {
+            crate::error::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", message).into_response()
+        }
     }
 }
 
