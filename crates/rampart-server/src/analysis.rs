@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::http::StatusCode;
 use rampart_engine::{Analysis, Options, Severity, ThreatInstance};
@@ -13,105 +12,8 @@ use rampart_kb::KnowledgeBase;
 use rampart_model::{Diagnostic, Model, Tracking};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::ApiError;
-
-/// Analyses run at most one per core at a time, the others waiting their
-/// turn in order. Fifty concurrent saves of a large model would otherwise all
-/// run at once on the blocking threads, each taking fifty times as long and
-/// holding its memory meanwhile, and finish in no particular order.
-static ANALYSIS_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(*CORES)));
-
-static CORES: LazyLock<usize> =
-    LazyLock::new(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
-
-/// Single-threaded rayon pools for slots taken while other analyses run (at
-/// most one per slot; made when first needed). The core's analysis spreads
-/// its work over rayon's threads, which pays when it runs alone; with every
-/// core busy with its own analysis it only adds hand-offs between threads
-/// (50 clients saving a 200-component model: 25.3 ms of CPU per save, against
-/// 23.9 ms with these pools).
-static SERIAL_POOLS: LazyLock<Mutex<Vec<rayon::ThreadPool>>> = LazyLock::new(|| Mutex::new(Vec::new()));
-
-/// An analysis slot; dropping it lets the next analysis in.
-pub struct CpuSlot {
-    _permit: OwnedSemaphorePermit,
-    /// No other slot was taken when this one was.
-    alone: bool,
-}
-
-impl CpuSlot {
-    async fn take() -> Result<CpuSlot, ApiError> {
-        let permit = ANALYSIS_SLOTS
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|error| ApiError::internal("the analysis queue closed", error))?;
-        let alone = ANALYSIS_SLOTS.available_permits() + 1 >= *CORES;
-        Ok(CpuSlot { _permit: permit, alone })
-    }
-
-    /// Runs `work`, which may use rayon: on every core when this analysis
-    /// is the only one, on this slot's own thread when others run too.
-    pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
-        if self.alone {
-            return work();
-        }
-        let pools = || SERIAL_POOLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let pool = pools().pop().or_else(|| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .thread_name(|_| "rampart-analysis".into())
-                .start_handler(|_| yield_to_requests())
-                .build()
-                .ok()
-        });
-        let Some(pool) = pool else { return work() };
-        let result = pool.install(work);
-        pools().push(pool);
-        result
-    }
-}
-
-/// Lowers the calling thread's scheduling priority (nice 10), for the threads
-/// analyses run on while others run too. Those keep every core busy under
-/// load, and the threads they then share the cores with are the ones every
-/// save waits for: the request handlers and SQLite's, which run a save's
-/// transaction while all other saves of the model queue behind it. At equal
-/// priority those waited for a time slice at each step; yielding to them
-/// raised 50 clients' saves of a 200-component model from 180-189 to about
-/// 200 a second. A thread may always lower its own priority; it is not
-/// raised back, as that needs a privilege a service may lack.
-fn yield_to_requests() {
-    // SAFETY: gettid and setpriority act on the calling thread only, with
-    // plain integer arguments.
-    let failed = unsafe {
-        let thread = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, thread as libc::id_t, 10) != 0
-    };
-    if failed {
-        tracing::debug!(error = %std::io::Error::last_os_error(), "cannot lower an analysis thread's priority");
-    }
-}
-
-/// Runs `work` (CPU-bound: reading, analysing or rendering a model) on a
-/// blocking thread once an analysis slot is free.
-pub async fn run_cpu<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    let slot = CpuSlot::take().await?;
-    tokio::task::spawn_blocking(move || slot.install(work))
-        .await
-        .map_err(|error| ApiError::internal("the analysis failed", error))
-}
-
-/// Starts `work` on a blocking thread once an analysis slot is free, and
-/// returns at once. For work that outlives its CPU-heavy part: `work` drops
-/// the slot when it has done that part, and may then wait on the thread.
-pub async fn spawn_cpu(work: impl FnOnce(CpuSlot) + Send + 'static) -> Result<(), ApiError> {
-    let slot = CpuSlot::take().await?;
-    tokio::task::spawn_blocking(move || work(slot));
-    Ok(())
-}
 
 /// A model ready to store: its document (what a version keeps) and the model read from it.
 pub struct Prepared {
@@ -574,22 +476,6 @@ mod tests {
         let (from_rows, from_analysis) = (summarize_rows(&model, rows.iter()), summarize(&model, &analysis));
         assert!(from_analysis.unresolved > 0 && from_analysis.unresolved < from_analysis.threats, "{from_analysis:?}");
         assert_eq!(format!("{from_rows:?}"), format!("{from_analysis:?}"));
-    }
-
-    /// A slot's own thread, where analyses run while others run too, gives
-    /// way to request handlers and SQLite's thread; other threads keep theirs.
-    #[test]
-    fn analysis_threads_run_at_a_lower_priority() {
-        let priority = || {
-            // SAFETY: reads the calling thread's nice value.
-            unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
-        };
-        let before = priority();
-        let slot = CpuSlot { _permit: Arc::new(Semaphore::new(1)).try_acquire_owned().expect("free"), alone: false };
-        let (inside, again) = slot.install(|| (priority(), std::thread::current().name().map(str::to_string)));
-        assert_eq!(inside, (before + 10).min(19), "the analysis thread's nice value");
-        assert_eq!(again.as_deref(), Some("rampart-analysis"));
-        assert_eq!(priority(), before, "the caller's priority is left alone");
     }
 
     /// Stored fingerprints are compared across server versions: a change to

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod config;
+pub mod cpu;
 pub mod db;
 pub mod error;
 pub mod jobs;

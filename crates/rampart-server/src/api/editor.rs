@@ -434,7 +434,7 @@ async fn preview(
     let decisions = super::threats::tracking_entries(&state, &model_id).await?;
     let wanted = query.threat;
     let kb = state.kb.clone();
-    let body = analysis::run_cpu(move || -> ApiResult<String> {
+    let body = crate::cpu::run_cpu(move || -> ApiResult<String> {
         let prepared = match &sent {
             Sent::Json(model) => analysis::prepare_json_model(&kb, "model.json", model.get())?,
             Sent::Text(document) => analysis::prepare(&kb, "model.yaml", document, Some("rampart"))?,

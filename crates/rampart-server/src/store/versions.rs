@@ -143,7 +143,7 @@ pub async fn analyse_with(
     prepare: impl FnOnce(&KnowledgeBase) -> Result<Prepared, ApiError> + Send + 'static,
 ) -> Result<Analysed, ApiError> {
     let (sender, analysed) = tokio::sync::oneshot::channel();
-    analysis::spawn_cpu(move |slot| {
+    crate::cpu::spawn_cpu(move |slot| {
         // Each step's CPU-bound part runs through `slot.install`: on the
         // slot's own lower-priority thread when other analyses run too.
         let read = slot.install(|| {
