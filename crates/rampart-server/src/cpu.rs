@@ -14,7 +14,7 @@
 //! saving a 200-component model on PostgreSQL, mimalloc's malloc and the
 //! collection of those lists took a third of the server's CPU. With work
 //! allocated and freed on one thread, the server's CPU per save went from
-//! 6.2-6.3 ms to 5.1-5.2 ms in alternated runs on the 2-core test machine.
+//! 6.2-7.8 ms to 5.1-5.6 ms in alternated runs on the 2-core test machine.
 
 use std::sync::mpsc;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
@@ -99,7 +99,7 @@ pub async fn spawn_cpu(work: impl FnOnce(CpuSlot) + Send + 'static) -> Result<()
 /// Hands `work` to an idle analysis thread, or to a new one.
 fn start(work: Work) -> Result<(), ApiError> {
     let idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner).pop();
-    // A thread that ended after it was listed gives the work back.
+    // A listed thread only ends if it died; its work then goes to a new one.
     let work = match idle {
         Some(thread) => match thread.send(work) {
             Ok(()) => return Ok(()),

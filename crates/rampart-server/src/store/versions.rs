@@ -144,8 +144,9 @@ pub async fn analyse_with(
 ) -> Result<Analysed, ApiError> {
     let (sender, analysed) = tokio::sync::oneshot::channel();
     crate::cpu::spawn_cpu(move |slot| {
-        // Each step's CPU-bound part runs through `slot.install`: on the
-        // slot's own lower-priority thread when other analyses run too.
+        // This runs on an analysis thread (`crate::cpu`). Each step's
+        // CPU-bound part goes through `slot.install`: on every core when
+        // the analysis is alone, on this thread when others run too.
         let read = slot.install(|| {
             let Prepared { model, document, format, warnings } = prepare(&kb)?;
             let document_zstd = super::documents::compress(&document)?;
