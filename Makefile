@@ -1,7 +1,9 @@
 # The two commands a new machine needs: `make demo` and `make test`.
 SHELL := /bin/bash
 CARGO ?= cargo
-RAMPART := target/release/rampart
+# Where cargo puts its builds: a CARGO_TARGET_DIR set in the environment moves them.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+RAMPART := $(TARGET_DIR)/release/rampart
 EXAMPLES := $(wildcard examples/*.yaml)
 
 .PHONY: demo build web test test-rust test-web test-browser test-api-fuzz packages lint ci bench bench-pytm bench-server bench-editor fuzz clean
@@ -126,7 +128,7 @@ bench-server:
 bench-editor: build packages
 	$(CARGO) build --release -p rampart-modelgen
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
-	RAMPART_BIN=$(CURDIR)/target/release/rampart RAMPART_MODELGEN_BIN=$(CURDIR)/target/release/rampart-modelgen bench/editor.sh
+	RAMPART_BIN=$(abspath $(TARGET_DIR))/release/rampart RAMPART_MODELGEN_BIN=$(abspath $(TARGET_DIR))/release/rampart-modelgen bench/editor.sh
 
 ## bench-pytm: the same generated architecture in OWASP pytm and in Rampart
 bench-pytm:
