@@ -87,7 +87,7 @@ test-rust: packages web
 ## test-web: the browser app's unit tests (vitest), and its API types checked against the server's OpenAPI document
 test-web: web
 	$(CARGO) test $(TEST_TARGETS) --no-run
-	target/debug/rampart admin openapi > target/openapi.json
+	$(TARGET_DIR)/debug/rampart admin openapi > target/openapi.json
 	cd web && RAMPART_OPENAPI=../target/openapi.json npm run api:check
 	cd web && npm test
 
@@ -98,14 +98,14 @@ test-browser: packages web
 	# compile typst a second time.
 	$(CARGO) test $(TEST_TARGETS) --no-run
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
-	cd tests/browser && RAMPART_BIN=$(CURDIR)/target/debug/rampart \
-	  RAMPART_MODELGEN_BIN=$(CURDIR)/target/debug/rampart-modelgen npm test
+	cd tests/browser && RAMPART_BIN=$(abspath $(TARGET_DIR))/debug/rampart \
+	  RAMPART_MODELGEN_BIN=$(abspath $(TARGET_DIR))/debug/rampart-modelgen npm test
 
 ## test-api-fuzz: schemathesis (from PyPI) sends generated requests to every operation of a running
 ## `rampart serve`; any 5xx or answer that breaks the OpenAPI document fails
 test-api-fuzz:
 	$(CARGO) test $(TEST_TARGETS) --no-run
-	RAMPART_BIN=$(CURDIR)/target/debug/rampart tests/api-fuzz/run.sh
+	RAMPART_BIN=$(abspath $(TARGET_DIR))/debug/rampart tests/api-fuzz/run.sh
 
 lint:
 	$(CARGO) fmt --all --check
