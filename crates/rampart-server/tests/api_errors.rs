@@ -81,6 +81,23 @@ async fn malformed_requests(backend: Backend) {
     assert_error(status, &headers, &body, "invalid-body");
     assert!(body["error"]["message"].as_str().unwrap().contains("name"), "names the missing field: {body}");
 
+    // A field the endpoint does not know is refused by name, with the ones it does know;
+    // dropping it quietly would make a typo look like success.
+    let (status, headers, body) =
+        raw(&admin, "POST", units, Some("application/json"), br#"{"name": "Retail", "descripton": "x"}"#.to_vec())
+            .await;
+    assert_eq!(status, 400);
+    assert_error(status, &headers, &body, "invalid-body");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("unknown field `descripton`") && message.contains("`description`"), "{message}");
+    let (status, headers, body) = admin.get("/api/v1/business-units?limt=5").await;
+    assert_eq!(status, 400);
+    assert_error(status, &headers, &body, "invalid-query");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("unknown field `limt`") && message.contains("`limit`"), "{message}");
+    let (_, _, units_now) = admin.get(units).await;
+    assert_eq!(units_now["items"].as_array().map(Vec::len), Some(0), "nothing was created: {units_now}");
+
     let (status, headers, body) = raw(&admin, "POST", units, None, br#"{"name": "Retail"}"#.to_vec()).await;
     assert_eq!(status, 415);
     assert_error(status, &headers, &body, "unsupported-media-type");

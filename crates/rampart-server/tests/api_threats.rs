@@ -83,6 +83,13 @@ async fn lifecycle(backend: Backend) {
         architect.send_with("PATCH", &path, &[("if-match", &etag)], Some(json!({"status": "ignored"}))).await;
     assert_eq!(status, 400, "{bad_status}");
     assert_eq!(bad_status["error"]["field"], "status");
+    // A misspelt field is refused, not dropped: `expires` is the acceptance expiry's name.
+    let misspelt = json!({"status": "accepted", "justification": "VPN only", "acceptance_expires": "2027-06-30"});
+    let (status, _, unknown) = architect.send_with("PATCH", &path, &[("if-match", &etag)], Some(misspelt)).await;
+    assert_eq!(status, 400, "{unknown}");
+    assert_eq!(unknown["error"]["code"], "invalid-body");
+    let message = unknown["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("unknown field `acceptance_expires`") && message.contains("`expires`"), "{message}");
     let (status, _, stale) =
         architect.send_with("PATCH", &path, &[("if-match", &first_etag)], Some(accept.clone())).await;
     assert_eq!(status, 409, "{stale}");

@@ -58,6 +58,7 @@ pub fn register(api: &mut Api) {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only this action (`model.save`, `threat.update`...).
     pub action: Option<String>,
@@ -151,6 +152,7 @@ pub struct Job {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewJob {
     /// `reanalyze`.
     pub kind: String,
@@ -241,6 +243,7 @@ pub struct SecretInfo {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewSecret {
     /// The secret (an issue tracker's API token, a webhook key). Never returned.
     pub value: String,

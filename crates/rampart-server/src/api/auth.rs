@@ -96,6 +96,7 @@ async fn methods(State(state): State<AppState>) -> axum::Json<SignInMethods> {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -324,12 +325,16 @@ async fn session(
     }))
 }
 
+/// Open to fields it does not name: links into sign-in come from other
+/// applications, which may add tracking or their own parameters.
 #[derive(Deserialize, JsonSchema)]
 pub struct OidcLoginQuery {
     /// A path on this server to land on after signing in (default `/`).
     pub return_to: Option<String>,
 }
 
+/// Open to fields it does not name, unlike every other request: providers
+/// add their own to the redirect (`iss` from RFC 9207, `session_state`).
 #[derive(Deserialize, JsonSchema)]
 pub struct OidcCallbackQuery {
     pub code: Option<String>,
@@ -437,6 +442,7 @@ pub struct TokenInfo {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewToken {
     pub name: String,
     /// The most the token may do: `viewer` (default) to `admin`.

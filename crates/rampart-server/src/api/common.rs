@@ -104,6 +104,7 @@ pub const MAX_LIMIT: i64 = 500;
 
 /// `limit` (1 to 500, default 50) and `offset` (default 0).
 #[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// How many items to return (1 to 500; default 50).
     pub limit: Option<i64>,

@@ -326,6 +326,7 @@ async fn get_template(
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     /// The model as a JSON object (what `getVersion` returns in `model`).
     #[schemars(with = "Option<Value>")]
@@ -335,6 +336,7 @@ pub struct PreviewRequest {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
     /// One threat's id: answer only that threat, with its whole account
     /// (description, references, the engine's reasoning, countermeasures).

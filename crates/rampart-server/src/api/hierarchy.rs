@@ -127,6 +127,7 @@ pub struct BusinessUnit {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewBusinessUnit {
     pub name: String,
     #[serde(default)]
@@ -134,6 +135,7 @@ pub struct NewBusinessUnit {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Rename {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -148,6 +150,7 @@ pub struct Member {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoleRequest {
     pub role: Role,
 }
@@ -175,6 +178,7 @@ pub struct SeverityCounts {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ProjectQuery {
     /// Only the projects of this business unit.
     pub business_unit: Option<String>,
@@ -185,6 +189,7 @@ pub struct ProjectQuery {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewProject {
     pub business_unit_id: String,
     pub name: String,
@@ -193,6 +198,7 @@ pub struct NewProject {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewProjectToken {
     pub name: String,
     /// `viewer` (default; reads for dashboards) or `developer` (CI that saves models). At most `developer`.

@@ -151,6 +151,7 @@ pub struct ModelInfo {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ModelQuery {
     /// Only models whose name contains this (any case).
     pub q: Option<String>,
@@ -164,6 +165,7 @@ pub struct ModelQuery {
 /// a flattened `Content`: serde's flatten buffers fields and cannot keep the
 /// model's JSON as raw text.
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewModel {
     pub name: String,
     /// What changed, for the history (default: "Created").
@@ -188,6 +190,7 @@ impl NewModel {
 
 /// A model's content: a document as text in any format, or the model as JSON.
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[schemars(rename = "SaveModel")]
 pub struct Content {
     /// What changed, for the history (default: "Saved").
@@ -217,6 +220,7 @@ pub struct SaveResult {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// The new model's name (default: the name in the file).
     pub name: Option<String>,
@@ -237,6 +241,7 @@ pub struct VersionDocument {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DiffQuery {
     /// The older version (default: the one before `to`).
     pub from: Option<i64>,
@@ -262,12 +267,14 @@ pub struct VersionDiff {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Rollback {
     pub version: i64,
     pub message: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// Which version (default: the latest).
     pub version: Option<i64>,

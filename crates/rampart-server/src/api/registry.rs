@@ -45,6 +45,12 @@ impl Method {
     }
 }
 
+/// Whether an object schema lets through properties it does not name
+/// (serde without `deny_unknown_fields`).
+fn is_open(schema: &Value) -> bool {
+    schema["type"] == "object" && schema["additionalProperties"] != Value::Bool(false)
+}
+
 /// One endpoint as the document and the tests see it.
 #[derive(Clone, Debug)]
 pub struct Endpoint {
@@ -58,6 +64,11 @@ pub struct Endpoint {
     /// False for the few endpoints anyone may call (health, login, the document).
     pub authenticated: bool,
     pub status: u16,
+    /// Whether its body or query takes fields it does not know. Only the
+    /// single sign-on callback should: identity providers add their own
+    /// (`iss`, `session_state`). Anywhere else a misspelt field would be
+    /// dropped without a word and the request would seem to succeed.
+    pub ignores_unknown_fields: bool,
     request: Option<Value>,
     request_type: &'static str,
     response: Option<Value>,
@@ -79,6 +90,7 @@ impl Endpoint {
             tag: "",
             authenticated: true,
             status: 200,
+            ignores_unknown_fields: false,
             request: None,
             request_type: "application/json",
             response: None,
@@ -256,6 +268,8 @@ impl Spec<'_> {
     }
     pub fn request<T: JsonSchema>(mut self) -> Self {
         self.endpoint.request = Some(self.api.generator.subschema_for::<T>().to_value());
+        let schema = self.api.generator.root_schema_for::<T>().to_value();
+        self.endpoint.ignores_unknown_fields |= is_open(&schema);
         self
     }
     /// A request body that is not JSON (an uploaded file).
@@ -285,6 +299,7 @@ impl Spec<'_> {
     /// Query parameters: the properties of `T`.
     pub fn query<T: JsonSchema>(mut self) -> Self {
         let schema = self.api.generator.root_schema_for::<T>().to_value();
+        self.endpoint.ignores_unknown_fields |= is_open(&schema);
         let required: Vec<&str> = schema["required"]
             .as_array()
             .map(|names| names.iter().filter_map(Value::as_str).collect())

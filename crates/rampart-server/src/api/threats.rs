@@ -85,6 +85,7 @@ pub fn register(api: &mut Api) {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ThreatQuery {
     /// Which version (default: the latest).
     pub version: Option<i64>,
@@ -170,6 +171,7 @@ pub struct ThreatDetail {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ThreatChange {
     /// open, in-progress, mitigated, accepted or false-positive.
     pub status: Option<String>,
@@ -192,6 +194,7 @@ pub struct Comment {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewComment {
     pub body: String,
 }
@@ -212,6 +215,7 @@ pub struct CountermeasureStatus {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CountermeasureChange {
     pub status: String,
     pub note: Option<String>,

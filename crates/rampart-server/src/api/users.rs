@@ -52,6 +52,7 @@ pub struct Account {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewAccount {
     pub username: String,
     pub display_name: Option<String>,
@@ -63,6 +64,7 @@ pub struct NewAccount {
 }
 
 #[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccountChange {
     pub display_name: Option<String>,
     pub disabled: Option<bool>,
