@@ -238,7 +238,32 @@ async fn history_diff_and_rollback(backend: Backend) {
         )
         .await;
     assert_eq!(status, 409, "{stale}");
+    assert_eq!(
+        (stale["error"]["details"]["expected_version"].as_i64(), stale["error"]["details"]["head_version"].as_i64()),
+        (Some(2), Some(3)),
+        "{stale}"
+    );
+    let message = stale["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("you edited version 2, the latest is 3"), "{message}");
+    // An If-Match that is no ETag of this model (another model's, or not an ETag at all)
+    // is refused without guessing which version it was based on.
     let etag = etag_of(&admin, &model_id).await;
+    let other_models = format!("\"zzzzzzzz-v{}\"", 3);
+    for wrong in [other_models.as_str(), etag.trim_matches('"'), "v3"] {
+        let (status, _, refused) = admin
+            .send_with(
+                "POST",
+                &format!("/api/v1/models/{model_id}/rollback"),
+                &[("if-match", wrong)],
+                Some(rollback.clone()),
+            )
+            .await;
+        assert_eq!(status, 409, "{wrong}: {refused}");
+        let message = refused["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("is not an ETag of this model") && message.contains(&etag), "{wrong}: {message}");
+        assert_eq!(refused["error"]["details"]["head_version"], 3, "{refused}");
+        assert_eq!(refused["error"]["details"]["expected_version"], Value::Null, "{refused}");
+    }
     let (status, headers, rolled) = admin
         .send_with("POST", &format!("/api/v1/models/{model_id}/rollback"), &[("if-match", &etag)], Some(rollback))
         .await;

@@ -283,7 +283,29 @@ pub struct ReportQuery {
 }
 
 pub fn model_etag(model_id: &str, version: i64) -> String {
-    format!("\"{}-v{version}\"", &model_id[..model_id.len().min(8)])
+    format!("\"{}-v{version}\"", etag_prefix(model_id))
+}
+
+fn etag_prefix(model_id: &str) -> &str {
+    &model_id[..model_id.len().min(8)]
+}
+
+/// The version an ETag of this model names; none for a tag of another model or not one at all.
+fn etag_version(model_id: &str, tag: &str) -> Option<i64> {
+    let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
+    let (prefix, version) = inner.rsplit_once("-v")?;
+    (prefix == etag_prefix(model_id)).then(|| version.parse().ok()).flatten()
+}
+
+/// The 409 of a save whose `If-Match` is no ETag of this model: saying
+/// which version it was based on would be a guess.
+fn not_this_models_etag(model_id: &str, tag: &str, head: i64) -> ApiError {
+    ApiError::conflict(format!(
+        "`If-Match: {tag}` is not an ETag of this model (they look like {}); the latest version is {head}: \
+         read the model for its ETag, reapply your change and save again (nothing was overwritten)",
+        model_etag(model_id, head)
+    ))
+    .with_details(json!({"head_version": head}))
 }
 
 const VERSION_COLUMNS: &str = "v.version, u.username AS author, v.created_at, v.message, v.source_format, v.components, \
@@ -548,14 +570,13 @@ async fn save_next(
         .bind(&caller.user_id)
         .fetch_one(&mut *tx)
         .await?;
-    if !wanted.matches(&model_etag(&access.model_id, head)) {
-        let based_on = match &wanted {
-            super::common::IfMatch::Tag(tag) => {
-                tag.rsplit("-v").next().and_then(|v| v.trim_matches('"').parse().ok()).unwrap_or(0)
-            }
-            super::common::IfMatch::Any => head,
-        };
-        return Err(versions::stale(based_on, head));
+    if let super::common::IfMatch::Tag(tag) = &wanted
+        && *tag != model_etag(&access.model_id, head)
+    {
+        return Err(match etag_version(&access.model_id, tag) {
+            Some(based_on) => versions::stale(based_on, head),
+            None => not_this_models_etag(&access.model_id, tag, head),
+        });
     }
     let previous = state.previous.head(&access.model_id, head, stamp).await;
     let head_rows = previous.as_ref().map(|previous| &*previous.analysis);
