@@ -65,6 +65,11 @@ struct Args {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write every measured request to FILE as CSV (`sent_ms,latency_ms,client,ok`;
+    /// `sent_ms` from the start of the measured window), to find stalls that
+    /// percentiles hide: a checkpoint or a vacuum shows as a cluster in time.
+    #[arg(long, value_name = "FILE")]
+    timeline: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -132,11 +137,13 @@ async fn run(args: Args) -> Result<(), String> {
         tasks.push(tokio::spawn(load.run()));
     }
     let mut latencies = Vec::new();
+    let mut timeline = Vec::new();
     let mut errors = 0;
     let mut error_samples: Vec<String> = Vec::new();
-    for task in tasks {
+    for (client, task) in tasks.into_iter().enumerate() {
         let outcome = task.await.map_err(|e| format!("a client task failed: {e}"))?;
-        latencies.extend(outcome.latencies);
+        latencies.extend(outcome.requests.iter().map(|request| request.latency));
+        timeline.extend(outcome.requests.into_iter().map(|request| (client, request)));
         errors += outcome.errors.len();
         for error in outcome.errors {
             if error_samples.len() < 5 && !error_samples.contains(&error) {
@@ -148,6 +155,9 @@ async fn run(args: Args) -> Result<(), String> {
         Scenario::Read => "read",
         Scenario::Save => "save",
     };
+    if let Some(path) = &args.timeline {
+        write_timeline(path, timeline, measure_from)?;
+    }
     let summary =
         Summary::new(name, args.clients, until.duration_since(measure_from), latencies, errors, error_samples);
     if args.json {
@@ -156,6 +166,22 @@ async fn run(args: Args) -> Result<(), String> {
         print!("{}", summary.text());
     }
     Ok(())
+}
+
+/// Writes the measured requests as CSV, in the order they were sent.
+fn write_timeline(
+    path: &std::path::Path,
+    mut requests: Vec<(usize, Request)>,
+    measure_from: Instant,
+) -> Result<(), String> {
+    requests.sort_by_key(|(_, request)| request.sent);
+    let mut csv = String::from("sent_ms,latency_ms,client,ok\n");
+    for (client, request) in requests {
+        let sent = request.sent.saturating_duration_since(measure_from).as_secs_f64() * 1000.0;
+        let latency = request.latency.as_secs_f64() * 1000.0;
+        csv.push_str(&format!("{sent:.2},{latency:.2},{client},{}\n", u8::from(request.ok)));
+    }
+    std::fs::write(path, csv).map_err(|e| format!("cannot write --timeline {}: {e}", path.display()))
 }
 
 /// The model client `index` reads or saves: the models are shared out in turn.
@@ -175,16 +201,23 @@ struct ClientLoad {
     until: Instant,
 }
 
+/// One request of the measured window.
+struct Request {
+    sent: Instant,
+    /// Successful or not: an error is also a latency the user waits.
+    latency: Duration,
+    ok: bool,
+}
+
 /// What one client saw in the measured window.
 struct Outcome {
-    /// Of every request, successful or not (an error is also a latency the user waits).
-    latencies: Vec<Duration>,
+    requests: Vec<Request>,
     errors: Vec<String>,
 }
 
 impl ClientLoad {
     async fn run(self) -> Outcome {
-        let mut outcome = Outcome { latencies: Vec::new(), errors: Vec::new() };
+        let mut outcome = Outcome { requests: Vec::new(), errors: Vec::new() };
         let mut n: u64 = 0;
         loop {
             let sent = Instant::now();
@@ -214,7 +247,7 @@ impl ClientLoad {
             if sent < self.measure_from {
                 continue;
             }
-            outcome.latencies.push(sent.elapsed());
+            outcome.requests.push(Request { sent, latency: sent.elapsed(), ok: error.is_none() });
             if let Some(error) = error {
                 outcome.errors.push(error);
             }
@@ -232,6 +265,23 @@ mod tests {
         let assigned: Vec<&str> = (0..7).map(|index| client_model(&models, index)).collect();
         assert_eq!(assigned, ["a", "b", "c", "a", "b", "c", "a"]);
         assert_eq!(client_model(&models[..1], 41), "a");
+    }
+
+    #[test]
+    fn the_timeline_lists_requests_in_the_order_they_were_sent() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let requests = vec![
+            (1, Request { sent: at(250), latency: Duration::from_micros(12_500), ok: true }),
+            (0, Request { sent: at(100), latency: Duration::from_millis(300), ok: false }),
+        ];
+        let path = std::env::temp_dir().join(format!("rampart-loadtest-timeline-{}.csv", std::process::id()));
+        write_timeline(&path, requests, at(50)).expect("written");
+        let csv = std::fs::read_to_string(&path).expect("read");
+        std::fs::remove_file(&path).ok();
+        assert_eq!(csv, "sent_ms,latency_ms,client,ok\n50.00,300.00,0,0\n200.00,12.50,1,1\n");
+        let error = write_timeline(std::path::Path::new("/no/such/dir/t.csv"), Vec::new(), start).unwrap_err();
+        assert!(error.contains("--timeline /no/such/dir/t.csv"), "{error}");
     }
 
     #[test]
