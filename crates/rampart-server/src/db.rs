@@ -152,6 +152,9 @@ impl Db {
         MIGRATOR.run(&db.pool).await.map_err(DbError::Migrate)?;
         if db.backend == Backend::Postgres {
             postgres_column_storage(&db.pool).await.map_err(|error| DbError::Migrate(MigrateError::Execute(error)))?;
+            crate::store::statistics::set_column_targets(&db.pool)
+                .await
+                .map_err(|error| DbError::Migrate(MigrateError::Execute(error)))?;
         }
         Ok(db)
     }
