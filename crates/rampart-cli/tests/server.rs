@@ -226,8 +226,14 @@ fn fresh_postgres() -> String {
 fn rampart_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rampart"));
     // Settings from the environment of whoever runs the tests must not leak in.
-    for name in ["RAMPART_DATA_DIR", "RAMPART_DATABASE_URL", "RAMPART_LISTEN", "RAMPART_PUBLIC_URL", "RAMPART_PASSWORD"]
-    {
+    for name in [
+        "RAMPART_DATA_DIR",
+        "RAMPART_DATABASE_URL",
+        "RAMPART_LISTEN",
+        "RAMPART_PUBLIC_URL",
+        "RAMPART_PASSWORD",
+        "RAMPART_SHUTDOWN_TIMEOUT",
+    ] {
         command.env_remove(name);
     }
     command
@@ -261,6 +267,11 @@ struct Server {
 impl Server {
     /// Starts `rampart serve` on `database` and waits (20 s at most) until `/healthz` answers 200.
     fn start(database: &Database, log: &Path) -> Server {
+        Server::start_with(database, log, &[])
+    }
+
+    /// [`Server::start`] with more `serve` arguments.
+    fn start_with(database: &Database, log: &Path, extra: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("port").port();
         let addr = format!("127.0.0.1:{port}");
         let log_file = std::fs::File::create(log).expect("log file");
@@ -268,8 +279,10 @@ impl Server {
             .arg("serve")
             .args(database.args())
             .args(["--listen", &addr, "--insecure-cookies"])
+            .args(extra)
             .env("RAMPART_LOG", "warn")
-            .stdout(Stdio::null())
+            // Its log goes to standard output, its errors to standard error.
+            .stdout(log_file.try_clone().expect("log file"))
             .stderr(log_file)
             .spawn()
             .expect("rampart serve starts");
@@ -297,6 +310,26 @@ impl Server {
     fn kill(&mut self) {
         self.child.kill().expect("kill -9");
         self.child.wait().expect("reaped");
+    }
+
+    fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        assert!(sent.success(), "kill -TERM {pid}");
+    }
+
+    /// The exit status, once the process has exited within `limit`.
+    fn exit_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("child status") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// SIGTERM and wait for a clean exit (10 s at most).
@@ -404,6 +437,69 @@ fn sqlite_integrity(file: &Path) -> String {
     let output = Command::new("python3").args(["-c", script]).arg(file).output().expect("python3 runs");
     assert!(output.status.success(), "integrity check: {}", stderr(&output));
     String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// The database's write lock, held by another process until dropped: the
+/// server's writes wait for it (SQLite's `BEGIN EXCLUSIVE` by Python's
+/// sqlite3 module; on PostgreSQL a `LOCK TABLE` of the business units by psql).
+struct WriteLock {
+    holder: Child,
+}
+
+impl WriteLock {
+    fn take(database: &Database) -> WriteLock {
+        let mut command = match &database.url {
+            None => {
+                let script = "import sqlite3, sys\n\
+                    db = sqlite3.connect(sys.argv[1], isolation_level=None)\n\
+                    db.execute('BEGIN EXCLUSIVE')\n\
+                    print('locked', flush=True)\n\
+                    sys.stdin.read()\n\
+                    db.execute('ROLLBACK')\n";
+                let mut command = Command::new("python3");
+                command.args(["-c", script]).arg(database.sqlite_file());
+                command
+            }
+            Some(url) => {
+                let mut command = Command::new(psql());
+                command.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", url]);
+                command
+            }
+        };
+        let mut holder = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("the lock holder starts");
+        if database.url.is_some() {
+            let stdin = holder.stdin.as_mut().expect("stdin");
+            stdin
+                .write_all(b"BEGIN;\nLOCK TABLE business_units IN ACCESS EXCLUSIVE MODE;\n\\echo locked\n")
+                .expect("psql takes the lock");
+        }
+        let mut line = [0u8; 6];
+        holder.stdout.as_mut().expect("stdout").read_exact(&mut line).expect("the holder says it has the lock");
+        assert_eq!(&line, b"locked");
+        WriteLock { holder }
+    }
+}
+
+impl Drop for WriteLock {
+    fn drop(&mut self) {
+        // Closing its input ends the holder's transaction, and the holder.
+        drop(self.holder.stdin.take());
+        let _ = self.holder.wait();
+    }
+}
+
+/// Starts a request that creates a business unit and will wait on `lock`;
+/// gives it time to reach the database.
+fn write_waiting_for_the_lock(api: &Api, name: &str) -> std::thread::JoinHandle<std::io::Result<Reply>> {
+    let api = api.clone();
+    let body = json!({"name": name});
+    let waiting = std::thread::spawn(move || api.try_send("POST", "/api/v1/business-units", &[], Some(&body)));
+    std::thread::sleep(Duration::from_millis(500));
+    if waiting.is_finished() {
+        let reply = waiting.join().expect("thread");
+        panic!("the write waits for the lock, but it was answered: {:?}", reply.map(|r| (r.status, r.body)));
+    }
+    waiting
 }
 
 // ---------------------------------------------------------------- tests
@@ -711,5 +807,57 @@ fn crash_and_recover(backend: Backend) {
 fn acknowledged_writes_survive_kill_9_of_the_server() {
     for backend in backends() {
         crash_and_recover(backend);
+    }
+}
+
+/// A stop lets the requests in flight finish, but not forever: a request
+/// stuck on the database (here waiting for a lock another process holds)
+/// is abandoned after `--shutdown-timeout`, or at once on a second signal,
+/// and its write is rolled back, not half made.
+#[test]
+fn a_stop_waits_for_requests_in_flight_only_so_long() {
+    for backend in backends() {
+        let dir = scratch(&format!("shutdown-{backend:?}"));
+        let database = Database::fresh(backend, &dir.join("data"));
+        create_user(&database, "Acme", "alice");
+
+        let mut server = Server::start_with(&database, &dir.join("serve-1.log"), &["--shutdown-timeout", "1"]);
+        let api = server.sign_in("alice");
+        let lock = WriteLock::take(&database);
+        let waiting = write_waiting_for_the_lock(&api, "Abandoned at the timeout");
+        let stopping = Instant::now();
+        server.terminate();
+        let status = server.exit_within(Duration::from_secs(8));
+        let took = stopping.elapsed();
+        assert!(status.is_some_and(|s| s.success()), "{backend:?}: stopped cleanly: {status:?}: {}", server.log_text());
+        assert!(took >= Duration::from_millis(900), "{backend:?}: it waited for the request first ({took:?})");
+        assert!(
+            server.log_text().contains("still in flight after 1 s"),
+            "{backend:?}: says why: {}",
+            server.log_text()
+        );
+        assert!(waiting.join().expect("thread").map_or(true, |reply| reply.status >= 500), "no success reported");
+
+        let mut server = Server::start_with(&database, &dir.join("serve-2.log"), &["--shutdown-timeout", "600"]);
+        let api = Api { addr: server.addr.clone(), ..api };
+        let waiting = write_waiting_for_the_lock(&api, "Abandoned at the second signal");
+        server.terminate();
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(server.exit_within(Duration::ZERO).is_none(), "{backend:?}: it waits for the request in flight");
+        server.terminate();
+        let status = server.exit_within(Duration::from_secs(8));
+        assert!(status.is_some_and(|s| s.success()), "{backend:?}: a second signal stops it: {status:?}");
+        assert!(server.log_text().contains("a second signal"), "{backend:?}: {}", server.log_text());
+        let _ = waiting.join();
+        drop(lock);
+
+        let server = Server::start(&database, &dir.join("serve-3.log"));
+        let api = Api { addr: server.addr.clone(), ..api };
+        let units = api.ok("GET", "/api/v1/business-units", None);
+        let names: Vec<&str> =
+            units["items"].as_array().expect("items").iter().filter_map(|u| u["name"].as_str()).collect();
+        assert!(names.is_empty(), "{backend:?}: the abandoned writes left nothing: {names:?}");
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -104,18 +104,36 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
     Ok(Running { addr, state, stop, server, worker })
 }
 
-/// Serves until SIGINT or SIGTERM.
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight
+/// for at most `shutdown_timeout`; a second signal stops at once. What is
+/// still running then is abandoned: an unfinished transaction is rolled
+/// back by the database when the process's connections close.
 pub async fn serve(config: ServerConfig) -> Result<(), String> {
     let database = crate::db::redact(&config.database_url);
+    let timeout = config.shutdown_timeout;
     let running = start(config).await?;
     tracing::info!("Rampart is listening on http://{} (database: {database})", running.addr);
     let stop = running.stop.clone();
+    let (give_up, given_up) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown_signal().await;
-        tracing::info!("shutting down: finishing the requests in flight");
+        tracing::info!(
+            "shutting down: finishing the requests in flight (for {} s at most; a second signal stops at once)",
+            timeout.as_secs()
+        );
         let _ = stop.send(true);
+        tokio::select! {
+            _ = tokio::time::sleep(timeout) => {
+                tracing::warn!("requests were still in flight after {} s: stopping without them", timeout.as_secs());
+            }
+            _ = shutdown_signal() => tracing::warn!("a second signal: stopping without the requests in flight"),
+        }
+        let _ = give_up.send(());
     });
-    running.wait().await.map_err(|error| format!("the server failed: {error}"))
+    tokio::select! {
+        result = running.wait() => result.map_err(|error| format!("the server failed: {error}")),
+        _ = given_up => Ok(()),
+    }
 }
 
 async fn shutdown_signal() {

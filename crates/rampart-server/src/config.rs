@@ -33,6 +33,10 @@ pub struct ServerConfig {
     pub secret_key: Option<String>,
     /// Run the job worker in this process.
     pub run_jobs: bool,
+    /// How long a stop waits for the requests in flight before it stops
+    /// without them (a request can wait 30 s for a database that does not
+    /// answer, and a service manager kills a process that takes too long).
+    pub shutdown_timeout: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -51,6 +55,7 @@ impl ServerConfig {
             oidc_organisation: None,
             secret_key: None,
             run_jobs: true,
+            shutdown_timeout: std::time::Duration::from_secs(20),
         }
     }
 

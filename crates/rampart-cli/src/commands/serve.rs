@@ -53,6 +53,10 @@ pub struct Args {
     /// Do not run queued jobs in this process (another replica will).
     #[arg(long)]
     pub no_jobs: bool,
+    /// On SIGTERM or Ctrl-C, how long to let the requests in flight finish
+    /// before stopping without them; a second signal stops at once.
+    #[arg(long, value_name = "SECONDS", env = "RAMPART_SHUTDOWN_TIMEOUT", default_value_t = 20)]
+    pub shutdown_timeout: u64,
     /// Single sign-on: the OpenID Connect issuer URL (its discovery document
     /// is read at start).
     #[arg(long, value_name = "URL", env = "RAMPART_OIDC_ISSUER", requires = "oidc_client_id")]
@@ -80,6 +84,7 @@ pub fn run(args: Args) -> u8 {
     config.body_limit = args.body_limit_mib.clamp(1, 1024) * 1024 * 1024;
     config.max_connections = args.max_connections.clamp(1, 256);
     config.run_jobs = !args.no_jobs;
+    config.shutdown_timeout = std::time::Duration::from_secs(args.shutdown_timeout.min(24 * 3600));
     config.oidc_organisation = args.oidc_organisation.clone();
     if let Some(issuer) = &args.oidc_issuer {
         let base = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
@@ -91,9 +96,17 @@ pub fn run(args: Args) -> u8 {
             scopes: vec!["openid".to_string(), "email".to_string(), "profile".to_string()],
         });
     }
-    match runtime().map(|rt| rt.block_on(rampart_server::serve(config))) {
-        Ok(Ok(())) => crate::exit::OK,
-        Ok(Err(message)) | Err(message) => fail(&message),
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => return fail(&message),
+    };
+    let result = runtime.block_on(rampart_server::serve(config));
+    // Requests abandoned at the shutdown timeout are not waited for again
+    // here, as dropping the runtime would (for its blocking threads).
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
+        Ok(()) => crate::exit::OK,
+        Err(message) => fail(&message),
     }
 }
 
