@@ -113,6 +113,17 @@ pub fn prepare(kb: &KnowledgeBase, file_name: &str, text: &str, format: Option<&
         None if rampart_import::detect(file_name, text).is_none() => rampart_iac::detect(file_name, text),
         None => None,
     };
+    if iac == Some(rampart_iac::IacFormat::AwsInventory) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unsupported-format",
+            format!(
+                "`{file_name}` is part of an AWS CLI inventory, a directory of files that one upload cannot carry: \
+                 run `rampart import aws-inventory DIR` and upload the model it writes, or upload an AWS Config \
+                 snapshot (format aws-config) of the account instead"
+            ),
+        ));
+    }
     if let Some(iac) = iac {
         let files = vec![rampart_iac::SourceFile::new(file_name.to_string(), text.to_string())];
         let imported = iac.import(file_name, &files).map_err(|problems| {
@@ -133,7 +144,7 @@ pub fn prepare(kb: &KnowledgeBase, file_name: &str, text: &str, format: Option<&
     let importer = match format {
         Some(name) => rampart_import::by_name(name).ok_or_else(|| {
             let mut names: Vec<&str> = rampart_import::importers().iter().map(|i| i.name()).collect();
-            names.extend(["kubernetes", "compose", "terraform", "cloudformation"]);
+            names.extend(["kubernetes", "compose", "terraform", "cloudformation", "aws-config"]);
             ApiError::invalid_field(
                 "format",
                 format!("unknown format `{name}`; expected auto or one of: {}", names.join(", ")),

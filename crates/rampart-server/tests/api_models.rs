@@ -968,6 +968,24 @@ async fn imports(backend: Backend) {
     assert_eq!(tf_version["source_format"], "terraform");
     assert!(tf_version["components"].as_i64().unwrap() >= 2, "a bucket and an instance: {tf_version}");
 
+    // A live account: an AWS Config snapshot, told by its content or named.
+    let snapshot = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/iac/aws-config/snapshot.json"))
+        .expect("the example snapshot");
+    for query in ["format=auto&file_name=snapshot.json", "format=aws-config&file_name=config.json&name=Live"] {
+        let (status, _, live) = admin.upload(&format!("{imports}?{query}"), snapshot.clone()).await;
+        assert_eq!(status, 201, "{query}: {live}");
+        let live_id = live["model"]["id"].as_str().unwrap();
+        let live_version = admin.ok("GET", &format!("/api/v1/models/{live_id}/versions/1"), None).await;
+        assert_eq!(live_version["source_format"], "aws-config", "{query}: {live_version}");
+        assert!(live_version["components"].as_i64().unwrap() >= 3, "{query}: {live_version}");
+    }
+    // An AWS CLI inventory is a directory of files, which one upload cannot carry.
+    let (status, _, inventory) =
+        admin.upload(&format!("{imports}?format=aws-inventory&file_name=ec2.json"), b"{}".to_vec()).await;
+    assert_eq!(status, 422, "{inventory}");
+    let message = inventory["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("directory") && message.contains("aws-config"), "says what to do instead: {message}");
+
     let (status, _, unknown) =
         admin.upload(&format!("{imports}?format=auto&file_name=notes.txt"), fixture("unknown.txt").into_bytes()).await;
     assert_eq!(status, 422, "{unknown}");

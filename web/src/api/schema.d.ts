@@ -564,7 +564,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a file in any format the CLI reads as a new model
-         * @description The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation) or is `auto`.
+         * @description The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation, aws-config) or is `auto`. An AWS CLI inventory is a directory: import it with the CLI and upload the model.
          */
         post: operations["importModel"];
         delete?: never;

@@ -54,7 +54,8 @@ pub fn register(api: &mut Api) {
     .tag("models")
     .describe(
         "The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, \
-             threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation) or is `auto`.",
+             threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation, aws-config) or is `auto`. \
+             An AWS CLI inventory is a directory: import it with the CLI and upload the model.",
     )
     .status(201)
     .query::<ImportQuery>()
