@@ -13,7 +13,7 @@ use rampart_report::exports::{self, Table};
 use crate::analysis;
 use crate::error::ApiError;
 
-pub const FORMATS: [&str; 13] = [
+pub const FORMATS: [&str; 15] = [
     "json",
     "sarif",
     "markdown",
@@ -26,6 +26,8 @@ pub const FORMATS: [&str; 13] = [
     "otm",
     "cyclonedx",
     "svg",
+    "dot",
+    "mermaid",
     "yaml",
 ];
 
@@ -113,10 +115,23 @@ pub fn render(
                 ("application/pdf", "pdf")
             }
         }
-        "svg" => {
+        "svg" | "dot" | "mermaid" => {
             let diagram_options = rampart_diagram::Options { kb: Some(&library), view: rampart_diagram::View::All };
-            out = rampart_diagram::svg(&model, &result, &diagram_options).into_bytes();
-            ("image/svg+xml", "svg")
+            match format {
+                "svg" => {
+                    out = rampart_diagram::svg(&model, &result, &diagram_options).into_bytes();
+                    ("image/svg+xml", "svg")
+                }
+                "dot" => {
+                    out = rampart_diagram::dot(&model, &result, &diagram_options).into_bytes();
+                    ("text/vnd.graphviz; charset=utf-8", "dot")
+                }
+                _ => {
+                    // Mermaid has no registered media type; its files are `.mmd`.
+                    out = rampart_diagram::mermaid(&model, &result, &diagram_options).into_bytes();
+                    ("text/plain; charset=utf-8", "mmd")
+                }
+            }
         }
         "csv" => {
             exports::csv::render(table, &result, &library, &mut out).map_err(failed)?;

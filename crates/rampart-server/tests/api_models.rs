@@ -1025,7 +1025,7 @@ async fn files_in_other_formats_are_imported() {
 }
 
 /// Content types of the report formats (pdf is checked apart: it needs the `pdf` feature).
-const REPORTS: [(&str, &str); 12] = [
+const REPORTS: [(&str, &str); 14] = [
     ("json", "application/json"),
     ("sarif", "application/sarif+json"),
     ("markdown", "text/markdown"),
@@ -1037,6 +1037,8 @@ const REPORTS: [(&str, &str); 12] = [
     ("otm", "application/json"),
     ("cyclonedx", "application/vnd.cyclonedx+json"),
     ("svg", "image/svg+xml"),
+    ("dot", "text/vnd.graphviz"),
+    ("mermaid", "text/plain"),
     ("yaml", "application/yaml"),
 ];
 
@@ -1082,6 +1084,8 @@ async fn reports(backend: Backend) {
             "yaml" => assert_eq!(body, document.as_bytes()),
             "xlsx" => assert_eq!(&body[..2], b"PK", "an xlsx is a zip"),
             "svg" => assert!(String::from_utf8_lossy(&body).contains("<svg")),
+            "dot" => assert!(String::from_utf8_lossy(&body).contains("\ndigraph \"Small shop\" {"), "Graphviz"),
+            "mermaid" => assert!(String::from_utf8_lossy(&body).contains("\nflowchart LR\n"), "Mermaid"),
             _ => {}
         }
     }

@@ -399,7 +399,7 @@ export interface paths {
         };
         /**
          * A report or export of a version, as the CLI writes it
-         * @description `format`: json, sarif, markdown, html, pdf, csv, xlsx, defectdojo, gitlab-sast, otm, cyclonedx, svg (the diagram), or yaml (the model document).
+         * @description `format`: json, sarif, markdown, html, pdf, csv, xlsx, defectdojo, gitlab-sast, otm, cyclonedx, svg, dot or mermaid (the diagram, as `rampart diagram` draws it), or yaml (the model document).
          */
         get: operations["downloadReport"];
         put?: never;

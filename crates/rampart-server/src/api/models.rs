@@ -111,7 +111,7 @@ pub fn register(api: &mut Api) {
     .tag("reports")
     .describe(
         "`format`: json, sarif, markdown, html, pdf, csv, xlsx, defectdojo, gitlab-sast, otm, cyclonedx, \
-             svg (the diagram), or yaml (the model document).",
+             svg, dot or mermaid (the diagram, as `rampart diagram` draws it), or yaml (the model document).",
     )
     .query::<ReportQuery>()
     .raw_response("application/octet-stream")
