@@ -164,6 +164,8 @@ pub fn router(state: AppState) -> Router {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server hit a bug; the log has details")
                 .into_response()
         }))
+        // Outermost, so that even a panic's answer carries the request's id.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::request_id::middleware))
         .with_state(state)
 }
 

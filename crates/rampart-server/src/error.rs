@@ -1,5 +1,6 @@
 //! One error body for every endpoint:
-//! `{"error": {"status": 409, "code": "conflict", "message": "...", "field": "...", "details": ...}}`.
+//! `{"error": {"status": 409, "code": "conflict", "message": "...", "field": "...", "details": ...,
+//! "request_id": "..."}}`.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -33,6 +34,9 @@ pub struct ErrorDetail {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+    /// The request's id, as in its `X-Request-Id` header and the server's log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -91,13 +95,20 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let request_id = crate::request_id::current();
+        let message = match &request_id {
+            // Where a user sees only the message, it carries what to quote.
+            Some(id) if self.status.is_server_error() => format!("{} (request {id})", self.message),
+            _ => self.message,
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 status: self.status.as_u16(),
                 code: self.code.to_string(),
-                message: self.message,
+                message,
                 field: self.field,
                 details: self.details,
+                request_id,
             },
         };
         (self.status, axum::Json(body)).into_response()

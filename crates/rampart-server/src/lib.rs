@@ -18,6 +18,7 @@ pub mod error;
 pub mod jobs;
 pub mod oidc;
 pub mod reports;
+pub mod request_id;
 pub mod sample;
 pub mod sealed;
 pub mod state;

@@ -177,3 +177,55 @@ async fn bodies_over_the_limit_are_refused_and_https_gets_hsts() {
         limits_and_https(backend).await;
     }
 }
+
+/// A request's id: in its `X-Request-Id` header and its error body, and in
+/// the message of a server error, which is what a user quotes.
+async fn request_ids(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture_text("small.yaml")).await;
+
+    let (_, first, _) = admin.get("/healthz").await;
+    let (_, second, _) = admin.get("/healthz").await;
+    let first = header(&first, "x-request-id").expect("an id on every answer");
+    assert!(first.len() == 16 && first.bytes().all(|b| b.is_ascii_hexdigit()), "{first}");
+    assert_ne!(Some(first), header(&second, "x-request-id"), "each request has its own");
+
+    let (status, headers, body) = admin.get("/api/v1/models/no-such-model").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["request_id"].as_str(), header(&headers, "x-request-id").as_deref(), "{body}");
+    // Without --trust-proxy a caller cannot choose the id that the log shows.
+    let (_, headers, _) = admin.send_with("GET", "/healthz", &[("x-request-id", "chosen-by-the-caller")], None).await;
+    assert_ne!(header(&headers, "x-request-id").as_deref(), Some("chosen-by-the-caller"));
+
+    // A server error: a table gone from under the server.
+    sqlx::query("DROP TABLE secrets").execute(&server.state().db.pool).await.expect("drop");
+    let (status, headers, body) = admin.get(&format!("/api/v1/projects/{project_id}/secrets")).await;
+    assert_eq!(status, 500, "{body}");
+    assert_error(status, &headers, &body, "internal");
+    let id = header(&headers, "x-request-id").expect("id");
+    assert_eq!(body["error"]["request_id"], id.as_str(), "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.ends_with(&format!("(request {id})")), "the message says what to quote: {message}");
+
+    // Behind a trusted proxy, the proxy's id is kept, if it is a plain one.
+    let proxied = TestServer::start_with(backend, |config| config.trust_proxy = true).await;
+    let anonymous = Client::anonymous(&proxied.base);
+    let (_, headers, _) =
+        anonymous.send_with("GET", "/healthz", &[("x-request-id", "Root=1-6789abcd-0123456789abcdef")], None).await;
+    assert_eq!(header(&headers, "x-request-id").as_deref(), Some("Root=1-6789abcd-0123456789abcdef"));
+    let (_, headers, _) = anonymous.send_with("GET", "/healthz", &[("x-request-id", "two words")], None).await;
+    let replaced = header(&headers, "x-request-id").expect("id");
+    assert!(replaced.len() == 16 && replaced != "two words", "{replaced}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_names_its_request() {
+    for backend in backends() {
+        request_ids(backend).await;
+    }
+}
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+}

@@ -960,6 +960,8 @@ export interface components {
             field?: string | null;
             /** @description What went wrong and what was expected, for a person. */
             message: string;
+            /** @description The request's id, as in its `X-Request-Id` header and the server's log. */
+            request_id?: string | null;
             /**
              * Format: uint16
              * @description The HTTP status again, for logs that keep only the body.

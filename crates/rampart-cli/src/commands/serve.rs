@@ -34,7 +34,8 @@ pub struct Args {
     /// reverse proxy: https://rampart.example.com). An https URL turns HSTS on.
     #[arg(long, value_name = "URL", env = "RAMPART_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Trust X-Forwarded-For for client addresses (only behind your own reverse proxy).
+    /// Trust X-Forwarded-For for client addresses, and keep the proxy's
+    /// X-Request-Id (only behind your own reverse proxy).
     #[arg(long)]
     pub trust_proxy: bool,
     /// Send cookies without `Secure`, for plain HTTP on a host other than
@@ -120,5 +121,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    // Colours only for a terminal: a journal or a log file would keep the escape codes.
+    let colours = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(colours).try_init();
 }
