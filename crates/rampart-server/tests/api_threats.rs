@@ -83,6 +83,9 @@ async fn lifecycle(backend: Backend) {
         architect.send_with("PATCH", &path, &[("if-match", &etag)], Some(json!({"status": "ignored"}))).await;
     assert_eq!(status, 400, "{bad_status}");
     assert_eq!(bad_status["error"]["field"], "status");
+    let (status, _, empty) = architect.send_with("PATCH", &path, &[("if-match", &etag)], Some(json!({}))).await;
+    assert_eq!(status, 400, "an empty change is refused, not a new revision: {empty}");
+    assert!(empty["error"]["message"].as_str().unwrap_or_default().contains("the change is empty"), "{empty}");
     // A misspelt field is refused, not dropped: `expires` is the acceptance expiry's name.
     let misspelt = json!({"status": "accepted", "justification": "VPN only", "acceptance_expires": "2027-06-30"});
     let (status, _, unknown) = architect.send_with("PATCH", &path, &[("if-match", &etag)], Some(misspelt)).await;

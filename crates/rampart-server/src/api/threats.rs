@@ -185,6 +185,13 @@ pub struct ThreatChange {
     pub ticket: Option<String>,
 }
 
+impl ThreatChange {
+    fn is_empty(&self) -> bool {
+        let ThreatChange { status, justification, owner, due_date, expires, ticket } = self;
+        [status, justification, owner, due_date, expires, ticket].iter().all(|field| field.is_none())
+    }
+}
+
 #[derive(Serialize, JsonSchema)]
 pub struct Comment {
     pub id: String,
@@ -532,6 +539,14 @@ async fn update_threat(
     let access = caller.model(&state, &model_id).await?;
     access.project.require(Role::Developer, "change threats")?;
     let wanted = if_match(&headers)?;
+    if change.is_empty() {
+        // It would only bump the revision, and make every other editor's ETag stale.
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            "the change is empty: send at least one of status, justification, owner, due_date, expires, ticket",
+        ));
+    }
     let row = current_threat(&state, &model_id, &threat_id).await?;
     let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
     let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
