@@ -906,6 +906,12 @@ async fn model_lists(backend: Backend) {
         risky["items"].as_array().unwrap().iter().map(|m| m["head"]["risk_score"].as_f64().unwrap()).collect();
     assert!(risks.windows(2).all(|w| w[0] >= w[1]), "riskiest first: {risks:?}");
     assert_eq!(names(&risky)[2], "Billing", "the model with controls is the least risky: {risky}");
+    // Names sort as people read them, on both databases: case does not split the list.
+    for unit in ["beta", "Alpha", "zulu", "Delta"] {
+        admin.ok("POST", "/api/v1/business-units", Some(json!({"name": unit}))).await;
+    }
+    let units = admin.ok("GET", "/api/v1/business-units", None).await;
+    assert_eq!(names(&units), ["Alpha", "beta", "Delta", "Retail", "zulu"], "{units}");
     let filtered = admin.ok("GET", &format!("{models}?q=CAT"), None).await;
     assert_eq!(names(&filtered), ["Catalogue"]);
     assert_eq!(filtered["total"], 1);

@@ -259,7 +259,7 @@ async fn list_secrets(
     Path(project_id): Path<String>,
 ) -> ApiResult<axum::Json<Vec<SecretInfo>>> {
     caller.project(&state, &project_id).await?.require(Role::Admin, "manage integration secrets")?;
-    let rows = sqlx::query("SELECT name, created_at FROM secrets WHERE project_id = $1 ORDER BY name")
+    let rows = sqlx::query("SELECT name, created_at FROM secrets WHERE project_id = $1 ORDER BY LOWER(name), name")
         .bind(&project_id)
         .fetch_all(&state.db.pool)
         .await?;

@@ -244,7 +244,7 @@ async fn list_units(
     if let CallerKind::ProjectToken { .. } = caller.kind {
         return Ok(axum::Json(Page { items: Vec::new(), total: 0, limit, offset }));
     }
-    let rows = sqlx::query(&format!("{UNIT_SELECT} WHERE b.org_id = $1 ORDER BY b.name"))
+    let rows = sqlx::query(&format!("{UNIT_SELECT} WHERE b.org_id = $1 ORDER BY LOWER(b.name), b.name"))
         .bind(&caller.org_id)
         .fetch_all(&state.db.pool)
         .await?;
@@ -359,7 +359,7 @@ async fn update_unit(
 async fn members(state: &AppState, kind: &str, scope_id: &str) -> ApiResult<Vec<Member>> {
     let rows = sqlx::query(
         "SELECT u.id, u.username, u.display_name, g.role FROM role_grants g JOIN users u ON u.id = g.user_id \
-         WHERE g.scope_kind = $1 AND g.scope_id = $2 ORDER BY u.username",
+         WHERE g.scope_kind = $1 AND g.scope_id = $2 ORDER BY LOWER(u.username), u.username",
     )
     .bind(kind)
     .bind(scope_id)
@@ -501,7 +501,7 @@ async fn list_projects(
     let (limit, offset) = (page.limit()?, page.offset()?);
     let rows = sqlx::query(&format!(
         "{PROJECT_SELECT} WHERE p.org_id = $1 AND ($2 = '' OR p.business_unit_id = $2) \
-         AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') ORDER BY p.name"
+         AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') ORDER BY LOWER(p.name), p.name"
     ))
     .bind(&caller.org_id)
     .bind(query.business_unit.clone().unwrap_or_default())

@@ -381,9 +381,9 @@ async fn list_models(
     let page = PageQuery { limit: query.limit, offset: query.offset };
     let (limit, offset) = (page.limit()?, page.offset()?);
     let order = match query.sort.as_deref().unwrap_or("name") {
-        "name" => "m.name",
-        "-updated" => "m.updated_at DESC, m.name",
-        "-risk" => "v.risk_score DESC, m.name",
+        "name" => "LOWER(m.name), m.name",
+        "-updated" => "m.updated_at DESC, LOWER(m.name), m.name",
+        "-risk" => "v.risk_score DESC, LOWER(m.name), m.name",
         other => {
             return Err(ApiError::invalid_field(
                 "sort",

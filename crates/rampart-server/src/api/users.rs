@@ -167,7 +167,7 @@ async fn list_users(
     caller.require_org_admin()?;
     let (limit, offset) = (page.limit()?, page.offset()?);
     let rows = sqlx::query(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE org_id = $1 ORDER BY username LIMIT $2 OFFSET $3"
+        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE org_id = $1 ORDER BY LOWER(username), username LIMIT $2 OFFSET $3"
     ))
     .bind(&caller.org_id)
     .bind(limit)
