@@ -312,6 +312,7 @@ impl Server {
         self.child.wait().expect("reaped");
     }
 
+    /// SIGTERM, without waiting.
     fn terminate(&self) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
@@ -334,18 +335,9 @@ impl Server {
 
     /// SIGTERM and wait for a clean exit (10 s at most).
     fn stop(&mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
-        assert!(sent.success(), "kill -TERM {pid}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("child status") {
-                assert!(status.success(), "rampart serve exited with {status} on SIGTERM: {}", self.log_text());
-                return;
-            }
-            assert!(Instant::now() < deadline, "rampart serve did not stop in 10 s on SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.terminate();
+        let status = self.exit_within(Duration::from_secs(10)).expect("rampart serve did not stop in 10 s on SIGTERM");
+        assert!(status.success(), "rampart serve exited with {status} on SIGTERM: {}", self.log_text());
     }
 
     /// Signs in with the password, then makes an admin API token for the rest.
@@ -405,8 +397,7 @@ fn model_in_new_project(api: &Api) -> String {
 fn versions(api: &Api, model_id: &str) -> (i64, Vec<(i64, String)>) {
     let model = api.ok("GET", &format!("/api/v1/models/{model_id}"), None);
     let head = model["head_version"].as_i64().expect("head_version");
-    let list = api.ok("GET", &format!("/api/v1/models/{model_id}/versions?limit=500"), None);
-    let items = list["items"].as_array().expect("items");
+    let items = every_item(api, &format!("/api/v1/models/{model_id}/versions"));
     let mut found: Vec<(i64, String)> = items
         .iter()
         .map(|v| (v["version"].as_i64().expect("version"), v["message"].as_str().unwrap_or_default().to_string()))
@@ -425,8 +416,22 @@ fn threat_ids(api: &Api, model_id: &str, n: usize) -> Vec<String> {
 }
 
 fn comment_ids(api: &Api, model_id: &str, threat_id: &str) -> Vec<String> {
-    let page = api.ok("GET", &format!("/api/v1/models/{model_id}/threats/{threat_id}/comments?limit=500"), None);
-    page["items"].as_array().expect("items").iter().map(|c| c["id"].as_str().expect("id").to_string()).collect()
+    let items = every_item(api, &format!("/api/v1/models/{model_id}/threats/{threat_id}/comments"));
+    items.iter().map(|c| c["id"].as_str().expect("id").to_string()).collect()
+}
+
+/// Every item of a paged list, page by page (500, the most a page holds): a
+/// fast machine acknowledges more than one page of writes before the kill.
+fn every_item(api: &Api, path: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    loop {
+        let page = api.ok("GET", &format!("{path}?limit=500&offset={}", items.len()), None);
+        let got = page["items"].as_array().expect("items");
+        items.extend(got.iter().cloned());
+        if got.is_empty() || items.len() as i64 >= page["total"].as_i64().expect("total") {
+            return items;
+        }
+    }
 }
 
 /// `PRAGMA integrity_check` of a SQLite file, by Python's standard sqlite3
