@@ -151,10 +151,11 @@ impl Db {
         let db = Db::connect(url, max_connections).await?;
         MIGRATOR.run(&db.pool).await.map_err(DbError::Migrate)?;
         if db.backend == Backend::Postgres {
-            postgres_column_storage(&db.pool).await.map_err(|error| DbError::Migrate(MigrateError::Execute(error)))?;
-            crate::store::statistics::set_column_targets(&db.pool)
-                .await
-                .map_err(|error| DbError::Migrate(MigrateError::Execute(error)))?;
+            let settings = async {
+                postgres_column_storage(&db.pool).await?;
+                crate::store::statistics::set_column_targets(&db.pool).await
+            };
+            settings.await.map_err(|error| DbError::Migrate(MigrateError::Execute(error)))?;
         }
         Ok(db)
     }

@@ -91,6 +91,7 @@ pub fn render(
         model_path: format!("{model_name} (version {version})"),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     };
+    let diagram_options = rampart_diagram::Options { kb: Some(&library), view: rampart_diagram::View::All };
     let mut out: Vec<u8> = Vec::new();
     let failed = |error: std::io::Error| ApiError::internal("cannot render the report", error);
     let (content_type, extension) = match format {
@@ -105,7 +106,6 @@ pub fn render(
         }
         "html" | "pdf" => {
             let document = Document::build(&result, &library, &model, &origin, &today.to_string());
-            let diagram_options = rampart_diagram::Options { kb: Some(&library), view: rampart_diagram::View::All };
             let diagram = rampart_diagram::svg(&model, &result, &diagram_options);
             if format == "html" {
                 out = rampart_report::html::render(&document, Some(&diagram)).into_bytes();
@@ -115,23 +115,18 @@ pub fn render(
                 ("application/pdf", "pdf")
             }
         }
-        "svg" | "dot" | "mermaid" => {
-            let diagram_options = rampart_diagram::Options { kb: Some(&library), view: rampart_diagram::View::All };
-            match format {
-                "svg" => {
-                    out = rampart_diagram::svg(&model, &result, &diagram_options).into_bytes();
-                    ("image/svg+xml", "svg")
-                }
-                "dot" => {
-                    out = rampart_diagram::dot(&model, &result, &diagram_options).into_bytes();
-                    ("text/vnd.graphviz; charset=utf-8", "dot")
-                }
-                _ => {
-                    // Mermaid has no registered media type; its files are `.mmd`.
-                    out = rampart_diagram::mermaid(&model, &result, &diagram_options).into_bytes();
-                    ("text/plain; charset=utf-8", "mmd")
-                }
-            }
+        "svg" => {
+            out = rampart_diagram::svg(&model, &result, &diagram_options).into_bytes();
+            ("image/svg+xml", "svg")
+        }
+        "dot" => {
+            out = rampart_diagram::dot(&model, &result, &diagram_options).into_bytes();
+            ("text/vnd.graphviz; charset=utf-8", "dot")
+        }
+        "mermaid" => {
+            // Mermaid has no registered media type; its files are `.mmd`.
+            out = rampart_diagram::mermaid(&model, &result, &diagram_options).into_bytes();
+            ("text/plain; charset=utf-8", "mmd")
         }
         "csv" => {
             exports::csv::render(table, &result, &library, &mut out).map_err(failed)?;

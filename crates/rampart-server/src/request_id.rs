@@ -48,11 +48,9 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         .flatten()
         .map(str::to_string);
     let id = forwarded.unwrap_or_else(new_id);
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
     // At error level, so that it is there whenever an error is logged, also
     // when the log is filtered to warnings and errors.
-    let span = tracing::error_span!("request", id = %id, %method, %path);
+    let span = tracing::error_span!("request", id = %id, method = %request.method(), path = %request.uri().path());
     let started = Instant::now();
     let mut response = CURRENT.scope(id.clone(), next.run(request).instrument(span.clone())).await;
     let status = response.status();

@@ -8,12 +8,7 @@ mod server;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use server::{Backend, Client, TestServer, backends, fresh_database, project_with_model};
-
-fn fixture(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use server::{Backend, Client, TestServer, backends, fixture, fresh_database, project_with_model};
 
 /// Saves `document` as the model's next version.
 async fn save(client: &Client, model_id: &str, document: &str) {

@@ -9,7 +9,7 @@ mod server;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
-use server::{Auth, Backend, Client, TestServer, backends, project_with_model};
+use server::{Auth, Backend, Client, TestServer, backends, fixture, project_with_model};
 
 /// Sends `body` as is, with `content_type` when given, as `client` (session or token).
 async fn raw(
@@ -146,7 +146,7 @@ async fn limits_and_https(backend: Backend) {
     })
     .await;
     let admin = server.organisation_admin("Acme", "alice").await;
-    let small = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/small.yaml")).unwrap();
+    let small = fixture("small.yaml");
     let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &small).await;
     let padding = format!("# {}\n", "x".repeat(8000));
     let big = format!("{small}{padding}");
@@ -183,7 +183,7 @@ async fn bodies_over_the_limit_are_refused_and_https_gets_hsts() {
 async fn request_ids(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;
-    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture_text("small.yaml")).await;
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
 
     let (_, first, _) = admin.get("/healthz").await;
     let (_, second, _) = admin.get("/healthz").await;
@@ -224,8 +224,4 @@ async fn every_answer_names_its_request() {
     for backend in backends() {
         request_ids(backend).await;
     }
-}
-
-fn fixture_text(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }

@@ -7,13 +7,7 @@
 mod server;
 
 use serde_json::{Value, json};
-use server::{Backend, Client, TestServer, backends, project_with_model};
-
-/// A file of `tests/fixtures`.
-fn fixture(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use server::{Backend, Client, TestServer, backends, fixture, project_with_model};
 
 /// The model with `controls` declared on the component `component`.
 fn with_controls(document: &str, component: &str, controls: &[String]) -> String {

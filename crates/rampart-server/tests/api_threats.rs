@@ -7,12 +7,7 @@
 mod server;
 
 use serde_json::{Value, json};
-use server::{Backend, Client, TestServer, backends, example, project_with_model};
-
-fn fixture(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use server::{Backend, Client, TestServer, backends, example, fixture, project_with_model};
 
 /// A member of `project` with `role`, signed in.
 async fn member(server: &TestServer, admin: &Client, project_id: &str, username: &str, role: &str) -> Client {

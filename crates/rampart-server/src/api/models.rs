@@ -295,7 +295,10 @@ fn etag_prefix(model_id: &str) -> &str {
 fn etag_version(model_id: &str, tag: &str) -> Option<i64> {
     let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
     let (prefix, version) = inner.rsplit_once("-v")?;
-    (prefix == etag_prefix(model_id)).then(|| version.parse().ok()).flatten()
+    if prefix != etag_prefix(model_id) {
+        return None;
+    }
+    version.parse().ok()
 }
 
 /// The 409 of a save whose `If-Match` is no ETag of this model: saying
