@@ -284,6 +284,9 @@ test('a new user draws a model, triages a threat, saves, and finds everything ag
   await waitForEditor(page);
   assert.match(await saveState(page).textContent(), /Saved as version 2/);
   assert.deepEqual(await nodeIds(page), ['boundary', 'message-queue', 'relational-database', 'rest-api', 'user', 'web-app']);
+  // React Flow draws a flow once both its ends are measured: on a busy machine
+  // the last ones can come a moment after the nodes.
+  await page.waitForFunction(() => document.querySelectorAll('.ed-canvas .react-flow__edge').length >= 4);
   assert.deepEqual(await edgeIds(page), [
     'rest-api->message-queue',
     'rest-api->relational-database',
