@@ -120,6 +120,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("risk_score", Real),
         ],
     ),
+    ("threat_details", &[("model_id", Text), ("fingerprint", Text), ("detail", Text)]),
     (
         "threats",
         &[
@@ -137,7 +138,6 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("stride", Text),
             ("analysis_status", Text),
             ("fingerprint", Text),
-            ("detail", Text),
         ],
     ),
     (
@@ -293,6 +293,33 @@ pub async fn backup(db: &Db, out: &mut dyn Write) -> Result<BTreeMap<String, u64
 
 /// Restores a snapshot into an empty, migrated database, in one transaction:
 /// either every row is in, or nothing is.
+/// Keeps the `detail` of a threat row from a backup made before
+/// `threat_details`, under the row's model and fingerprint (the first one
+/// met wins, as the same fingerprint is the same detail). A row stored
+/// without one (`""`) has none to keep.
+async fn restore_legacy_detail(tx: &mut crate::db::Tx, row: &Map<String, Value>, detail: Value) -> Result<(), String> {
+    let text = |name: &str| row.get(name).and_then(Value::as_str).map(str::to_string);
+    let Value::String(detail) = detail else {
+        return Err("`threats.detail` has the wrong type".to_string());
+    };
+    let (Some(model_id), Some(fingerprint)) = (text("model_id"), text("fingerprint")) else {
+        return Err("the row has no model_id or fingerprint".to_string());
+    };
+    if detail.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO threat_details (model_id, fingerprint, detail) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(model_id)
+    .bind(fingerprint)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String, u64>, String> {
     let mut lines = input.lines().enumerate();
     let (_, header) = lines.next().ok_or("the backup is empty")?;
@@ -340,7 +367,13 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String
         }
         let table = entry["table"].as_str().ok_or_else(|| format!("line {number}: no `table`"))?;
         let columns = columns_of.get(table).ok_or_else(|| format!("line {number}: unknown table `{table}`"))?;
-        let row = entry["row"].as_object().ok_or_else(|| format!("line {number}: no `row` object"))?;
+        let mut row = entry["row"].as_object().ok_or_else(|| format!("line {number}: no `row` object"))?.clone();
+        // Backups of schemas before `threat_details` carry each threat row's
+        // detail in the row: it is kept as that table now keeps it.
+        let legacy_detail = match table {
+            "threats" => row.remove("detail"),
+            _ => None,
+        };
         let present: Vec<&(&str, Kind)> = columns.iter().filter(|(name, _)| row.contains_key(*name)).collect();
         if let Some(unknown) = row.keys().find(|key| !columns.iter().any(|(name, _)| name == key)) {
             return Err(format!("line {number}: unknown column `{table}.{unknown}`"));
@@ -366,6 +399,11 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String
         }
         query.execute(&mut *tx).await.map_err(|e| format!("line {number}: cannot restore the {table} row: {e}"))?;
         *counts.entry(table.to_string()).or_default() += 1;
+        if let Some(detail) = legacy_detail {
+            restore_legacy_detail(&mut tx, &row, detail)
+                .await
+                .map_err(|e| format!("line {number}: cannot restore the threat's detail: {e}"))?;
+        }
     }
     let trailer = trailer.ok_or("the backup ends early (no end line): it is truncated; nothing was restored")?;
     for (table, expected) in trailer["counts"].as_object().into_iter().flatten() {

@@ -287,6 +287,160 @@ async fn a_backup_restores_into_either_database() {
     }
 }
 
+/// `backup` as a server before `threat_details` wrote it: each threat row
+/// carries its detail, and the schema is the one before.
+fn as_older_backup(backup: &[u8]) -> String {
+    let text = String::from_utf8(backup.to_vec()).expect("UTF-8");
+    let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).expect("JSON line")).collect();
+    let details: std::collections::HashMap<(String, String), String> = lines
+        .iter()
+        .filter(|line| line["table"] == "threat_details")
+        .map(|line| {
+            let row = &line["row"];
+            let key = (row["model_id"].as_str().unwrap().to_string(), row["fingerprint"].as_str().unwrap().to_string());
+            (key, row["detail"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert!(!details.is_empty(), "the backup has threat details");
+    let mut older = Vec::new();
+    for mut line in lines {
+        if line["table"] == "threat_details" {
+            continue;
+        }
+        if line["table"] == "threats" {
+            let row = &mut line["row"];
+            let key = (row["model_id"].as_str().unwrap().to_string(), row["fingerprint"].as_str().unwrap().to_string());
+            row["detail"] = json!(details[&key]);
+        }
+        if line.get("format").is_some() {
+            line["schema_version"] = json!(20261126000001_i64);
+        }
+        if line["end"] == true {
+            line["counts"].as_object_mut().unwrap().remove("threat_details");
+        }
+        older.push(line.to_string());
+    }
+    older.join("\n")
+}
+
+/// A backup made before details had a table of their own restores with
+/// every threat's detail: the threat reads as it did.
+async fn older_backup_restores(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let document = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
+    save(&admin, &model_id, &document.replace("name: Small shop", "name: Small shop 2")).await;
+    let threats = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats?limit=500"), None).await;
+    let ids: Vec<String> =
+        threats["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let read_all = |client: Client| {
+        let (ids, model_id) = (ids.clone(), model_id.clone());
+        async move {
+            let mut read = Vec::new();
+            for id in ids {
+                read.push(client.ok("GET", &format!("/api/v1/models/{model_id}/threats/{id}"), None).await);
+            }
+            read
+        }
+    };
+    let before = read_all(admin.clone()).await;
+    assert!(before.iter().all(|t| t["description"].as_str().is_some_and(|d| !d.is_empty())), "{before:?}");
+    let mut backup = Vec::new();
+    rampart_server::backup::backup(&server.state().db, &mut backup).await.expect("backup");
+    let older = as_older_backup(&backup);
+    let mut restored = restored_server(backend, older.as_bytes()).await;
+    let alice = restored.login("alice").await;
+    assert_eq!(read_all(alice).await, before, "every threat reads as before");
+    restored.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_from_before_the_details_table_restores() {
+    for backend in backends() {
+        older_backup_restores(backend).await;
+    }
+}
+
+/// Upgrading a database written before `threat_details` moves each threat
+/// row's detail there, once per model and fingerprint, and loses none.
+async fn details_move_on_upgrade(backend: Backend) {
+    let dir = tempfile::tempdir().expect("directory");
+    let url = fresh_database(backend, dir.path()).await;
+    // The schema before: every migration but those from `threat_details` on.
+    let older = tempfile::tempdir().expect("directory");
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&migrations).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.as_str() < "20261127000001" {
+            std::fs::copy(&path, older.path().join(&name)).expect("copy");
+        }
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
+    sqlx::migrate::Migrator::new(older.path()).await.expect("migrator").run(&pool).await.expect("older schema");
+    for statement in [
+        "INSERT INTO organisations (id, name, created_at) VALUES ('o', 'Acme', 0)",
+        "INSERT INTO business_units (id, org_id, name, created_at) VALUES ('b', 'o', 'Retail', 0)",
+        "INSERT INTO projects (id, org_id, business_unit_id, name, created_at) VALUES ('p', 'o', 'b', 'Shop', 0)",
+        "INSERT INTO models (id, org_id, project_id, name, head_version, created_at, updated_at) \
+         VALUES ('m', 'o', 'p', 'Model', 2, 0, 0)",
+    ] {
+        sqlx::query(statement).execute(&pool).await.expect(statement);
+    }
+    // One threat unchanged over two versions (two rows, one detail), one
+    // changed (two details), one stored without a detail.
+    let rows = [
+        ("t1", 1, Some(2), "f1", "{\"threat\":{\"id\":\"t1\"}}"),
+        ("t1", 3, None, "f1", "{\"threat\":{\"id\":\"t1\"}}"),
+        ("t2", 1, Some(1), "f2", "{\"threat\":{\"id\":\"t2\",\"v\":1}}"),
+        ("t2", 2, None, "f3", "{\"threat\":{\"id\":\"t2\",\"v\":2}}"),
+        ("t3", 1, None, "f4", ""),
+    ];
+    for (threat, since, until, fingerprint, detail) in rows {
+        sqlx::query(
+            "INSERT INTO threats (model_id, threat_id, since_version, until_version, rule, title, target, \
+             target_kind, severity, severity_rank, score, stride, analysis_status, fingerprint, detail) \
+             VALUES ('m', $1, $2, $3, 'r', 'T', 'web', 'component', 'high', 3, 7.5, 'tampering', 'open', $4, $5)",
+        )
+        .bind(threat)
+        .bind(since)
+        .bind(until)
+        .bind(fingerprint)
+        .bind(detail)
+        .execute(&pool)
+        .await
+        .expect("an older row");
+    }
+    pool.close().await;
+
+    let db = rampart_server::db::Db::open(&url, 2).await.expect("upgraded");
+    let details: Vec<(String, String)> =
+        sqlx::query_as("SELECT fingerprint, detail FROM threat_details WHERE model_id = 'm' ORDER BY fingerprint")
+            .fetch_all(&db.pool)
+            .await
+            .expect("details");
+    let expected = [("f1", rows[0].4), ("f2", rows[2].4), ("f3", rows[3].4)];
+    let expected: Vec<(String, String)> = expected.iter().map(|(f, d)| (f.to_string(), d.to_string())).collect();
+    assert_eq!(details, expected, "{backend:?}: one detail per fingerprint, none for a row without");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM threats WHERE model_id = 'm'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("rows");
+    assert_eq!(kept, 5, "every row stays");
+    let column = sqlx::query("SELECT detail FROM threats").fetch_all(&db.pool).await;
+    assert!(column.is_err(), "{backend:?}: the rows no longer carry a detail");
+    db.pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgrade_moves_details_into_their_table() {
+    for backend in backends() {
+        details_move_on_upgrade(backend).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_backup_covers_every_table_and_column() {
     let dir = tempfile::tempdir().expect("directory");

@@ -291,7 +291,9 @@ async fn versions_are_listed_diffed_and_rolled_back() {
 
 /// The current rows of a model with their stored details: (threat id, fingerprint, detail), sorted.
 async fn current_details(server: &TestServer, model_id: &str) -> Vec<(String, String, String)> {
-    current(server, model_id, "threat_id, fingerprint, detail").await
+    let detail = "COALESCE((SELECT d.detail FROM threat_details d \
+        WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint), 'missing')";
+    current(server, model_id, &format!("threat_id, fingerprint, {detail}")).await
 }
 
 /// `small.yaml` with components renamed: (id, new name).
@@ -313,8 +315,8 @@ fn renamed(document: &str, names: &[(&str, &str)]) -> String {
 /// is analysed in full: same threats, fingerprints, stored details and
 /// summary. A save through a second replica in the middle makes the head a
 /// version the first did not analyse, so some rows the first keeps from its
-/// last analysis differ from the head's and are copied from the version they
-/// were stored in.
+/// last analysis differ from the head's: they are written again, without
+/// their details, which are kept already (by fingerprint).
 async fn incremental_saves(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;
@@ -329,19 +331,18 @@ async fn incremental_saves(backend: Backend) {
             .await;
     let on_replica = Client { base: replica.base.clone(), ..admin.clone() };
     save(&on_replica, &model_id, &renamed(&base, &[("db", "Order store")]), "v4: through the replica").await;
-    // One row the next save copies from version 3 no longer matches what
-    // the analysis kept (as if written by another fingerprint scheme): its
-    // detail must come from the analysis instead.
+    // The detail of one row the next save keeps from version 3 is lost (as a
+    // damaged database might): the save must give it from the analysis.
     let db = &server.state().db.pool;
-    let altered = sqlx::query(
-        "UPDATE threats SET fingerprint = 'altered' WHERE model_id = $1 AND since_version = 3 AND threat_id = \
-         (SELECT MIN(threat_id) FROM threats WHERE model_id = $1 AND since_version = 3 AND target = 'db')",
+    let lost = sqlx::query(
+        "DELETE FROM threat_details WHERE model_id = $1 AND fingerprint = (SELECT fingerprint FROM threats \
+         WHERE model_id = $1 AND since_version = 3 AND target = 'db' ORDER BY threat_id LIMIT 1)",
     )
     .bind(&model_id)
     .execute(db)
     .await
-    .expect("altered");
-    assert_eq!(altered.rows_affected(), 1, "version 3 has a row of the database's");
+    .expect("a detail lost");
+    assert_eq!(lost.rows_affected(), 1, "version 3 has a row of the database's");
     let last = renamed(&base, &[("web", "Storefront"), ("api", "Order service")]);
     let saved = save(&admin, &model_id, &last, "v5").await;
     assert_eq!(saved["model"]["head_version"], 5, "{saved}");
@@ -394,7 +395,8 @@ async fn current<T>(server: &TestServer, model_id: &str, columns: &str) -> Vec<T
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let sql = format!("SELECT {columns} FROM threats WHERE model_id = $1 AND until_version IS NULL ORDER BY threat_id");
+    let sql =
+        format!("SELECT {columns} FROM threats t WHERE model_id = $1 AND until_version IS NULL ORDER BY threat_id");
     sqlx::query_as(&sql).bind(model_id).fetch_all(&server.state().db.pool).await.expect("current rows")
 }
 
@@ -405,8 +407,9 @@ fn older_fingerprint(detail: &str) -> String {
     sha2::Sha256::digest(detail.as_bytes())[..12].iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Gives the current rows of a model the fingerprints an older server wrote;
-/// `stale`'s that of a different detail.
+/// Gives the current rows of a model the fingerprints an older server wrote,
+/// with their details kept under them (and only under them) as the upgrade
+/// keeps them; `stale`'s that of a different detail.
 /// Queues a `reanalyze` job and waits (30 s at most) until it is done or failed.
 async fn reanalyze(admin: &Client) -> Value {
     let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
@@ -424,12 +427,16 @@ async fn reanalyze(admin: &Client) -> Value {
 
 async fn set_older_fingerprints(server: &TestServer, model_id: &str, stale: Option<&str>) {
     let pool = &server.state().db.pool;
-    let details: Vec<(String, String)> =
-        sqlx::query_as("SELECT threat_id, detail FROM threats WHERE model_id = $1 AND until_version IS NULL")
-            .bind(model_id)
-            .fetch_all(pool)
-            .await
-            .expect("details");
+    let details: Vec<(String, String)> = sqlx::query_as(
+        "SELECT t.threat_id, d.detail FROM threats t JOIN threat_details d \
+             ON d.model_id = t.model_id AND d.fingerprint = t.fingerprint \
+             WHERE t.model_id = $1 AND t.until_version IS NULL",
+    )
+    .bind(model_id)
+    .fetch_all(pool)
+    .await
+    .expect("details");
+    sqlx::query("DELETE FROM threat_details WHERE model_id = $1").bind(model_id).execute(pool).await.expect("deleted");
     for (threat_id, detail) in &details {
         let old = if Some(threat_id.as_str()) == stale { format!("{detail} ") } else { detail.clone() };
         sqlx::query("UPDATE threats SET fingerprint = $1 WHERE model_id = $2 AND threat_id = $3")
@@ -439,6 +446,15 @@ async fn set_older_fingerprints(server: &TestServer, model_id: &str, stale: Opti
             .execute(pool)
             .await
             .expect("an older fingerprint");
+        sqlx::query(
+            "INSERT INTO threat_details (model_id, fingerprint, detail) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(model_id)
+        .bind(older_fingerprint(&old))
+        .bind(&old)
+        .execute(pool)
+        .await
+        .expect("the detail under the older fingerprint");
     }
 }
 
@@ -463,6 +479,8 @@ async fn older_fingerprints(backend: Backend) {
     let done = reanalyze(&admin).await;
     assert_eq!((&done["result"]["new_versions"], &done["result"]["unchanged"]), (&json!(0), &json!(1)), "{done}");
     assert_eq!(current_rows(&server, &model_id).await, fresh, "the job only gave the rows their fingerprints back");
+    let described = current_details(&server, &model_id).await;
+    assert!(described.iter().all(|(_, _, detail)| detail.starts_with('{')), "details under the new fingerprints");
 
     // Again, and for one threat the digest of a detail that is no longer
     // what it would raise.

@@ -759,17 +759,18 @@ async fn threat_refs(
     model_id: &str,
     version: i64,
 ) -> ApiResult<Vec<rampart_governance::diff::ThreatRef>> {
-    let rows = sqlx::query(
-        "SELECT detail FROM threats WHERE model_id = $1 AND since_version <= $2 \
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM threats t WHERE model_id = $1 AND since_version <= $2 \
          AND (until_version IS NULL OR until_version >= $2)",
-    )
+        crate::store::details::OF_ROW
+    ))
     .bind(model_id)
     .bind(version)
     .fetch_all(&state.db.pool)
     .await?;
     let mut refs = Vec::with_capacity(rows.len());
     for row in rows {
-        let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+        let detail = crate::store::details::read(&row)?;
         let threat = &detail["threat"];
         let status = threat["status"].as_str().unwrap_or("open");
         let score = threat["current"]["score"].as_f64().unwrap_or(0.0) as f32;

@@ -19,6 +19,7 @@ use crate::auth::{Caller, Role};
 use crate::db::{Backend, new_id, now_ms, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::details;
 
 pub fn register(api: &mut Api) {
     api.get("/api/v1/models/{model}/threats", "listThreats", "The threats of a version, filtered and sorted")
@@ -481,7 +482,7 @@ async fn decision(
 
 /// The current row of a threat in the latest version, or "not found".
 async fn current_threat(state: &AppState, model_id: &str, threat_id: &str) -> ApiResult<sqlx::any::AnyRow> {
-    sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, t.detail {LATEST_THREAT_FROM} AND t.threat_id = $2"))
+    sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, {} {LATEST_THREAT_FROM} AND t.threat_id = $2", details::OF_ROW))
         .bind(model_id)
         .bind(threat_id)
         .fetch_optional(&state.db.pool)
@@ -497,7 +498,7 @@ async fn get_threat(
     // The caller may read the model (or this answers 403 or 404).
     caller.model(&state, &model_id).await?;
     let row = current_threat(&state, &model_id, &threat_id).await?;
-    let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+    let detail = details::read(&row)?;
     let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
     let decision = decision(&state, &model_id, &threat_id, &analysis_status).await?;
     let (description, references, countermeasures) = crate::analysis::explain(&state.kb, &detail);
@@ -548,7 +549,7 @@ async fn update_threat(
         ));
     }
     let row = current_threat(&state, &model_id, &threat_id).await?;
-    let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+    let detail = details::read(&row)?;
     let analysis_status = detail["threat"]["status"].as_str().unwrap_or("open").to_string();
 
     if let Some(status) = &change.status
@@ -761,13 +762,16 @@ async fn head_countermeasures(
     model_id: &str,
 ) -> ApiResult<std::collections::BTreeMap<String, (bool, i64)>> {
     // The open rows, through `threats_current` (see LATEST_THREAT_FROM).
-    let rows = sqlx::query("SELECT detail FROM threats WHERE model_id = $1 AND until_version IS NULL")
-        .bind(model_id)
-        .fetch_all(&state.db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM threats t WHERE model_id = $1 AND until_version IS NULL",
+        details::OF_ROW
+    ))
+    .bind(model_id)
+    .fetch_all(&state.db.pool)
+    .await?;
     let mut found: std::collections::BTreeMap<String, (bool, i64)> = std::collections::BTreeMap::new();
     for row in rows {
-        let detail: Value = serde_json::from_str(&row.try_get::<String, _>("detail")?).unwrap_or(Value::Null);
+        let detail = details::read(&row)?;
         for countermeasure in detail["threat"]["countermeasures"].as_array().into_iter().flatten() {
             if let Some(id) = countermeasure["id"].as_str() {
                 let entry = found.entry(id.to_string()).or_insert((false, 0));

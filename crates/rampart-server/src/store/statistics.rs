@@ -167,7 +167,7 @@ async fn try_analyse_if_stale(db: &Db, written: usize, pending: &Pending) -> Res
 /// to 321-342 in alternated 20 s runs. A sample of 6,000 rows still
 /// estimates a model's rows and the share of current rows closely, which
 /// is what the plans depend on.
-const COLUMN_TARGETS: [(&str, i32); 15] = [
+const COLUMN_TARGETS: [(&str, i32); 14] = [
     ("model_id", 20),
     ("threat_id", 20),
     ("since_version", 20),
@@ -182,7 +182,6 @@ const COLUMN_TARGETS: [(&str, i32); 15] = [
     ("stride", 0),
     ("analysis_status", 0),
     ("fingerprint", 0),
-    ("detail", 0),
 ];
 
 /// Sets [`COLUMN_TARGETS`] where the table does not have them yet (a

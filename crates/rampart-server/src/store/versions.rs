@@ -11,6 +11,7 @@ use sqlx::Row;
 use rampart_engine::SubjectKey;
 use rampart_kb::KnowledgeBase;
 
+use super::details;
 use super::previous::{Previous, PreviousAnalysis};
 use crate::analysis::{self, Prepared, ThreatRow, VersionSummary};
 use crate::audit;
@@ -53,8 +54,6 @@ pub struct Analysed {
     pub summary: VersionSummary,
     /// Per row: its detail when already serialised, or where to get it.
     ready: Vec<RowDetail>,
-    /// The version whose current rows are those kept from the previous analysis.
-    kept_from: Option<i64>,
     details: Details,
     /// This analysis, to keep for the model's next save once this one is stored.
     pub next: Arc<PreviousAnalysis>,
@@ -65,8 +64,8 @@ enum RowDetail {
     /// Serialised with the analysis: the few threats an incremental analysis
     /// evaluated again, most of which a save writes.
     Ready(String),
-    /// A row kept from the previous analysis: it is stored, as the threat's
-    /// row current in the version that analysis was saved as.
+    /// A row kept from the previous analysis: its detail is kept already,
+    /// under its fingerprint ([`details`]).
     Stored,
     /// Serialised on request by the analysis's thread ([`Analysed::details`]).
     OnRequest,
@@ -86,9 +85,8 @@ struct Details(std::sync::mpsc::Sender<DetailRequest>);
 impl Analysed {
     /// What a save sends as the details of the rows at `indexes`: those
     /// serialised with the analysis or now, on request. A row kept from the
-    /// previous analysis is sent without: the insert copies the detail of
-    /// its stored row ([`insert_sql`]), which saves serialising it again or
-    /// reading it in a round trip of its own.
+    /// previous analysis is sent without: its detail is kept already
+    /// ([`details`]), which saves serialising it again.
     async fn details_to_send(&self, indexes: &[usize]) -> Result<Vec<Option<String>>, ApiError> {
         let on_request: Vec<usize> = indexes
             .iter()
@@ -162,7 +160,6 @@ pub async fn analyse_with(
         let shipped_rules = kb.threats.len();
         let library = analysis::library_for(&kb, &model);
         let options = analysis::options();
-        let kept_from = previous.as_ref().map(|p| p.version);
         let previous = previous.map(|p| p.analysis);
         let footprint = previous.as_ref().map(|p| &p.footprint);
         let incremental = slot.install(|| rampart_engine::analyze_since(&model, &library, &options, footprint));
@@ -193,10 +190,7 @@ pub async fn analyse_with(
         });
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
         let details = Details(requests);
-        if sender
-            .send(Ok(Analysed { document_zstd, format, warnings, rows, summary, ready, kept_from, details, next }))
-            .is_err()
-        {
+        if sender.send(Ok(Analysed { document_zstd, format, warnings, rows, summary, ready, details, next })).is_err() {
             return;
         }
         drop(slot);
@@ -384,27 +378,27 @@ pub async fn store(
         }
         query.execute(&mut **tx).await?;
     }
-    let insert = insert_sql(backend, "$1", "$2", "$3", "$4");
-    // With rows sent without their detail: which ones the copy missed.
-    let insert_returning = format!("{insert} RETURNING CASE WHEN detail = '' THEN threat_id END");
-    let kept_from = analysed.kept_from.unwrap_or(0);
-    let mut missing = Vec::new();
+    let sent = details::unpacked(backend, "$3");
+    let insert = insert_sql(backend, "$1", "$2", &sent);
+    // The rows again, for the statements that read their details ($1 the model, $2 the rows).
+    let sent_again = details::unpacked(backend, "$2");
+    let describe = details::insert_sql("$1", &sent_again, None);
+    let find_missing = details::missing_sql("$1", &sent_again);
+    let mut missing = String::new();
     for chunk in new_rows.chunks(ROWS_PER_INSERT) {
         let rows = rows_json(chunk)?;
-        if chunk.iter().all(|(_, detail)| detail.is_some()) {
-            sqlx::query(&insert).bind(model_id).bind(version).bind(rows).bind(kept_from).execute(&mut **tx).await?;
-            continue;
+        sqlx::query(&insert).bind(model_id).bind(version).bind(rows.as_str()).execute(&mut **tx).await?;
+        if chunk.iter().any(|(_, detail)| detail.is_some()) {
+            sqlx::query(&describe).bind(model_id).bind(rows.as_str()).execute(&mut **tx).await?;
         }
-        let inserted: Vec<Option<String>> = sqlx::query_scalar(&insert_returning)
-            .bind(model_id)
-            .bind(version)
-            .bind(rows)
-            .bind(kept_from)
-            .fetch_all(&mut **tx)
-            .await?;
-        missing.extend(inserted.into_iter().flatten());
+        if chunk.iter().any(|(_, detail)| detail.is_none()) {
+            let ids: Option<String> =
+                sqlx::query_scalar(&find_missing).bind(model_id).bind(rows.as_str()).fetch_one(&mut **tx).await?;
+            missing.push_str(ids.as_deref().unwrap_or_default());
+            missing.push(' ');
+        }
     }
-    fill_in_details(tx, analysed, &to_insert, model_id, version, missing.iter().map(String::as_str)).await?;
+    fill_in_details(tx, analysed, &to_insert, model_id, missing.split_whitespace()).await?;
     if let Some(audit) = &audit {
         audit.write(tx).await?;
     }
@@ -465,13 +459,12 @@ struct Write<'a> {
 
 /// A save on PostgreSQL as one statement, while every other save of the
 /// model waits for it: the head's bump, the version's row, the audit record,
-/// the closing of the changed rows and the new rows are data-modifying WITHs,
-/// each done only if the bump was. All see the statement's snapshot and
-/// touch different rows. The details of rows kept from an earlier analysis
-/// are copied by the statement from that version's row of the threat (the
-/// fingerprint must match), rather than read in a round trip before it;
-/// a row whose detail is not found there (none should be) is given it from
-/// the analysis after.
+/// the closing of the changed rows, the new rows and their new details are
+/// data-modifying WITHs, each done only if the bump was. All see the
+/// statement's snapshot and touch different rows. Rows kept from an earlier
+/// analysis are sent without their detail, which is kept already
+/// ([`details`]); one whose detail is not found (none should be) is given
+/// it from the analysis after.
 async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], write: Write<'_>) -> Result<(), ApiError> {
     let Write { expected_head, version_row, audit, to_close } = write;
     let model_id = version_row.model_id;
@@ -479,10 +472,9 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
     let details = analysed.details_to_send(to_insert).await?;
     let new_rows: Vec<(&ThreatRow, Option<&str>)> =
         to_insert.iter().map(|&index| &*analysed.rows[index]).zip(details.iter().map(Option::as_deref)).collect();
-    // $1 expected head, $2 model, $3 version, $4 rows, $5 time, $6 the
-    // version kept rows come from; then the audit record, the version's
-    // values and the ids to close.
-    let audit_from = 7;
+    // $1 expected head, $2 model, $3 version, $4 rows, $5 time; then the
+    // audit record, the version's values and the ids to close.
+    let audit_from = 6;
     let version_from = audit_from + if audit.is_some() { 10 } else { 0 };
     let ids_from = version_from + VERSION_PARAMETERS;
     let audit_sql = match audit {
@@ -493,22 +485,25 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
         ),
         None => String::new(),
     };
+    // The rows are unpacked once, for the three statements that read them.
     let sql = format!(
         "WITH bumped AS (UPDATE models SET head_version = $3, updated_at = $5 WHERE id = $2 AND head_version = $1 \
          RETURNING id), version AS ({}){audit_sql}, closed AS ({} AND EXISTS (SELECT 1 FROM bumped)), \
-         inserted AS ({} WHERE EXISTS (SELECT 1 FROM bumped) RETURNING threat_id, detail) \
-         SELECT (SELECT COUNT(*) FROM bumped), (SELECT string_agg(threat_id, ' ') FROM inserted WHERE detail = '')",
+         sent AS MATERIALIZED (SELECT value AS r FROM jsonb_array_elements($4::jsonb)), \
+         inserted AS ({} WHERE EXISTS (SELECT 1 FROM bumped)), described AS ({}) \
+         SELECT (SELECT COUNT(*) FROM bumped), ({})",
         version_sql("$2", "$3", version_from, Some("bumped")),
         close_sql(to_close.len(), ids_from),
-        insert_sql(Backend::Postgres, "$2", "$3", "$4", "$6"),
+        insert_sql(Backend::Postgres, "$2", "$3", "sent"),
+        details::insert_sql("$2", "sent", Some("EXISTS (SELECT 1 FROM bumped)")),
+        details::missing_sql("$2", "sent"),
     );
     let mut query = sqlx::query(&sql)
         .bind(expected_head)
         .bind(model_id)
         .bind(version)
         .bind(rows_json(&new_rows)?)
-        .bind(version_row.now)
-        .bind(analysed.kept_from.unwrap_or(0));
+        .bind(version_row.now);
     if let Some(audit) = audit {
         query = audit.bind(query, version_row.now);
     }
@@ -523,18 +518,18 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
         return Err(stale_head(tx, model_id, expected_head).await);
     }
     let missing = missing.unwrap_or_default();
-    fill_in_details(tx, analysed, to_insert, model_id, version, missing.split_whitespace()).await
+    fill_in_details(tx, analysed, to_insert, model_id, missing.split_whitespace()).await
 }
 
-/// Gives the rows of `version` whose threat ids are `missing`, inserted
-/// without a detail because the stored row to copy it from was not found
-/// (none should be), their detail from the analysis.
+/// Stores the details of the rows just inserted whose threat ids are
+/// `missing`, sent without one because a row with their fingerprint was
+/// stored before, but whose detail is not kept (none should be): from the
+/// analysis.
 async fn fill_in_details<'m>(
     tx: &mut Tx,
     analysed: &Analysed,
     inserted: &[usize],
     model_id: &str,
-    version: i64,
     missing: impl Iterator<Item = &'m str>,
 ) -> Result<(), ApiError> {
     let missing: HashSet<&str> = missing.collect();
@@ -543,15 +538,16 @@ async fn fill_in_details<'m>(
     }
     let indexes: Vec<usize> =
         inserted.iter().copied().filter(|&index| missing.contains(analysed.rows[index].threat_id.as_str())).collect();
-    let details = analysed.details(indexes.clone()).await?;
-    for (index, detail) in indexes.into_iter().zip(details) {
-        sqlx::query("UPDATE threats SET detail = $1 WHERE model_id = $2 AND threat_id = $3 AND since_version = $4")
-            .bind(detail)
-            .bind(model_id)
-            .bind(&analysed.rows[index].threat_id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?;
+    let described = analysed.details(indexes.clone()).await?;
+    for (index, detail) in indexes.into_iter().zip(described) {
+        sqlx::query(
+            "INSERT INTO threat_details (model_id, fingerprint, detail) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(model_id)
+        .bind(&analysed.rows[index].fingerprint)
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -704,7 +700,9 @@ pub async fn changes<'a>(analysed: &'a Analysed, current: &'a Fingerprints<'a>) 
 /// Gives the current rows of `rows` (indexes into `analysed.rows`, unchanged
 /// threats) the current fingerprint scheme, in place: the row still holds the
 /// same threat, so this happens once per row after an upgrade. Only a row
-/// still holding the fingerprint that was compared is changed.
+/// still holding the fingerprint that was compared is changed. Its detail,
+/// the same text, is kept under the new fingerprint too; rows of earlier
+/// versions keep theirs under the old one.
 pub async fn refingerprint(
     connection: &mut sqlx::AnyConnection,
     model_id: &str,
@@ -714,6 +712,15 @@ pub async fn refingerprint(
 ) -> Result<(), sqlx::Error> {
     for row in rows.iter().map(|&index| &analysed.rows[index]) {
         let Some(old) = current.get(row.threat_id.as_str()) else { continue };
+        sqlx::query(
+            "INSERT INTO threat_details (model_id, fingerprint, detail) SELECT model_id, $1, detail \
+             FROM threat_details WHERE model_id = $2 AND fingerprint = $3 ON CONFLICT DO NOTHING",
+        )
+        .bind(&row.fingerprint)
+        .bind(model_id)
+        .bind(old)
+        .execute(&mut *connection)
+        .await?;
         sqlx::query(
             "UPDATE threats SET fingerprint = $1 \
              WHERE model_id = $2 AND threat_id = $3 AND until_version IS NULL AND fingerprint = $4",
@@ -771,36 +778,24 @@ fn close_sql(count: usize, first: usize) -> String {
     )
 }
 
-/// The statement inserting a version's rows, passed as one JSON array of
-/// rows ([`rows_json`]) that the database unpacks: one statement text for
-/// any number of rows. Bound one parameter per column, a row of 14 cost
-/// SQLite a search of the statement's parameter names per parameter (sqlx
-/// maps `$N` names to positions), and every count of rows was another text
-/// to prepare. The arguments name the parameters holding the model id, the
-/// version, the rows and the version the rows kept from the previous
-/// analysis were current in: a row sent without its detail takes that of
-/// its threat's row current then, if that row has the same fingerprint,
-/// or else ''.
-fn insert_sql(backend: Backend, model: &str, version: &str, rows: &str, kept_from: &str) -> String {
+/// The statement inserting a version's rows, sent as one JSON array of rows
+/// ([`rows_json`]) that the database unpacks: one statement text for any
+/// number of rows. Bound one parameter per column, a row of 14 cost SQLite a
+/// search of the statement's parameter names per parameter (sqlx maps `$N`
+/// names to positions), and every count of rows was another text to
+/// prepare. `model` and `version` name the parameters holding the model id
+/// and the version, `source` the FROM item of unpacked rows `r`
+/// ([`details::unpacked`]). Their details go to [`details`].
+fn insert_sql(backend: Backend, model: &str, version: &str, source: &str) -> String {
     const COLUMNS: &str = "INSERT INTO threats (model_id, threat_id, since_version, rule, title, target, \
-        target_kind, severity, severity_rank, score, stride, analysis_status, fingerprint, detail)";
-    // Each unpacked row is `r`, an array of its columns.
-    let (from, integer, real) = match backend {
-        Backend::Postgres => (format!("jsonb_array_elements({rows}::jsonb) AS r"), "::BIGINT", "::DOUBLE PRECISION"),
-        // `json_each` names its rows `value`, in `key` order.
-        Backend::Sqlite => (format!("(SELECT value AS r FROM json_each({rows}) ORDER BY key)"), "", ""),
+        target_kind, severity, severity_rank, score, stride, analysis_status, fingerprint)";
+    let (integer, real) = match backend {
+        Backend::Postgres => ("::BIGINT", "::DOUBLE PRECISION"),
+        Backend::Sqlite => ("", ""),
     };
-    // The row current in a version is the threat's latest since then: one
-    // step back along the primary key (model, threat, since_version), where
-    // a search by fingerprint would read every version of the threat.
-    let kept_detail = format!(
-        "(SELECT CASE WHEN fingerprint = r ->> 10 THEN detail END FROM threats WHERE model_id = {model} \
-         AND threat_id = r ->> 0 AND since_version <= {kept_from} ORDER BY since_version DESC LIMIT 1)"
-    );
     format!(
         "{COLUMNS} SELECT {model}, r ->> 0, {version}, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, \
-         (r ->> 6){integer}, (r ->> 7){real}, r ->> 8, r ->> 9, r ->> 10, COALESCE(r ->> 11, {kept_detail}, '') \
-         FROM {from}"
+         (r ->> 6){integer}, (r ->> 7){real}, r ->> 8, r ->> 9, r ->> 10 FROM {source}"
     )
 }
 
