@@ -109,6 +109,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("source_format", Text),
             ("document", Text),
             ("document_zstd", Bytes),
+            ("document_base", Int),
             ("components", Int),
             ("flows", Int),
             ("threats_total", Int),

@@ -197,17 +197,17 @@ async fn reanalyze(
 }
 
 async fn reanalyze_one(state: &AppState, job: &ClaimedJob, model_id: &str, head: i64) -> Result<bool, String> {
-    let row = sqlx::query(&format!(
-        "SELECT source_format, {} FROM model_versions WHERE model_id = $1 AND version = $2",
-        documents::COLUMNS
-    ))
-    .bind(model_id)
-    .bind(head)
-    .fetch_one(&state.db.pool)
-    .await
-    .map_err(|e| e.to_string())?;
-    let format: String = row.try_get("source_format").map_err(|e| e.to_string())?;
-    let document = documents::read(&row).map_err(|e| e.message)?;
+    let format: String =
+        sqlx::query_scalar("SELECT source_format FROM model_versions WHERE model_id = $1 AND version = $2")
+            .bind(model_id)
+            .bind(head)
+            .fetch_one(&state.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+    let document = documents::load(&state.db.pool, model_id, head)
+        .await
+        .map_err(|e| e.message)?
+        .ok_or_else(|| format!("version {head} has no document"))?;
     let model = analysis::read_stored(&state.kb, &document).map_err(|e| e.message)?;
     let prepared = Prepared { model, document, format, warnings: Vec::new() };
     let analysed = versions::analyse(state.kb.clone(), prepared).await.map_err(|e| e.message)?;

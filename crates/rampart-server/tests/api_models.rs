@@ -385,6 +385,87 @@ async fn a_save_reanalyses_only_what_changed_and_stores_what_a_full_analysis_wou
     }
 }
 
+/// A save this server follows with another stores the second document as
+/// a delta against the first (at most 16 deep, then one on its own), and
+/// every version reads back as it was saved. The version a delta is taken
+/// against need not be the head (another replica may have saved since), but
+/// it must be in the database as this server stored it, or the document is
+/// stored on its own. A damaged chain is a server error for the versions on
+/// it, and no other.
+async fn document_deltas(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let base = fixture("small.yaml");
+    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &base).await;
+    let mut documents = vec![base.clone()];
+    for n in 2..=19 {
+        let document = renamed(&base, &[("db", &format!("Order store {n}"))]);
+        save(&admin, &model_id, &document, &format!("v{n}")).await;
+        documents.push(document);
+    }
+    let replica =
+        TestServer::start_on(backend, tempfile::tempdir().expect("directory"), server.database_url.clone(), |_| {})
+            .await;
+    let on_replica = Client { base: replica.base.clone(), ..admin.clone() };
+    let document = renamed(&base, &[("web", "Storefront")]);
+    save(&on_replica, &model_id, &document, "v20: through the replica").await;
+    documents.push(document);
+    let document = renamed(&base, &[("api", "Orders")]);
+    save(&admin, &model_id, &document, "v21: the first server again").await;
+    documents.push(document);
+    // Version 21 as the database holds it is not what this server stored
+    // (as after a restore under a running server): the next document is
+    // compressed again, on its own.
+    let db = &server.state().db.pool;
+    sqlx::query("UPDATE model_versions SET created_at = created_at + 1 WHERE model_id = $1 AND version = 21")
+        .bind(&model_id)
+        .execute(db)
+        .await
+        .expect("another version 21");
+    let document = renamed(&base, &[("api", "Order service")]);
+    save(&admin, &model_id, &document, "v22").await;
+    documents.push(document);
+
+    for (index, document) in documents.iter().enumerate() {
+        let version = index + 1;
+        let read = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/{version}"), None).await;
+        assert_eq!(read["document"], document.as_str(), "{backend:?}: version {version} reads as saved");
+    }
+    let bases: Vec<Option<i64>> =
+        sqlx::query_scalar("SELECT document_base FROM model_versions WHERE model_id = $1 ORDER BY version")
+            .bind(&model_id)
+            .fetch_all(db)
+            .await
+            .expect("bases");
+    let mut expected: Vec<Option<i64>> = vec![None];
+    expected.extend((1..=16).map(Some));
+    expected.extend([None, Some(18), None, Some(19), None]);
+    assert_eq!(bases, expected, "{backend:?}: which version each document is stored against");
+
+    // Version 9 is damaged and names itself as its base: it and the versions
+    // stored against it (10 to 17) cannot be read, and the others can.
+    sqlx::query("UPDATE model_versions SET document_base = 9, document_zstd = $2 WHERE model_id = $1 AND version = 9")
+        .bind(&model_id)
+        .bind(b"damaged".to_vec())
+        .execute(db)
+        .await
+        .expect("damaged");
+    let (status, _, error) = admin.send("GET", &format!("/api/v1/models/{model_id}/versions/12"), None).await;
+    assert_eq!(status, 500, "{error}");
+    assert_eq!(error["error"]["code"], "internal", "{error}");
+    for version in [1, 8, 18, 19, 21, 22] {
+        let read = admin.ok("GET", &format!("/api/v1/models/{model_id}/versions/{version}"), None).await;
+        assert_eq!(read["document"], documents[version - 1].as_str(), "{backend:?}: version {version}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_stored_as_deltas_and_read_back_whole() {
+    for backend in backends() {
+        document_deltas(backend).await;
+    }
+}
+
 /// The current rows of a model: (threat id, since version, fingerprint), sorted.
 async fn current_rows(server: &TestServer, model_id: &str) -> Vec<(String, i64, String)> {
     current(server, model_id, "threat_id, since_version, fingerprint").await

@@ -545,10 +545,11 @@ async fn save_next(
     access: &ModelAccess,
     headers: &HeaderMap,
     message: &str,
-    analysed: Analysed,
+    mut analysed: Analysed,
     action: &str,
 ) -> ApiResult<Response> {
     let wanted = if_match(headers)?;
+    analysed.check_document_base(&state.db.pool, &access.model_id).await?;
     let mut tx = state.db.write().await?;
     // Saves of one model queue here, in arrival order, instead of racing to
     // a 409 (`If-Match: *` means "whatever is there"). SQLite's BEGIN
@@ -583,7 +584,6 @@ async fn save_next(
         });
     }
     let previous = state.previous.head(&access.model_id, head, stamp).await;
-    let head_rows = previous.as_ref().map(|previous| &*previous.analysis);
     // Recorded with the version, which completes its detail.
     let record = audit::Entry::by(
         caller,
@@ -592,9 +592,17 @@ async fn save_next(
         &access.model_id,
         json!({"message": message, "format": analysed.format}),
     );
-    let saved =
-        versions::store(&mut tx, &access.model_id, head, &caller.user_id, message, &analysed, head_rows, Some(record))
-            .await?;
+    let saved = versions::store(
+        &mut tx,
+        &access.model_id,
+        head,
+        &caller.user_id,
+        message,
+        &analysed,
+        previous.as_ref(),
+        Some(record),
+    )
+    .await?;
     // The next save of the model may begin before this task hears that
     // the commit succeeded; it then waits for this analysis rather than
     // reading the rows it describes (`PreviousAnalyses::head`).
@@ -704,17 +712,19 @@ async fn list_versions(
 
 /// A version's summary and document.
 pub async fn load_version(state: &AppState, model_id: &str, version: i64) -> ApiResult<(VersionInfo, String)> {
+    let not_found = || ApiError::not_found(&format!("version {version}"));
     let row = sqlx::query(&format!(
-        "SELECT {VERSION_COLUMNS}, {} FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
-         WHERE v.model_id = $1 AND v.version = $2",
-        crate::store::documents::COLUMNS
+        "SELECT {VERSION_COLUMNS} FROM model_versions v LEFT JOIN users u ON u.id = v.author_id \
+         WHERE v.model_id = $1 AND v.version = $2"
     ))
     .bind(model_id)
     .bind(version)
     .fetch_optional(&state.db.pool)
     .await?
-    .ok_or_else(|| ApiError::not_found(&format!("version {version}")))?;
-    Ok((version_info(&row)?, crate::store::documents::read(&row)?))
+    .ok_or_else(not_found)?;
+    // Versions are never changed once written, so the document read apart is this version's.
+    let document = crate::store::documents::load(&state.db.pool, model_id, version).await?.ok_or_else(not_found)?;
+    Ok((version_info(&row)?, document))
 }
 
 async fn get_version(

@@ -36,17 +36,29 @@ pub struct PreviousAnalysis {
     /// analysis order. Model-wide threats are not kept: they are always
     /// evaluated again.
     pub rows: RowsBySubject,
+    /// The document analysed, as its version stores it: the next save's is
+    /// compressed against it ([`crate::store::documents`]).
+    pub document: Arc<str>,
+    /// How many deltas that version's document is from one stored on its own.
+    pub document_depth: u32,
 }
 
 impl PreviousAnalysis {
-    pub fn new(footprint: Footprint, all: Vec<Arc<ThreatRow>>, rows: RowsBySubject) -> Self {
-        PreviousAnalysis { footprint, all, rows }
+    pub fn new(
+        footprint: Footprint,
+        all: Vec<Arc<ThreatRow>>,
+        rows: RowsBySubject,
+        document: Arc<str>,
+        document_depth: u32,
+    ) -> Self {
+        PreviousAnalysis { footprint, all, rows, document, document_depth }
     }
 
     /// What the entry weighs against [`MAX_ROWS`]: its rows, and at least
-    /// one per subject for the footprint.
+    /// one per subject for the footprint, and its document counted in rows
+    /// of 300 bytes (a 200-component model's 350 KB weigh about 1,200).
     fn weight(&self) -> usize {
-        self.all.len().max(self.footprint.len()).max(1)
+        self.all.len().max(self.footprint.len()).max(1) + self.document.len() / 300
     }
 }
 
@@ -241,7 +253,8 @@ mod tests {
         });
         let key = SubjectKey { kind: rampart_engine::TargetKind::Element, id: "x".into() };
         let all = vec![row; rows];
-        let analysis = PreviousAnalysis::new(footprint, all.clone(), RowsBySubject::from_iter([(key, all)]));
+        let analysis =
+            PreviousAnalysis::new(footprint, all.clone(), RowsBySubject::from_iter([(key, all)]), Arc::from(""), 0);
         Previous { version: 1, stamp: 0, analysis: Arc::new(analysis) }
     }
 

@@ -2,6 +2,7 @@
 //! transaction bump the head (only if it is still the one the writer read),
 //! store the document and summary, and write the threat rows that changed.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -43,8 +44,14 @@ fn padded_items<T>(chunk: &[T]) -> impl Iterator<Item = &T> {
 
 /// A version analysed and ready to store.
 pub struct Analysed {
-    /// The document the version keeps, compressed ([`super::documents`]).
-    pub document_zstd: Vec<u8>,
+    /// The document the version keeps, as text: for the model's next save
+    /// to compress against, and to compress again on its own should the
+    /// version it was compressed against not be the head after all.
+    document: Arc<str>,
+    /// The document compressed ([`super::documents`]), against
+    /// `document_base`'s document when that is set.
+    document_zstd: Vec<u8>,
+    document_base: Option<DocumentBase>,
     /// `rampart`, `threagile`, `terraform`...
     pub format: String,
     /// What an import could not carry, for the response.
@@ -57,6 +64,19 @@ pub struct Analysed {
     details: Details,
     /// This analysis, to keep for the model's next save once this one is stored.
     pub next: Arc<PreviousAnalysis>,
+}
+
+/// The version a document was compressed against: the one this server
+/// stored last (with its stamp, as [`Previous`] tells it), how deep in
+/// its chain the new version's document is, and whether the database has
+/// been seen to hold that version as this server stored it
+/// ([`Analysed::check_document_base`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct DocumentBase {
+    version: i64,
+    stamp: i64,
+    depth: u32,
+    checked: bool,
 }
 
 /// How a save gets a row's detail, when it writes the row.
@@ -147,10 +167,10 @@ pub async fn analyse_with(
         // the analysis is alone, on this thread when others run too.
         let read = slot.install(|| {
             let Prepared { model, document, format, warnings } = prepare(&kb)?;
-            let document_zstd = super::documents::compress(&document)?;
-            Ok((model, format, warnings, document_zstd))
+            let (document_zstd, document_base) = compress(&document, previous.as_ref())?;
+            Ok((model, format, warnings, Arc::<str>::from(document), document_zstd, document_base))
         });
-        let (model, format, warnings, document_zstd) = match read {
+        let (model, format, warnings, document, document_zstd, document_base) = match read {
             Ok(read) => read,
             Err(error) => {
                 let _ = sender.send(Err(error));
@@ -185,12 +205,15 @@ pub async fn analyse_with(
                 })
                 .collect();
             let summary = analysis::summarize_rows(&model, rows.iter().map(|row| &**row));
-            let next = Arc::new(PreviousAnalysis::new(new_footprint, rows.clone(), next));
+            let depth = document_base.map_or(0, |base| base.depth);
+            let next = Arc::new(PreviousAnalysis::new(new_footprint, rows.clone(), next, document.clone(), depth));
             (rows, sources, ready, summary, next)
         });
         let (requests, pending) = std::sync::mpsc::channel::<DetailRequest>();
         let details = Details(requests);
-        if sender.send(Ok(Analysed { document_zstd, format, warnings, rows, summary, ready, details, next })).is_err() {
+        let analysed =
+            Analysed { document, document_zstd, document_base, format, warnings, rows, summary, ready, details, next };
+        if sender.send(Ok(analysed)).is_err() {
             return;
         }
         drop(slot);
@@ -224,6 +247,65 @@ pub async fn analyse_with(
     })
     .await?;
     analysed.await.map_err(|_| ApiError::internal("the analysis failed", "its thread ended without a result"))?
+}
+
+/// `document` compressed against the document of `previous`, the version
+/// this server stored last, while that one's chain is short enough
+/// ([`super::documents::MAX_DEPTH`]); else on its own.
+fn compress(document: &str, previous: Option<&Previous>) -> Result<(Vec<u8>, Option<DocumentBase>), ApiError> {
+    match previous.filter(|previous| previous.analysis.document_depth < super::documents::MAX_DEPTH) {
+        Some(previous) => {
+            let base = DocumentBase {
+                version: previous.version,
+                stamp: previous.stamp,
+                depth: previous.analysis.document_depth + 1,
+                checked: false,
+            };
+            Ok((super::documents::compress_against(document, &previous.analysis.document)?, Some(base)))
+        }
+        None => Ok((super::documents::compress(document)?, None)),
+    }
+}
+
+impl Analysed {
+    /// Makes sure the version this save's document was compressed against
+    /// is in the database as this server stored it (the same number and
+    /// stamp: a database restored under a running server could hold another
+    /// document under that number), or else compresses the document again
+    /// on its own. Versions never change once stored, so this is done
+    /// before the save takes the model's lock, outside the transaction
+    /// every other save of the model waits for.
+    pub async fn check_document_base(&mut self, pool: &sqlx::AnyPool, model_id: &str) -> Result<(), ApiError> {
+        let Some(base) = self.document_base.as_mut().filter(|base| !base.checked) else {
+            return Ok(());
+        };
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM model_versions WHERE model_id = $1 AND version = $2 AND created_at = $3",
+        )
+        .bind(model_id)
+        .bind(base.version)
+        .bind(base.stamp)
+        .fetch_one(pool)
+        .await?;
+        if found == 1 {
+            base.checked = true;
+        } else {
+            self.document_zstd = super::documents::compress(&self.document)?;
+            self.document_base = None;
+        }
+        Ok(())
+    }
+
+    /// The document as the version stores it: `document_zstd` and
+    /// `document_base`, compressed against that version only once
+    /// [`Analysed::check_document_base`] has found it; else on its own.
+    fn document_to_store(&self) -> Result<(Cow<'_, [u8]>, Option<i64>), ApiError> {
+        match self.document_base {
+            None => Ok((Cow::Borrowed(&self.document_zstd), None)),
+            Some(base) if base.checked => Ok((Cow::Borrowed(&self.document_zstd), Some(base.version))),
+            Some(_) => Ok((Cow::Owned(super::documents::compress(&self.document)?), None)),
+        }
+    }
 }
 
 /// Where a version's row comes from.
@@ -304,8 +386,9 @@ pub struct Saved {
 /// Stores `analysed` as version `expected_head + 1` of `model_id`, or fails
 /// with 409 when another save came first. `expected_head` 0 is a new model
 /// (its row must already exist with head 0, inserted in the same transaction).
-/// `head_rows`, when the caller knows it, is the analysis stored as the head,
-/// whose rows are the current ones: then they are not read. `audit`, when
+/// `head`, when the caller knows it, is the analysis stored as the head
+/// (checked in this transaction), whose rows are the current ones: then
+/// they are not read. `audit`, when
 /// given, is recorded with the version, its detail completed with the
 /// version and the counts of threats added, changed and removed.
 #[allow(clippy::too_many_arguments)]
@@ -316,16 +399,16 @@ pub async fn store(
     author_id: &str,
     message: &str,
     analysed: &Analysed,
-    head_rows: Option<&PreviousAnalysis>,
+    head: Option<&Previous>,
     audit: Option<audit::Entry<'_>>,
 ) -> Result<Saved, ApiError> {
     let version = expected_head + 1;
     let now = now_ms();
     let backend = tx.backend();
     let stored;
-    let current: Fingerprints = match head_rows {
+    let current: Fingerprints = match head {
         // This server saved the head: its rows are the current ones.
-        Some(head) => head.all.iter().map(|row| (row.threat_id.as_str(), row.fingerprint.as_str())).collect(),
+        Some(head) => head.analysis.all.iter().map(|row| (row.threat_id.as_str(), row.fingerprint.as_str())).collect(),
         None => {
             if backend == Backend::Postgres {
                 steer_planner(tx).await?;
@@ -354,7 +437,18 @@ pub async fn store(
         }
         entry
     });
-    let version_row = VersionRow { model_id, version, author_id, now, message, analysed, threats: distinct };
+    let (document_zstd, document_base) = analysed.document_to_store()?;
+    let version_row = VersionRow {
+        model_id,
+        version,
+        author_id,
+        now,
+        message,
+        analysed,
+        document_zstd: &document_zstd,
+        document_base,
+        threats: distinct,
+    };
     if backend == Backend::Postgres
         && (1..=IDS_PER_LIST).contains(&to_close.len())
         && (1..=ROWS_PER_INSERT).contains(&to_insert.len())
@@ -560,6 +654,9 @@ struct VersionRow<'a> {
     now: i64,
     message: &'a str,
     analysed: &'a Analysed,
+    /// The document as stored ([`Analysed::document_to_store`]).
+    document_zstd: &'a [u8],
+    document_base: Option<i64>,
     /// What the version's threat list holds: one row per threat id. The
     /// count is stored as `threats_total`, which lists answer as their
     /// unfiltered total instead of counting rows.
@@ -567,7 +664,7 @@ struct VersionRow<'a> {
 }
 
 /// The parameters [`version_sql`] takes after the model id and version.
-const VERSION_PARAMETERS: usize = 14;
+const VERSION_PARAMETERS: usize = 15;
 
 /// The INSERT of a version's row, with the model id and version in the
 /// parameters named by `model` and `version`, and the rest
@@ -583,7 +680,8 @@ fn version_sql(model: &str, version: &str, first: usize, only_with: Option<&str>
     };
     format!(
         "INSERT INTO model_versions (model_id, version, author_id, created_at, message, source_format, document, \
-         document_zstd, components, flows, threats_total, unresolved, critical, high, medium, low, risk_score) {source}"
+         document_zstd, document_base, components, flows, threats_total, unresolved, critical, high, medium, low, \
+         risk_score) {source}"
     )
 }
 
@@ -604,7 +702,8 @@ impl<'a> VersionRow<'a> {
             .bind(self.now)
             .bind(self.message)
             .bind(&self.analysed.format)
-            .bind(&self.analysed.document_zstd)
+            .bind(self.document_zstd)
+            .bind(self.document_base)
             .bind(summary.components)
             .bind(summary.flows)
             .bind(self.threats as i64)

@@ -1,0 +1,12 @@
+-- A version's document may be stored as a zstd delta against an earlier
+-- version's document (`document_base`, that version's number): the bytes in
+-- `document_zstd` are then compressed with that document as zstd's prefix,
+-- and read back with it. NULL: the document is compressed on its own, as
+-- every version before this migration is.
+--
+-- Why: a save of a 200-component model wrote its whole document again,
+-- about 32 KB compressed, where a change to one component differs in a few
+-- hundred bytes; those 32 KB went through PostgreSQL's out-of-line storage
+-- (16 chunks and their index entries) inside the transaction that every
+-- other save of the model waits for.
+ALTER TABLE model_versions ADD COLUMN document_base BIGINT;
