@@ -264,6 +264,14 @@ struct Server {
     log: PathBuf,
 }
 
+/// The address in a server log's "Rampart is listening on http://ADDR" line.
+fn listening_address(log: &str) -> Option<String> {
+    const SAYS: &str = "Rampart is listening on http://";
+    let start = log.find(SAYS)? + SAYS.len();
+    let addr: String = log[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    (!addr.is_empty()).then_some(addr)
+}
+
 impl Server {
     /// Starts `rampart serve` on `database` and waits (20 s at most) until `/healthz` answers 200.
     fn start(database: &Database, log: &Path) -> Server {
@@ -271,28 +279,37 @@ impl Server {
     }
 
     /// [`Server::start`] with more `serve` arguments.
+    ///
+    /// The server picks its own port (`--listen 127.0.0.1:0`) and the test
+    /// reads it from the server's "listening on" line: a port found free
+    /// beforehand can be taken by another test's connection before the
+    /// server binds it (an SSO test failed in CI so).
     fn start_with(database: &Database, log: &Path, extra: &[&str]) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("port").port();
-        let addr = format!("127.0.0.1:{port}");
         let log_file = std::fs::File::create(log).expect("log file");
         let child = rampart_command()
             .arg("serve")
             .args(database.args())
-            .args(["--listen", &addr, "--insecure-cookies"])
+            .args(["--listen", "127.0.0.1:0", "--insecure-cookies"])
             .args(extra)
-            .env("RAMPART_LOG", "warn")
+            .env("RAMPART_LOG", "info")
             // Its log goes to standard output, its errors to standard error.
             .stdout(log_file.try_clone().expect("log file"))
             .stderr(log_file)
             .spawn()
             .expect("rampart serve starts");
-        let mut server = Server { child, addr, log: log.to_path_buf() };
+        let mut server = Server { child, addr: String::new(), log: log.to_path_buf() };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = server.child.try_wait().expect("child status") {
                 panic!("rampart serve exited ({status}) before it was ready: {}", server.log_text());
             }
-            if let Ok(reply) = http(&server.addr, "GET", "/healthz", &[], None)
+            if server.addr.is_empty()
+                && let Some(addr) = listening_address(&server.log_text())
+            {
+                server.addr = addr;
+            }
+            if !server.addr.is_empty()
+                && let Ok(reply) = http(&server.addr, "GET", "/healthz", &[], None)
                 && reply.status == 200
             {
                 return server;

@@ -45,20 +45,34 @@ fn free_port() -> u16 {
     listener.local_addr().expect("address").port()
 }
 
+/// A server whose redirect URL names its own port, chosen before it starts.
+/// Another test can take that port in between (CI failed once so: "Address
+/// already in use"), so a start that finds it taken tries another.
 async fn server_with_sso(backend: Backend, provider: &TestProvider) -> TestServer {
-    let port = free_port();
-    let config = OidcConfig {
-        issuer: provider.issuer.clone(),
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        redirect_url: format!("http://127.0.0.1:{port}/api/v1/auth/oidc/callback"),
-        scopes: vec!["email".into(), "profile".into()],
-    };
-    TestServer::start_with(backend, |settings| {
-        settings.listen = format!("127.0.0.1:{port}").parse().expect("address");
-        settings.oidc = Some(config);
-    })
-    .await
+    let mut attempts = 0;
+    loop {
+        let port = free_port();
+        let config = OidcConfig {
+            issuer: provider.issuer.clone(),
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.into(),
+            redirect_url: format!("http://127.0.0.1:{port}/api/v1/auth/oidc/callback"),
+            scopes: vec!["email".into(), "profile".into()],
+        };
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database_url = server::fresh_database(backend, dir.path()).await;
+        let started = TestServer::try_start_on(backend, dir, database_url, |settings| {
+            settings.listen = format!("127.0.0.1:{port}").parse().expect("address");
+            settings.oidc = Some(config);
+        })
+        .await;
+        attempts += 1;
+        match started {
+            Ok(server) => return server,
+            Err(error) if error.contains("Address already in use") && attempts < 5 => continue,
+            Err(error) => panic!("the server starts: {error}"),
+        }
+    }
 }
 
 fn http() -> reqwest::Client {

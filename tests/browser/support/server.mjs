@@ -1,30 +1,15 @@
 // A throw-away `rampart serve` for browser tests and benchmarks: its own data
-// directory, an administrator made with `rampart admin create-user`, a free
-// port, and a small API client (cookie session + CSRF token) for setting up
+// directory, an administrator made with `rampart admin create-user`, a port
+// the server picks itself, and a small API client (cookie session + CSRF token) for setting up
 // business units, projects, users and models through the REST API.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '../../..');
 export const rampartBin = process.env.RAMPART_BIN ?? join(root, 'target/debug/rampart');
-
-/** A port nobody listens on (RAMPART_TEST_PORT forces one). */
-async function freePort() {
-  if (process.env.RAMPART_TEST_PORT) return Number(process.env.RAMPART_TEST_PORT);
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -105,11 +90,14 @@ export async function startServer({ bin = rampartBin, adminPassword = 'admin-pas
     env: { ...process.env, RAMPART_PASSWORD: adminPassword },
     stdio: 'pipe',
   });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  // The server picks its own port unless RAMPART_TEST_PORT names one, and
+  // says which in its "listening on" line: a port found free beforehand can
+  // be taken by another connection before the server binds it.
+  const port = process.env.RAMPART_TEST_PORT ?? '0';
   const child = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    // Info level: the "listening on" line is how the test learns the address.
+    env: { ...process.env, RAMPART_LOG: 'info,sqlx=warn' },
   });
   let log = '';
   child.stdout.on('data', (chunk) => (log += chunk));
@@ -118,11 +106,13 @@ export async function startServer({ bin = rampartBin, adminPassword = 'admin-pas
   child.on('exit', (code, signal) => (exited = { code, signal }));
 
   const deadline = Date.now() + 30_000;
+  let base = null;
   for (;;) {
     if (exited) throw new Error(`rampart serve exited (${JSON.stringify(exited)}):\n${log}`);
+    base ??= log.match(/Rampart is listening on (http:\/\/\S+)/)?.[1] ?? null;
     try {
-      const response = await fetch(`${base}/healthz`);
-      if (response.ok) break;
+      const response = base && (await fetch(`${base}/healthz`));
+      if (response?.ok) break;
     } catch {
       // Not listening yet.
     }

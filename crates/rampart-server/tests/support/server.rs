@@ -77,14 +77,24 @@ impl TestServer {
         database_url: String,
         adjust: impl FnOnce(&mut rampart_server::ServerConfig),
     ) -> TestServer {
+        TestServer::try_start_on(backend, dir, database_url, adjust).await.expect("the server starts")
+    }
+
+    /// [`TestServer::start_on`], or why the server did not start.
+    pub async fn try_start_on(
+        backend: Backend,
+        dir: tempfile::TempDir,
+        database_url: String,
+        adjust: impl FnOnce(&mut rampart_server::ServerConfig),
+    ) -> Result<TestServer, String> {
         let mut config = rampart_server::ServerConfig::new(PathBuf::from(dir.path()));
         config.database_url = database_url.clone();
         config.listen = "127.0.0.1:0".parse().expect("address");
         config.max_connections = 8;
         adjust(&mut config);
-        let running = rampart_server::start(config).await.expect("the server starts");
+        let running = rampart_server::start(config).await.map_err(|error| error.to_string())?;
         let base = format!("http://{}", running.addr);
-        TestServer { backend, base, database_url, dir, running: Some(running) }
+        Ok(TestServer { backend, base, database_url, dir, running: Some(running) })
     }
 
     pub async fn stop(&mut self) {
