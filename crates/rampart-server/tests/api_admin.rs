@@ -50,12 +50,19 @@ fn millis(timestamp: &Value) -> i128 {
     time.unix_timestamp_nanos() / 1_000_000
 }
 
-async fn audit(backend: Backend) {
-    let server = TestServer::start(backend).await;
+/// Signs in Acme's administrator alice on `server` and gives her a model of
+/// two versions: (alice, project id, model id).
+async fn shop_of_two_versions(server: &TestServer) -> (Client, String, String) {
     let admin = server.organisation_admin("Acme", "alice").await;
     let document = fixture("small.yaml");
     let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
     save(&admin, &model_id, &document.replace("name: Small shop", "name: Small shop 2")).await;
+    (admin, project_id, model_id)
+}
+
+async fn audit(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (admin, project_id, model_id) = shop_of_two_versions(&server).await;
     let threat_id = decide_and_comment(&admin, &model_id).await;
 
     let log = admin.ok("GET", "/api/v1/audit?limit=500", None).await;
@@ -224,10 +231,7 @@ async fn restored_server(backend: Backend, backup: &[u8]) -> TestServer {
 
 async fn backup_and_restore(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let admin = server.organisation_admin("Acme", "alice").await;
-    let document = fixture("small.yaml");
-    let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
-    save(&admin, &model_id, &document.replace("name: Small shop", "name: Small shop 2")).await;
+    let (admin, project_id, model_id) = shop_of_two_versions(&server).await;
     let threat_id = decide_and_comment(&admin, &model_id).await;
     let before = snapshot(&admin, &project_id, &model_id, &threat_id).await;
     assert_eq!(before.threat["status"], "accepted");
@@ -327,10 +331,7 @@ fn as_older_backup(backup: &[u8]) -> String {
 /// every threat's detail: the threat reads as it did.
 async fn older_backup_restores(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let admin = server.organisation_admin("Acme", "alice").await;
-    let document = fixture("small.yaml");
-    let (_, _, model_id) = project_with_model(&admin, "Retail", "Shop", &document).await;
-    save(&admin, &model_id, &document.replace("name: Small shop", "name: Small shop 2")).await;
+    let (admin, _, model_id) = shop_of_two_versions(&server).await;
     let threats = admin.ok("GET", &format!("/api/v1/models/{model_id}/threats?limit=500"), None).await;
     let ids: Vec<String> =
         threats["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
