@@ -292,8 +292,6 @@ pub async fn backup(db: &Db, out: &mut dyn Write) -> Result<BTreeMap<String, u64
     Ok(counts)
 }
 
-/// Restores a snapshot into an empty, migrated database, in one transaction:
-/// either every row is in, or nothing is.
 /// Keeps the `detail` of a threat row from a backup made before
 /// `threat_details`, under the row's model and fingerprint (the first one
 /// met wins, as the same fingerprint is the same detail). A row stored
@@ -309,18 +307,11 @@ async fn restore_legacy_detail(tx: &mut crate::db::Tx, row: &Map<String, Value>,
     if detail.is_empty() {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO threat_details (model_id, fingerprint, detail) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-    )
-    .bind(model_id)
-    .bind(fingerprint)
-    .bind(detail)
-    .execute(&mut **tx)
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(())
+    crate::store::details::keep(tx, &model_id, &fingerprint, &detail).await.map_err(|e| e.to_string())
 }
 
+/// Restores a snapshot into an empty, migrated database, in one transaction:
+/// either every row is in, or nothing is.
 pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String, u64>, String> {
     let mut lines = input.lines().enumerate();
     let (_, header) = lines.next().ok_or("the backup is empty")?;
@@ -361,14 +352,17 @@ pub async fn restore(db: &Db, input: &mut dyn BufRead) -> Result<BTreeMap<String
         if line.trim().is_empty() {
             continue;
         }
-        let entry: Value = serde_json::from_str(&line).map_err(|e| format!("line {number}: not JSON ({e})"))?;
+        let mut entry: Value = serde_json::from_str(&line).map_err(|e| format!("line {number}: not JSON ({e})"))?;
         if entry["end"] == true {
             trailer = Some(entry);
             break;
         }
+        let row = entry["row"].take();
         let table = entry["table"].as_str().ok_or_else(|| format!("line {number}: no `table`"))?;
         let columns = columns_of.get(table).ok_or_else(|| format!("line {number}: unknown table `{table}`"))?;
-        let mut row = entry["row"].as_object().ok_or_else(|| format!("line {number}: no `row` object"))?.clone();
+        let Value::Object(mut row) = row else {
+            return Err(format!("line {number}: no `row` object"));
+        };
         // Backups of schemas before `threat_details` carry each threat row's
         // detail in the row: it is kept as that table now keeps it.
         let legacy_detail = match table {

@@ -26,6 +26,25 @@ pub fn read(row: &AnyRow) -> Result<Value, sqlx::Error> {
     Ok(text.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(Value::Null))
 }
 
+/// Keeps `detail` as the detail of `fingerprint` in the model, unless one is
+/// kept already (the same fingerprint is the same detail).
+pub async fn keep(
+    connection: &mut sqlx::AnyConnection,
+    model_id: &str,
+    fingerprint: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO threat_details (model_id, fingerprint, detail) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(model_id)
+    .bind(fingerprint)
+    .bind(detail)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
 /// Where a statement reads a JSON array of threat rows from `rows` (a
 /// parameter such as `$4`), each row `r` an array of its columns: the form
 /// [`crate::store::versions`] sends them in.

@@ -46,7 +46,8 @@ fn padded_items<T>(chunk: &[T]) -> impl Iterator<Item = &T> {
 pub struct Analysed {
     /// The document the version keeps, as text: for the model's next save
     /// to compress against, and to compress again on its own should the
-    /// version it was compressed against not be the head after all.
+    /// version it was compressed against not be found as this server
+    /// stored it ([`Analysed::check_document_base`]).
     document: Arc<str>,
     /// The document compressed ([`super::documents`]), against
     /// `document_base`'s document when that is set.
@@ -583,11 +584,12 @@ async fn write_in_one(tx: &mut Tx, analysed: &Analysed, to_insert: &[usize], wri
     let sql = format!(
         "WITH bumped AS (UPDATE models SET head_version = $3, updated_at = $5 WHERE id = $2 AND head_version = $1 \
          RETURNING id), version AS ({}){audit_sql}, closed AS ({} AND EXISTS (SELECT 1 FROM bumped)), \
-         sent AS MATERIALIZED (SELECT value AS r FROM jsonb_array_elements($4::jsonb)), \
+         sent AS MATERIALIZED (SELECT r FROM {}), \
          inserted AS ({} WHERE EXISTS (SELECT 1 FROM bumped)), described AS ({}) \
          SELECT (SELECT COUNT(*) FROM bumped), ({})",
         version_sql("$2", "$3", version_from, Some("bumped")),
         close_sql(to_close.len(), ids_from),
+        details::unpacked(Backend::Postgres, "$4"),
         insert_sql(Backend::Postgres, "$2", "$3", "sent"),
         details::insert_sql("$2", "sent", Some("EXISTS (SELECT 1 FROM bumped)")),
         details::missing_sql("$2", "sent"),
@@ -634,14 +636,7 @@ async fn fill_in_details<'m>(
         inserted.iter().copied().filter(|&index| missing.contains(analysed.rows[index].threat_id.as_str())).collect();
     let described = analysed.details(indexes.clone()).await?;
     for (index, detail) in indexes.into_iter().zip(described) {
-        sqlx::query(
-            "INSERT INTO threat_details (model_id, fingerprint, detail) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(model_id)
-        .bind(&analysed.rows[index].fingerprint)
-        .bind(detail)
-        .execute(&mut **tx)
-        .await?;
+        details::keep(tx, model_id, &analysed.rows[index].fingerprint, &detail).await?;
     }
     Ok(())
 }
