@@ -88,6 +88,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
         secret_key,
         worker_id,
         previous: Default::default(),
+        saves: Default::default(),
     }));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = state.config.run_jobs.then(|| tokio::spawn(crate::jobs::run_worker(state.clone(), stopped.clone())));

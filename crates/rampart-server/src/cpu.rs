@@ -169,12 +169,18 @@ mod tests {
     }
 
     /// Work runs on an analysis thread, which gives way to request handlers
-    /// and SQLite's thread; the caller keeps its priority.
+    /// and SQLite's thread; the caller keeps its priority. (Taken while
+    /// other work holds a slot: work alone spreads over the parallel pool.)
     #[tokio::test]
     async fn work_runs_on_an_analysis_thread_at_a_lower_priority() {
         let before = priority();
-        let (inside, name) =
-            run_cpu(|| (priority(), std::thread::current().name().map(str::to_string))).await.expect("runs");
+        let slot = CpuSlot { _permit: Arc::new(Semaphore::new(1)).try_acquire_owned().expect("free"), alone: false };
+        let (sender, result) = tokio::sync::oneshot::channel();
+        start(Box::new(move || {
+            let _ = sender.send(slot.install(|| (priority(), std::thread::current().name().map(str::to_string))));
+        }))
+        .expect("starts");
+        let (inside, name) = result.await.expect("runs");
         assert_eq!(inside, (before + 10).min(19), "the analysis thread's nice value");
         assert_eq!(name.as_deref(), Some("rampart-analysis"));
         assert_eq!(priority(), before, "the caller's priority is left alone");

@@ -29,6 +29,8 @@ pub struct Shared {
     /// The last analysis of recently saved models: a speed-up for their
     /// next save, which any replica can do without ([`crate::store::previous`]).
     pub previous: crate::store::previous::PreviousAnalyses,
+    /// Saves waiting to be written, by model ([`crate::api::saves`]).
+    pub saves: crate::api::saves::SaveQueues,
 }
 
 impl std::ops::Deref for AppState {

@@ -8,6 +8,7 @@ pub mod hierarchy;
 pub mod meta;
 pub mod models;
 pub mod registry;
+pub mod saves;
 pub mod threats;
 pub mod users;
 

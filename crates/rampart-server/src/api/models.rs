@@ -14,6 +14,7 @@ use sqlx::Row;
 
 use super::common::{Body, Page, PageQuery, Path, Query, body_rejection, contains_pattern, etag, if_match, text_field};
 use super::registry::Api;
+use super::saves::{SaveRequest, Stored};
 use rampart_kb::KnowledgeBase;
 
 use crate::analysis::{self, Prepared};
@@ -301,6 +302,14 @@ fn etag_version(model_id: &str, tag: &str) -> Option<i64> {
     version.parse().ok()
 }
 
+/// The 409 of a save whose `If-Match: tag` is not the ETag of `head`.
+pub(super) fn stale_tag(model_id: &str, tag: &str, head: i64) -> ApiError {
+    match etag_version(model_id, tag) {
+        Some(based_on) => versions::stale(based_on, head),
+        None => not_this_models_etag(model_id, tag, head),
+    }
+}
+
 /// The 409 of a save whose `If-Match` is no ETag of this model: saying
 /// which version it was based on would be a guess.
 fn not_this_models_etag(model_id: &str, tag: &str, head: i64) -> ApiError {
@@ -538,7 +547,9 @@ async fn get_model(State(state): State<AppState>, caller: Caller, Path(model_id)
     Ok(([etag(&model.etag)], axum::Json(model)).into_response())
 }
 
-/// Saves `analysed` as the next version, if the client's ETag is the head's.
+/// Saves `analysed` as the next version, if the client's ETag is the head's:
+/// through the model's queue, with the other saves of the model waiting
+/// then ([`super::saves`]).
 async fn save_next(
     state: &AppState,
     caller: &Caller,
@@ -546,72 +557,29 @@ async fn save_next(
     headers: &HeaderMap,
     message: &str,
     mut analysed: Analysed,
-    action: &str,
+    action: &'static str,
 ) -> ApiResult<Response> {
     let wanted = if_match(headers)?;
     analysed.check_document_base(&state.db.pool, &access.model_id).await?;
-    let mut tx = state.db.write().await?;
-    // Saves of one model queue here, in arrival order, instead of racing to
-    // a 409 (`If-Match: *` means "whatever is there"). SQLite's BEGIN
-    // IMMEDIATE already serialises writers (through the one writer
-    // connection, in order). On PostgreSQL a transaction-scoped advisory lock
-    // on the model queues them: its waiters are granted in turn, while the
-    // waiters on a row lock all wake at each commit and race for it, which
-    // left some saves waiting seconds (p99 2.3 s against a p50 of 1.0 s).
-    if state.db.backend == crate::db::Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(&access.model_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    // With what the reply shows of the model (it is built from this and
-    // from what the save writes, rather than read back in the transaction).
-    let (head, stamp, project_id, name, created_at, author): (i64, i64, String, String, i64, Option<String>) =
-        sqlx::query_as(
-            "SELECT m.head_version, m.updated_at, m.project_id, m.name, m.created_at, u.username \
-             FROM models m LEFT JOIN users u ON u.id = $2 WHERE m.id = $1",
-        )
-        .bind(&access.model_id)
-        .bind(&caller.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if let super::common::IfMatch::Tag(tag) = &wanted
-        && *tag != model_etag(&access.model_id, head)
-    {
-        return Err(match etag_version(&access.model_id, tag) {
-            Some(based_on) => versions::stale(based_on, head),
-            None => not_this_models_etag(&access.model_id, tag, head),
-        });
-    }
-    let previous = state.previous.head(&access.model_id, head, stamp).await;
-    // Recorded with the version, which completes its detail.
-    let record = audit::Entry::by(
-        caller,
+    // What the reply shows of the analysis, which goes to the model's writer.
+    let warnings = std::mem::take(&mut analysed.warnings);
+    let summary = analysed.summary;
+    let format = analysed.format.clone();
+    let request = SaveRequest {
+        caller: caller.clone(),
+        model_id: access.model_id.clone(),
+        wanted,
+        message: message.to_string(),
         action,
-        "model",
-        &access.model_id,
-        json!({"message": message, "format": analysed.format}),
-    );
-    let saved = versions::store(
-        &mut tx,
-        &access.model_id,
-        head,
-        &caller.user_id,
-        message,
-        &analysed,
-        previous.as_ref(),
-        Some(record),
-    )
-    .await?;
-    // The next save of the model may begin before this task hears that
-    // the commit succeeded; it then waits for this analysis rather than
-    // reading the rows it describes (`PreviousAnalyses::head`).
-    let committing = state.previous.committing(&access.model_id, saved.version, saved.stamp);
-    tx.commit().await?;
-    committing.committed(analysed.next.clone());
-    // The model as this save left it: after the commit another save could
-    // already be the head, and this reply's ETag must be the version just saved.
-    let summary = &analysed.summary;
+        analysed,
+    };
+    let Stored { saved, project_id, name, created_at, author } = state.saves.submit(state, request).await?;
+    let author = match author {
+        Some(author) => author,
+        None => username(state, &caller.user_id).await?,
+    };
+    // The model as this save left it: another save could already be the
+    // head, and this reply's ETag must be the version just saved.
     let model = ModelInfo {
         etag: model_etag(&access.model_id, saved.version),
         id: access.model_id.clone(),
@@ -622,10 +590,10 @@ async fn save_next(
         updated_at: timestamp(saved.stamp),
         head: Some(VersionInfo {
             version: saved.version,
-            author: author.unwrap_or_else(|| "rampart".to_string()),
+            author,
             created_at: timestamp(saved.stamp),
             message: message.to_string(),
-            source_format: analysed.format.clone(),
+            source_format: format,
             components: summary.components,
             flows: summary.flows,
             threats: saved.threats as i64,
@@ -642,10 +610,19 @@ async fn save_next(
         threats_added: saved.added,
         threats_changed: saved.changed,
         threats_removed: saved.removed,
-        warnings: analysed.warnings,
+        warnings,
         model,
     };
     Ok(([etag(&result.model.etag)], axum::Json(result)).into_response())
+}
+
+/// A user's name as versions show their author (`rampart` for none).
+async fn username(state: &AppState, user_id: &str) -> ApiResult<String> {
+    let name: Option<String> = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    Ok(name.unwrap_or_else(|| "rampart".to_string()))
 }
 
 async fn save_model(

@@ -86,23 +86,7 @@ impl Previous {
 #[derive(Default)]
 pub struct PreviousAnalyses {
     entries: Mutex<Entries>,
-    /// The saves this server is committing, by model id (see [`Committing`]).
-    committing: Mutex<HashMap<String, InFlight>>,
 }
-
-/// A save being committed: its version and stamp, and a channel that
-/// closes when its task knows how the commit ended.
-struct InFlight {
-    version: i64,
-    stamp: i64,
-    ended: tokio::sync::watch::Receiver<()>,
-}
-
-/// How long a save waits for another's commit to be settled before it
-/// reads the current rows itself. The other task only has to see its
-/// commit's answer, which takes well under a millisecond; the bound is
-/// for a task that stalls.
-const HAND_OVER_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Default)]
 struct Entries {
@@ -158,39 +142,11 @@ impl PreviousAnalyses {
     }
 
     /// The entry of `model_id` if it is what the model's head (`version`,
-    /// stamped `stamp`) stored.
-    ///
-    /// On PostgreSQL the next save of a model takes its lock as soon as the
-    /// save before it commits, often before that save's task has heard back
-    /// from the database and kept its analysis here: 18 % of 50 clients'
-    /// saves of one model then read the head's 1,663 fingerprints (2 ms, and
-    /// up to 8) inside the transaction every other save waits for. When this
-    /// server is committing that very head, this waits until the commit is
-    /// settled instead, and takes the entry the commit leaves.
-    pub async fn head(&self, model_id: &str, version: i64, stamp: i64) -> Option<Previous> {
-        let matches = |previous: &Previous| previous.as_head(version, stamp).is_some();
-        if let Some(previous) = self.get(model_id).filter(matches) {
-            return Some(previous);
-        }
-        let mut ended = {
-            let committing = self.committing.lock().unwrap_or_else(PoisonError::into_inner);
-            let in_flight = committing.get(model_id).filter(|c| c.version == version && c.stamp == stamp)?;
-            in_flight.ended.clone()
-        };
-        // Ends when the committing save drops its sender, whether its commit
-        // succeeded (the entry is then kept) or not.
-        let _ = tokio::time::timeout(HAND_OVER_WAIT, ended.changed()).await;
-        self.get(model_id).filter(matches)
-    }
-
-    /// Marks a save of `model_id` as `version`, stamped `stamp`, as being
-    /// committed by this server, until [`Committing::committed`] keeps its
-    /// analysis or the returned guard is dropped (the commit failed).
-    pub fn committing(&self, model_id: &str, version: i64, stamp: i64) -> Committing<'_> {
-        let (sender, ended) = tokio::sync::watch::channel(());
-        let mut committing = self.committing.lock().unwrap_or_else(PoisonError::into_inner);
-        committing.insert(model_id.to_string(), InFlight { version, stamp, ended });
-        Committing { cache: self, model_id: model_id.to_string(), version, stamp, sender }
+    /// stamped `stamp`) stored. (Saves of a model on this server are
+    /// written by one task, which keeps each batch's last analysis before
+    /// it writes the next: the head this server stored is always here.)
+    pub fn head(&self, model_id: &str, version: i64, stamp: i64) -> Option<Previous> {
+        self.get(model_id).filter(|previous| previous.as_head(version, stamp).is_some())
     }
 
     /// Drops a deleted model's entry.
@@ -199,34 +155,6 @@ impl PreviousAnalyses {
         if let Some((_, old)) = entries.by_model.remove(model_id) {
             entries.weight -= old.analysis.weight();
         }
-    }
-}
-
-/// A save being committed ([`PreviousAnalyses::committing`]).
-pub struct Committing<'c> {
-    cache: &'c PreviousAnalyses,
-    model_id: String,
-    version: i64,
-    stamp: i64,
-    sender: tokio::sync::watch::Sender<()>,
-}
-
-impl Committing<'_> {
-    /// The commit succeeded: keeps `analysis` as the model's last, then lets
-    /// the saves waiting for it go on.
-    pub fn committed(self, analysis: Arc<PreviousAnalysis>) {
-        self.cache.put(&self.model_id, self.version, self.stamp, analysis);
-    }
-}
-
-impl Drop for Committing<'_> {
-    fn drop(&mut self) {
-        let mut committing = self.cache.committing.lock().unwrap_or_else(PoisonError::into_inner);
-        // Another save of the model may have been marked since; its mark stays.
-        if committing.get(&self.model_id).is_some_and(|c| c.ended.same_channel(&self.sender.subscribe())) {
-            committing.remove(&self.model_id);
-        }
-        // The sender goes with `self`, which wakes the waiters.
     }
 }
 
@@ -277,51 +205,14 @@ mod tests {
         assert_eq!(cache.lock().weight, 4);
     }
 
-    /// A save that finds the head being committed by this server waits for
-    /// that commit and takes its entry; it reads for itself (None) when
-    /// the commit fails, and waits for nothing when another version is in
-    /// flight.
-    #[tokio::test]
-    async fn a_save_waits_for_the_commit_of_the_head_it_found() {
-        let cache = Arc::new(PreviousAnalyses::default());
-        cache.put("m", 1, 10, entry(2).analysis);
-        assert!(cache.head("m", 1, 10).await.is_some(), "the cached head");
-        assert!(cache.head("m", 1, 11).await.is_none(), "another save's version 1");
-
-        let committing = cache.committing("m", 2, 20);
-        let waiter = tokio::spawn({
-            let cache = cache.clone();
-            async move { cache.head("m", 2, 20).await.map(|previous| previous.version) }
-        });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(!waiter.is_finished(), "it waits while version 2 is being committed");
-        committing.committed(entry(3).analysis);
-        assert_eq!(waiter.await.expect("the waiter ends"), Some(2));
-
-        let committing = cache.committing("m", 3, 30);
-        let waiter = tokio::spawn({
-            let cache = cache.clone();
-            async move { cache.head("m", 3, 30).await.is_some() }
-        });
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        drop(committing);
-        assert!(!waiter.await.expect("the waiter ends"), "a failed commit leaves nothing to take");
-        assert!(cache.committing.lock().expect("lock").is_empty(), "the mark went with the guard");
-
-        let _committing = cache.committing("m", 4, 40);
-        let started = std::time::Instant::now();
-        assert!(cache.head("m", 5, 50).await.is_none());
-        assert!(started.elapsed() < HAND_OVER_WAIT / 2, "no wait for a version not in flight");
-    }
-
-    /// A guard dropped after a newer save of the model was marked leaves that mark.
+    /// The entry is the head's only for the version and stamp it was stored as.
     #[test]
-    fn an_older_guard_leaves_a_newer_mark() {
+    fn an_entry_is_the_head_only_as_stored() {
         let cache = PreviousAnalyses::default();
-        let older = cache.committing("m", 1, 10);
-        let _newer = cache.committing("m", 2, 20);
-        drop(older);
-        let marks = cache.committing.lock().expect("lock");
-        assert_eq!(marks.get("m").map(|mark| mark.version), Some(2));
+        cache.put("m", 1, 10, entry(2).analysis);
+        assert!(cache.head("m", 1, 10).is_some(), "the cached head");
+        assert!(cache.head("m", 1, 11).is_none(), "another server's version 1");
+        assert!(cache.head("m", 2, 10).is_none(), "a later version");
+        assert!(cache.head("n", 1, 10).is_none(), "another model");
     }
 }
