@@ -7,7 +7,7 @@
 mod server;
 
 use serde_json::{Value, json};
-use server::{Backend, Client, TestServer, backends, fixture, project_with_model};
+use server::{Backend, Client, TestServer, backends, fixture, project_with_model, renamed};
 
 /// The model with `controls` declared on the component `component`.
 fn with_controls(document: &str, component: &str, controls: &[String]) -> String {
@@ -294,19 +294,6 @@ async fn current_details(server: &TestServer, model_id: &str) -> Vec<(String, St
     let detail = "COALESCE((SELECT d.detail FROM threat_details d \
         WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint), 'missing')";
     current(server, model_id, &format!("threat_id, fingerprint, {detail}")).await
-}
-
-/// `small.yaml` with components renamed: (id, new name).
-fn renamed(document: &str, names: &[(&str, &str)]) -> String {
-    let mut document = document.to_string();
-    for (id, name) in names {
-        let declaration = format!("  - id: {id}\n    name: ");
-        let start = document.find(&declaration).unwrap_or_else(|| panic!("the fixture declares `{id}`"));
-        let value = start + declaration.len();
-        let end = value + document[value..].find('\n').expect("a line");
-        document.replace_range(value..end, name);
-    }
-    document
 }
 
 /// A save after another analyses only what changed since the version this

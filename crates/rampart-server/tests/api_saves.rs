@@ -10,18 +10,7 @@ mod server;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use server::{Backend, Client, TestServer, backends, fixture, project_with_model};
-
-/// `small.yaml` with the component `id` renamed to `name`.
-fn renamed(document: &str, id: &str, name: &str) -> String {
-    let declaration = format!("  - id: {id}\n    name: ");
-    let start = document.find(&declaration).unwrap_or_else(|| panic!("the fixture declares `{id}`"));
-    let value = start + declaration.len();
-    let end = value + document[value..].find('\n').expect("a line");
-    let mut document = document.to_string();
-    document.replace_range(value..end, name);
-    document
-}
+use server::{Backend, Client, TestServer, backends, fixture, project_with_model, renamed};
 
 /// Holds the lock every save of `model_id` takes, as a batch of another
 /// replica would: the writer of the next batch waits for it. Dropping the
@@ -99,7 +88,7 @@ async fn saves_written_together(backend: Backend) {
     let admin = server.organisation_admin("Acme", "alice").await;
     let base = fixture("small.yaml");
     let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &base).await;
-    let variants = [renamed(&base, "db", "Order store"), renamed(&base, "web", "Storefront"), base.clone()];
+    let variants = [renamed(&base, &[("db", "Order store")]), renamed(&base, &[("web", "Storefront")]), base.clone()];
     let model = admin.ok("GET", &format!("/api/v1/models/{model_id}"), None).await;
     let first_etag = model["etag"].as_str().expect("an etag").to_string();
 
@@ -209,7 +198,7 @@ async fn a_failure_in_a_batch(backend: Backend) {
     }
 
     let lock = hold_the_models_lock(&server, &model_id).await;
-    let documents = [renamed(&base, "db", "Order store"), renamed(&base, "web", "Storefront"), base.clone()];
+    let documents = [renamed(&base, &[("db", "Order store")]), renamed(&base, &[("web", "Storefront")]), base.clone()];
     let mut saves = vec![start_save(&admin, &model_id, "*", &documents[0], "first")];
     until_waiting(&server, &model_id, 0).await;
     for (n, message) in ["before", "refused", "after"].into_iter().enumerate() {

@@ -292,3 +292,16 @@ pub async fn project_with_model(admin: &Client, unit: &str, project: &str, docum
     let model_id = model["model"]["id"].as_str().expect("model id").to_string();
     (unit_id, project_id, model_id)
 }
+
+/// `small.yaml` with components renamed: (id, new name).
+pub fn renamed(document: &str, names: &[(&str, &str)]) -> String {
+    let mut document = document.to_string();
+    for (id, name) in names {
+        let declaration = format!("  - id: {id}\n    name: ");
+        let start = document.find(&declaration).unwrap_or_else(|| panic!("the fixture declares `{id}`"));
+        let value = start + declaration.len();
+        let end = value + document[value..].find('\n').expect("a line");
+        document.replace_range(value..end, name);
+    }
+    document
+}
