@@ -119,7 +119,7 @@ bench:
 	$(CARGO) bench -p rampart-modelgen
 	bench/cli.sh
 
-## bench-server: req/s and p50/p90/p99 of `rampart serve` (reads, 200-component saves), 50 clients, SQLite and PostgreSQL
+## bench-server: req/s and p50/p90/p99 of `rampart serve` (reads; 200-component saves of one model, and of a model per client), 50 clients, SQLite and PostgreSQL
 bench-server:
 	bench/server.sh
 

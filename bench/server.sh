@@ -2,8 +2,9 @@
 # Load benchmark of `rampart serve` (issue 6): CLIENTS concurrent clients in a
 # closed loop (crates/rampart-loadtest) reading a model's threats, then saving
 # a 200-component model (each save is analysed), then reading its threats
-# again with the history those saves left (`read-history`), on SQLite and then
-# on a throwaway PostgreSQL (scripts/with-postgres.sh). Prints a Markdown
+# again with the history those saves left (`read-history`), and last saving
+# with each client on a 200-component model of its own (`save-models`), on
+# SQLite and then on a throwaway PostgreSQL (scripts/with-postgres.sh). Prints a Markdown
 # table; the JSON of each run is left in bench/out/server-*.json.
 #
 # Targets: p99 under 50 ms for reads, under 250 ms for saves, no errors.
@@ -58,7 +59,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # (`rampart serve` arguments) names; writes bench/out/server-LABEL-SCENARIO.json.
 bench_backend() {
     local label="$1"; shift
-    local data port base pid csrf token model status
+    local data port base pid csrf token model models status
     data="$(mktemp -d /tmp/rampart-bench.XXXXXX)"
     server_data="$data"
     RAMPART_PASSWORD="$password" "$rampart" admin create-user --data-dir "$data/db" "$@" \
@@ -93,6 +94,16 @@ bench_backend() {
             "$out/server-$label-$run.json" "$label" "$run" >&2
     done
     echo "$label: $(curl -sf -H "authorization: Bearer $token" "$base/api/v1/models/$model" | json_field head_version) versions" >&2
+    # `save-models`: the same saves, each client on a model of its own, as
+    # a team saving different models: no two saves share a batch, and the
+    # server keeps one analysis per model (`--analysis-cache-mib`).
+    models="$("$loadtest" --url "$base" --token "$token" --create-model --models "$clients" \
+        --components "$components" | paste -sd, -)"
+    "$loadtest" --url "$base" --token "$token" --model-id "$models" --scenario save --clients "$clients" \
+        --seconds "$duration" --warmup "$warmup" --components "$components" --json \
+        >"$out/server-$label-save-models.json" || status=1
+    python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(sys.argv[2], "save-models", r["requests_per_second"], "req/s, p99", r["latency_ms"]["p99"], "ms, errors", r["errors"])' \
+        "$out/server-$label-save-models.json" "$label" >&2
     stop_server
     # Let the kernel write out what this run left dirty (SQLite's log alone
     # reaches 400 MB) before the next backend is measured: left to write back
@@ -106,11 +117,11 @@ bench_backend() {
 print_table() {
     python3 - "$out" <<'EOF'
 import json, pathlib, sys
-targets = {"read": 50.0, "save": 250.0, "read-history": 50.0}
+targets = {"read": 50.0, "save": 250.0, "read-history": 50.0, "save-models": 250.0}
 print("| database | scenario | clients | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | target |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for label in ("sqlite", "postgres"):
-    for scenario in ("read", "save", "read-history"):
+    for scenario in ("read", "save", "read-history", "save-models"):
         path = pathlib.Path(sys.argv[1]) / f"server-{label}-{scenario}.json"
         if not path.exists():
             continue

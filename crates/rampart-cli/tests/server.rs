@@ -531,9 +531,24 @@ fn serve_help_names_the_database_options() {
     let output = rampart_command().args(["serve", "--help"]).output().expect("the binary runs");
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for option in ["--database", "--data-dir", "--listen"] {
+    for option in ["--database", "--data-dir", "--listen", "--analysis-cache-mib"] {
         assert!(help.contains(option), "`rampart serve --help` mentions {option}: {help}");
     }
+}
+
+#[test]
+fn a_memory_size_that_is_not_a_number_is_refused_by_name() {
+    let output = rampart_command().args(["serve", "--analysis-cache-mib", "lots"]).output().expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--analysis-cache-mib") && stderr(&output).contains("lots"),
+        "{}",
+        stderr(&output)
+    );
+    let from_environment =
+        rampart_command().args(["serve"]).env("RAMPART_ANALYSIS_CACHE_MIB", "-1").output().expect("the binary runs");
+    assert_eq!(from_environment.status.code(), Some(2), "{}", stderr(&from_environment));
+    assert!(stderr(&from_environment).contains("--analysis-cache-mib"), "{}", stderr(&from_environment));
 }
 
 #[test]

@@ -80,6 +80,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
         .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let worker_id = format!("{}-{}", addr, &crate::db::new_id()[..8]);
+    let previous = crate::store::previous::PreviousAnalyses::new(config.analysis_cache_bytes);
     let state = AppState(Arc::new(Shared {
         db,
         kb: Arc::new(kb),
@@ -87,7 +88,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, String> {
         oidc,
         secret_key,
         worker_id,
-        previous: Default::default(),
+        previous,
         saves: Default::default(),
     }));
     let (stop, stopped) = tokio::sync::watch::channel(false);

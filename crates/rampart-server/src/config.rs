@@ -37,6 +37,10 @@ pub struct ServerConfig {
     /// without them (a request can wait 30 s for a database that does not
     /// answer, and a service manager kills a process that takes too long).
     pub shutdown_timeout: std::time::Duration,
+    /// The memory for the last analysis of recently saved models, in bytes,
+    /// which lets their next saves analyse only what changed
+    /// ([`crate::store::previous`]); 0 keeps none.
+    pub analysis_cache_bytes: usize,
 }
 
 impl ServerConfig {
@@ -56,6 +60,7 @@ impl ServerConfig {
             secret_key: None,
             run_jobs: true,
             shutdown_timeout: std::time::Duration::from_secs(20),
+            analysis_cache_bytes: crate::store::previous::DEFAULT_MIB * 1024 * 1024,
         }
     }
 

@@ -228,3 +228,45 @@ async fn a_save_the_database_refuses_in_a_batch_fails_alone() {
         a_failure_in_a_batch(backend).await;
     }
 }
+
+/// A server keeps the last analysis of the models saved on it, within
+/// `--analysis-cache-mib`, so that their next saves analyse only what
+/// changed; told to keep none, it analyses each save in full, with the same
+/// threats.
+async fn kept_analyses(backend: Backend) {
+    for cache_bytes in [rampart_server::store::previous::DEFAULT_MIB * 1024 * 1024, 0] {
+        let server = TestServer::start_with(backend, |config| config.analysis_cache_bytes = cache_bytes).await;
+        let admin = server.organisation_admin("Acme", "alice").await;
+        let base = fixture("small.yaml");
+        let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &base).await;
+        let edits = [renamed(&base, &[("db", "Order store")]), renamed(&base, &[("web", "Storefront")])];
+        for (n, document) in edits.iter().enumerate() {
+            let (status, saved) =
+                start_save(&admin, &model_id, "*", document, &format!("edit {n}")).await.expect("the save's task");
+            assert_eq!(status, 200, "{saved}");
+            let version = saved["model"]["head_version"].as_i64().expect("a version");
+            let kept = server.state().previous.get(&model_id);
+            if cache_bytes == 0 {
+                assert!(kept.is_none(), "a server told to keep no analyses kept one");
+            } else {
+                assert_eq!(kept.map(|kept| kept.version), Some(version), "the saved version's analysis is kept");
+            }
+            let created = admin
+                .ok(
+                    "POST",
+                    &format!("/api/v1/projects/{project_id}/models"),
+                    Some(json!({"name": format!("edit {n} ({cache_bytes} bytes)"), "document": document})),
+                )
+                .await;
+            let full = rows_of(&server, created["model"]["id"].as_str().expect("model id"), 1).await;
+            assert_eq!(rows_of(&server, &model_id, version).await, full, "version {version}, cache {cache_bytes}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyses_are_kept_within_the_configured_memory() {
+    for backend in backends() {
+        kept_analyses(backend).await;
+    }
+}

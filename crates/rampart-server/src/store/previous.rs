@@ -18,10 +18,18 @@ use rampart_engine::{Footprint, SubjectKey};
 
 use crate::analysis::ThreatRow;
 
-/// Rows kept across all models. A row is about 300 bytes with its share of
-/// the footprint, so this is some 30 MB: the 60 largest models of a
-/// portfolio of 1,600-threat models.
-const MAX_ROWS: usize = 100_000;
+/// What a server keeps unless told otherwise (`--analysis-cache-mib`):
+/// the last analyses of some 150 models of 200 components (1,663 threats
+/// each). The bound used to be a third of this, which held 35 such models:
+/// with 50 clients saving 50 of them, each save found its model evicted
+/// and analysed in full: 204–211 saves a second on PostgreSQL against
+/// 242 with room for all (docs/server.md, Performance).
+pub const DEFAULT_MIB: usize = 128;
+
+/// What one kept threat row is reckoned to take, with its share of the
+/// footprint: its strings (id, rule, title, target, fingerprint...) and the
+/// map and vectors that hold it.
+const ROW_BYTES: usize = 300;
 
 /// Rows by subject, looked up for every subject of every save: foldhash
 /// (seeded per map) rather than SipHash.
@@ -54,11 +62,11 @@ impl PreviousAnalysis {
         PreviousAnalysis { footprint, all, rows, document, document_depth }
     }
 
-    /// What the entry weighs against [`MAX_ROWS`]: its rows, and at least
-    /// one per subject for the footprint, and its document counted in rows
-    /// of 300 bytes (a 200-component model's 350 KB weigh about 1,200).
+    /// The memory the entry is reckoned to take: its rows (at least one per
+    /// subject, for the footprint) and its document. A 200-component model's
+    /// comes to about 850 KB: 500 KB of rows and 350 KB of document.
     fn weight(&self) -> usize {
-        self.all.len().max(self.footprint.len()).max(1) + self.document.len() / 300
+        self.all.len().max(self.footprint.len()).max(1) * ROW_BYTES + self.document.len()
     }
 }
 
@@ -82,20 +90,28 @@ impl Previous {
     }
 }
 
-/// The entries, by model id, least recently used first out.
-#[derive(Default)]
+/// The entries, by model id, least recently used first out once they pass
+/// the bound.
 pub struct PreviousAnalyses {
     entries: Mutex<Entries>,
+    /// The most the entries may take, in bytes as [`PreviousAnalysis`]
+    /// reckons them; 0 keeps none (every save analyses in full).
+    max_bytes: usize,
 }
 
 #[derive(Default)]
 struct Entries {
     by_model: HashMap<String, (u64, Previous)>,
+    /// The bytes the entries are reckoned to take.
     weight: usize,
     clock: u64,
 }
 
 impl PreviousAnalyses {
+    pub fn new(max_bytes: usize) -> Self {
+        PreviousAnalyses { entries: Mutex::default(), max_bytes }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // An entry is replaced whole under the lock, so a panic elsewhere
         // cannot leave one half-written.
@@ -112,14 +128,12 @@ impl PreviousAnalyses {
     }
 
     /// Keeps `analysis`, stored as `version`, as the model's last, evicting
-    /// the least recently used entries while the rows kept pass [`MAX_ROWS`].
+    /// the least recently used entries while the entries pass the bound.
+    /// One larger than the whole bound is not kept.
     pub fn put(&self, model_id: &str, version: i64, stamp: i64, analysis: Arc<PreviousAnalysis>) {
-        self.put_bounded(model_id, Previous { version, stamp, analysis }, MAX_ROWS);
-    }
-
-    fn put_bounded(&self, model_id: &str, previous: Previous, max_weight: usize) {
+        let previous = Previous { version, stamp, analysis };
         let weight = previous.analysis.weight();
-        if weight > max_weight {
+        if weight > self.max_bytes {
             self.forget(model_id);
             return;
         }
@@ -130,7 +144,7 @@ impl PreviousAnalyses {
             entries.weight -= old.analysis.weight();
         }
         entries.weight += weight;
-        while entries.weight > max_weight {
+        while entries.weight > self.max_bytes {
             let Some(oldest) = entries.by_model.iter().min_by_key(|(_, (used, _))| *used).map(|(id, _)| id.clone())
             else {
                 break;
@@ -186,29 +200,49 @@ mod tests {
         Previous { version: 1, stamp: 0, analysis: Arc::new(analysis) }
     }
 
-    /// The least recently used entries go first once the rows pass the
+    /// The least recently used entries go first once the entries pass the
     /// bound; one too large for it is not kept at all.
     #[test]
     fn evicts_the_least_recently_used_past_the_bound() {
-        let cache = PreviousAnalyses::default();
-        cache.put_bounded("a", entry(4), 10);
-        cache.put_bounded("b", entry(4), 10);
+        let cache = PreviousAnalyses::new(10 * ROW_BYTES);
+        let put = |model: &str, rows: usize| cache.put(model, 1, 0, entry(rows).analysis);
+        put("a", 4);
+        put("b", 4);
         assert!(cache.get("a").is_some(), "a is now the most recently used");
-        cache.put_bounded("c", entry(4), 10);
+        put("c", 4);
         assert!(cache.get("b").is_none(), "b was the least recently used");
         assert!(cache.get("a").is_some() && cache.get("c").is_some());
-        cache.put_bounded("a", entry(5), 10);
-        assert_eq!(cache.lock().weight, 9, "a replaced entry's weight is given back");
-        cache.put_bounded("d", entry(11), 10);
+        put("a", 5);
+        assert_eq!(cache.lock().weight, 9 * ROW_BYTES, "a replaced entry's weight is given back");
+        put("d", 11);
         assert!(cache.get("d").is_none());
         cache.forget("a");
-        assert_eq!(cache.lock().weight, 4);
+        assert_eq!(cache.lock().weight, 4 * ROW_BYTES);
+    }
+
+    /// An entry's document counts with its rows, and a bound of 0 keeps nothing.
+    #[test]
+    fn documents_count_and_a_zero_bound_keeps_nothing() {
+        let with_document = |rows: usize, document: &str| {
+            let mut previous = entry(rows);
+            let analysis = Arc::get_mut(&mut previous.analysis).expect("not shared yet");
+            analysis.document = Arc::from(document);
+            previous.analysis
+        };
+        let cache = PreviousAnalyses::new(10 * ROW_BYTES);
+        cache.put("small", 1, 0, with_document(4, ""));
+        cache.put("long", 1, 0, with_document(4, &"x".repeat(5 * ROW_BYTES)));
+        assert!(cache.get("long").is_some());
+        assert!(cache.get("small").is_none(), "4 rows and a 5-row document pass the bound with 4 more");
+        let none = PreviousAnalyses::new(0);
+        none.put("m", 1, 0, entry(1).analysis);
+        assert!(none.get("m").is_none());
     }
 
     /// The entry is the head's only for the version and stamp it was stored as.
     #[test]
     fn an_entry_is_the_head_only_as_stored() {
-        let cache = PreviousAnalyses::default();
+        let cache = PreviousAnalyses::new(DEFAULT_MIB << 20);
         cache.put("m", 1, 10, entry(2).analysis);
         assert!(cache.head("m", 1, 10).is_some(), "the cached head");
         assert!(cache.head("m", 1, 11).is_none(), "another server's version 1");
