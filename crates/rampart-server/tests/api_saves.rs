@@ -71,6 +71,20 @@ async fn rows_of(server: &TestServer, model_id: &str, version: i64) -> Vec<(Stri
     .expect("the version's threats")
 }
 
+/// The threats (as [`rows_of`]) of `document` analysed in full: those of
+/// a new model made of it, which no earlier analysis can have helped.
+async fn analysed_in_full(
+    server: &TestServer,
+    admin: &Client,
+    project_id: &str,
+    name: &str,
+    document: &str,
+) -> Vec<(String, String)> {
+    let body = json!({"name": format!("{name}, analysed in full"), "document": document});
+    let created = admin.ok("POST", &format!("/api/v1/projects/{project_id}/models"), Some(body)).await;
+    rows_of(server, created["model"]["id"].as_str().expect("model id"), 1).await
+}
+
 /// The (version, message) of every version of `model_id`, oldest first.
 async fn versions(server: &TestServer, model_id: &str) -> Vec<(i64, String)> {
     sqlx::query_as("SELECT version, message FROM model_versions WHERE model_id = $1 ORDER BY version")
@@ -145,14 +159,7 @@ async fn saves_written_together(backend: Backend) {
     // Each version has the threats a full analysis of its document gives.
     let mut full = Vec::new();
     for (n, document) in variants.iter().enumerate() {
-        let created = admin
-            .ok(
-                "POST",
-                &format!("/api/v1/projects/{project_id}/models"),
-                Some(json!({"name": format!("variant {n}, analysed in full"), "document": document})),
-            )
-            .await;
-        full.push(rows_of(&server, created["model"]["id"].as_str().expect("model id"), 1).await);
+        full.push(analysed_in_full(&server, &admin, &project_id, &format!("variant {n}"), document).await);
     }
     for (version, message, variant) in &saved {
         assert_eq!(rows_of(&server, &model_id, *version).await, full[*variant], "version {version} ({message})");
@@ -251,14 +258,9 @@ async fn kept_analyses(backend: Backend) {
             } else {
                 assert_eq!(kept.map(|kept| kept.version), Some(version), "the saved version's analysis is kept");
             }
-            let created = admin
-                .ok(
-                    "POST",
-                    &format!("/api/v1/projects/{project_id}/models"),
-                    Some(json!({"name": format!("edit {n} ({cache_bytes} bytes)"), "document": document})),
-                )
-                .await;
-            let full = rows_of(&server, created["model"]["id"].as_str().expect("model id"), 1).await;
+            let full =
+                analysed_in_full(&server, &admin, &project_id, &format!("edit {n} ({cache_bytes} bytes)"), document)
+                    .await;
             assert_eq!(rows_of(&server, &model_id, version).await, full, "version {version}, cache {cache_bytes}");
         }
     }
