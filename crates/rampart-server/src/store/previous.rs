@@ -20,7 +20,7 @@ use crate::analysis::ThreatRow;
 
 /// What a server keeps unless told otherwise (`--analysis-cache-mib`):
 /// the last analyses of some 150 models of 200 components (1,663 threats
-/// each). The bound used to be a third of this, which held 35 such models:
+/// each). The bound used to be about 30 MB, which held 35 such models:
 /// with 50 clients saving 50 of them, each save found its model evicted
 /// and analysed in full: 204–211 saves a second on PostgreSQL against
 /// 242 with room for all (docs/server.md, Performance).
