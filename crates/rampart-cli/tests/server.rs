@@ -582,6 +582,54 @@ fn a_user_made_on_the_command_line_signs_in_to_the_served_api() {
     }
 }
 
+/// `rampart admin set-password`, the new password on standard input.
+fn set_password(database: &Database, username: &str, password: &str) -> std::process::Output {
+    let mut child = rampart_command()
+        .args(["admin", "set-password", "--username", username, "--password-stdin"])
+        .args(database.args())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("password sent");
+    child.wait_with_output().expect("set-password ends")
+}
+
+#[test]
+fn a_locked_out_account_gets_a_new_password_on_the_command_line() {
+    for backend in backends() {
+        let dir = scratch(&format!("set-password-{backend:?}"));
+        let database = Database::fresh(backend, &dir.join("data"));
+        create_user(&database, "Acme", "alice");
+        let server = Server::start(&database, &dir.join("serve.log"));
+        let login = |password: &str| {
+            let body = json!({"username": "alice", "password": password});
+            http(&server.addr, "POST", "/api/v1/auth/login", &[], Some(&body)).expect("login").status
+        };
+        for _ in 0..5 {
+            assert_eq!(login("a wrong guess at it"), 401);
+        }
+        assert_eq!(login(PASSWORD), 401, "{backend:?}: five failures lock the account");
+
+        let new_password = "a new password for alice";
+        let weak = set_password(&database, "alice", "short");
+        assert_eq!(weak.status.code(), Some(2), "{backend:?}: {}", stderr(&weak));
+        assert!(stderr(&weak).contains("12 characters"), "{}", stderr(&weak));
+        let unknown = set_password(&database, "nobody", new_password);
+        assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+        assert!(stderr(&unknown).contains("`nobody` not found"), "{}", stderr(&unknown));
+        let reset = set_password(&database, "alice", new_password);
+        assert!(reset.status.success(), "{backend:?}: {}", stderr(&reset));
+        assert!(stderr(&reset).contains("lockout cleared"), "{}", stderr(&reset));
+
+        assert_eq!(login(PASSWORD), 401, "{backend:?}: the old password is gone");
+        assert_eq!(login(new_password), 200, "{backend:?}: unlocked, with the new password: {}", server.log_text());
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 #[test]
 fn backup_restores_into_a_new_database_of_either_kind() {
     let dir = scratch("backup");

@@ -213,10 +213,14 @@ async fn postgres_column_storage(pool: &AnyPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// How long a request waits for a database connection (or, on SQLite, for
+/// its turn to write) before it is answered `503 busy`.
+pub const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
+
 async fn connect_pool(options: &AnyConnectOptions, backend: Backend, max_connections: u32) -> Result<AnyPool, DbError> {
     AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(WAIT_FOR_CONNECTION)
         // A PostgreSQL connection can be cut (a restart, a proxy's timeout),
         // so it is tested before use. An SQLite connection is a file opened
         // in this process: the test was only one more round trip to its
@@ -334,6 +338,22 @@ mod tests {
         sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *other).await.expect("a timeout");
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *other).await.expect("the write lock is free");
         sqlx::query("ROLLBACK").execute(&mut *other).await.expect("a rollback");
+    }
+
+    /// A write that waits too long for the writer is answered busy, as one
+    /// waiting for a PostgreSQL connection is, instead of queueing for ever.
+    #[tokio::test]
+    async fn a_write_kept_waiting_too_long_for_its_turn_is_told_the_server_is_busy() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = sqlite_db(dir.path()).await;
+        let Writer::Sqlite(writer, _) = &db.writer else { panic!("an SQLite database") };
+        let held = db.write().await.expect("a write");
+        let waited = writer.begin_within(Duration::from_millis(50)).await.err().expect("no turn while one is held");
+        assert!(matches!(waited, sqlx::Error::PoolTimedOut), "{waited}");
+        let answer = crate::error::ApiError::from(waited);
+        assert_eq!((answer.status.as_u16(), answer.code), (503, "busy"));
+        drop(held);
+        writer.begin_within(Duration::from_secs(5)).await.expect("the turn is free again");
     }
 
     async fn insert_organisation(tx: &mut Tx, name: &str) {

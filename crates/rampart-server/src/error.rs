@@ -82,6 +82,20 @@ impl From<sqlx::Error> for ApiError {
         {
             return ApiError::conflict("a record with this name already exists");
         }
+        // PostgreSQL's "invalid byte sequence" (22021) and "untranslatable
+        // character" (22P05): a NUL that came in some way the request
+        // checks do not see (a model document's `"\0"` escape, say). The
+        // request is refused as it should be, not answered as our fault.
+        if let sqlx::Error::Database(database) = &error
+            && matches!(database.code().as_deref(), Some("22021" | "22P05"))
+        {
+            return ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-text",
+                "the request holds text the database cannot store (the NUL character, U+0000); remove it and send \
+                 it again",
+            );
+        }
         if matches!(error, sqlx::Error::PoolTimedOut) {
             return ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

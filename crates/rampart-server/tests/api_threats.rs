@@ -349,6 +349,66 @@ async fn threats_are_paged_filtered_and_sorted() {
     }
 }
 
+/// An acceptance whose review date has passed needs attention again: the
+/// CI gate's `status=unresolved` lists it, as the CLI's analysis counts it.
+async fn expired_acceptances(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (_, project_id, model_id) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let architect = member(&server, &admin, &project_id, "arch", "security-architect").await;
+    let threats = format!("/api/v1/models/{model_id}/threats");
+    let open = architect.ok("GET", &format!("{threats}?status=open&limit=3&sort=id"), None).await;
+    let ids: Vec<String> = strings(&column(&open, "id"));
+    assert_eq!(ids.len(), 3, "{open}");
+    let unresolved_before = architect.ok("GET", &format!("{threats}?status=unresolved&limit=500"), None).await;
+    let count = |page: &Value| page["total"].as_i64().unwrap();
+    for (id, expires) in ids.iter().zip([json!("2020-01-31"), json!("2099-12-31"), Value::Null]) {
+        let accept = json!({"status": "accepted", "justification": "Reviewed", "expires": expires});
+        let (status, _, body) =
+            architect.send_with("PATCH", &format!("{threats}/{id}"), &[("if-match", "*")], Some(accept)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (lapsed, current, open_ended) = (&ids[0], &ids[1], &ids[2]);
+
+    let unresolved = architect.ok("GET", &format!("{threats}?status=unresolved&limit=500"), None).await;
+    assert_eq!(count(&unresolved), count(&unresolved_before) - 2, "two acceptances hold, one has lapsed: {unresolved}");
+    let listed = strings(&column(&unresolved, "id"));
+    assert!(listed.contains(lapsed) && !listed.contains(current) && !listed.contains(open_ended), "{unresolved}");
+    let entry = unresolved["items"].as_array().unwrap().iter().find(|t| t["id"] == lapsed.as_str()).unwrap();
+    assert_eq!(
+        (&entry["status"], &entry["expires"], &entry["expired"]),
+        (&json!("accepted"), &json!("2020-01-31"), &json!(true))
+    );
+
+    let accepted = architect.ok("GET", &format!("{threats}?status=accepted&limit=500"), None).await;
+    let expired: Vec<(String, bool)> = accepted["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_string(), t["expired"].as_bool().unwrap()))
+        .collect();
+    for (id, want) in [(lapsed, true), (current, false), (open_ended, false)] {
+        assert!(expired.contains(&(id.clone(), want)), "{id} expired={want}: {accepted}");
+    }
+    let one = architect.ok("GET", &format!("{threats}/{lapsed}"), None).await;
+    assert_eq!((&one["expired"], &one["decision"]["expires"]), (&json!(true), &json!("2020-01-31")), "{one}");
+
+    // Reviewed again with a later date, it is resolved once more.
+    let renew = json!({"expires": "2099-06-30"});
+    let (status, _, body) =
+        architect.send_with("PATCH", &format!("{threats}/{lapsed}"), &[("if-match", "*")], Some(renew)).await;
+    assert_eq!(status, 200, "{body}");
+    let unresolved = architect.ok("GET", &format!("{threats}?status=unresolved&limit=500"), None).await;
+    assert_eq!(count(&unresolved), count(&unresolved_before) - 3, "{unresolved}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acceptance_past_its_expiry_counts_as_unresolved() {
+    for backend in backends() {
+        expired_acceptances(backend).await;
+    }
+}
+
 async fn guarded_decisions(backend: Backend) {
     let server = TestServer::start(backend).await;
     let admin = server.organisation_admin("Acme", "alice").await;

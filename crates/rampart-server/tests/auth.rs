@@ -45,9 +45,12 @@ async fn passwords_lockout_and_disabled_accounts(backend: Backend) {
         let (status, _, body) = login_as(&server, "bob", "still not the password").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "failure {attempt}: {body}");
     }
+    // Locked, it answers as for a wrong guess: a stranger learns neither
+    // that the account exists nor that a guess was right.
     let (status, _, locked) = login_as(&server, "bob", PASSWORD).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{locked}");
-    assert_eq!(error_code(&locked), "locked");
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{locked}");
+    assert_eq!(locked["error"]["message"], unknown["error"]["message"]);
+    assert!(locked["error"]["message"].as_str().unwrap().contains("locked for 15 minutes"), "{locked}");
     let bob = user_id(&admin, "bob").await;
     let account = admin.ok("PATCH", &format!("/api/v1/users/{bob}"), Some(json!({"unlock": true}))).await;
     assert_eq!(account["locked_until"], Value::Null, "{account}");
@@ -252,6 +255,72 @@ async fn personal_and_project_tokens(backend: Backend) {
     let ci_id = created["id"].as_str().unwrap();
     assert_eq!(admin.send("DELETE", &format!("{tokens}/{ci_id}"), None).await.0, StatusCode::NO_CONTENT);
     assert_eq!(ci.get(&format!("/api/v1/projects/{project}")).await.0, StatusCode::UNAUTHORIZED);
+}
+
+/// A person changes their own password; an administrator resets a lost one.
+async fn changed_and_reset_passwords(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    server.create_user("Acme", "bob", false).await;
+    let (here, elsewhere) = (server.login("bob").await, server.login("bob").await);
+    let token = here.ok("POST", "/api/v1/tokens", Some(json!({"name": "ci"}))).await;
+    let bearer = here.with_token(token["token"].as_str().unwrap());
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let new_password = "bob's brand new password";
+
+    let (status, _, body) = here.send("PUT", "/api/v1/auth/password", Some(change(PASSWORD, "short"))).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("new_password")), "{body}");
+    let (status, _, body) = bearer.send("PUT", "/api/v1/auth/password", Some(change(PASSWORD, new_password))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an API token cannot change the password: {body}");
+    let (status, _, body) =
+        here.send("PUT", "/api/v1/auth/password", Some(change("a guess at the password", new_password))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(login_as(&server, "bob", PASSWORD).await.0, StatusCode::OK, "nothing changed yet");
+
+    let (status, _, body) = here.send("PUT", "/api/v1/auth/password", Some(change(PASSWORD, new_password))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(here.get("/api/v1/auth/session").await.0, StatusCode::OK, "this session stays");
+    assert_eq!(elsewhere.get("/api/v1/auth/session").await.0, StatusCode::UNAUTHORIZED, "the others end");
+    assert_eq!(bearer.get("/api/v1/auth/session").await.0, StatusCode::OK, "API tokens keep working");
+    assert_eq!(login_as(&server, "bob", PASSWORD).await.0, StatusCode::UNAUTHORIZED, "the old password is gone");
+    assert_eq!(login_as(&server, "bob", new_password).await.0, StatusCode::OK);
+
+    // Guessing the current password through a session left open runs into the lockout.
+    for _ in 0..5 {
+        let (status, _, _) =
+            here.send("PUT", "/api/v1/auth/password", Some(change("another guess at it", "whatever it is now"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(login_as(&server, "bob", new_password).await.0, StatusCode::UNAUTHORIZED, "locked out");
+
+    // The administrator's reset: a weak one changes nothing (not even the rest of the request)...
+    let bob = user_id(&admin, "bob").await;
+    let path = format!("/api/v1/users/{bob}");
+    let (status, _, body) =
+        admin.send("PATCH", &path, Some(json!({"display_name": "Robert", "password": "short"}))).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("password")), "{body}");
+    let users = admin.ok("GET", "/api/v1/users", None).await;
+    let bob_now = users["items"].as_array().unwrap().iter().find(|u| u["username"] == "bob").cloned().unwrap();
+    assert_eq!(bob_now["display_name"], "bob", "the request was refused whole: {bob_now}");
+    // ...a good one unlocks the account and ends its sessions.
+    let reset_password = "set by the administrator";
+    let account = admin.ok("PATCH", &path, Some(json!({"password": reset_password}))).await;
+    assert_eq!(account["locked_until"], Value::Null, "{account}");
+    assert_eq!(here.get("/api/v1/auth/session").await.0, StatusCode::UNAUTHORIZED, "bob's sessions end");
+    assert_eq!(login_as(&server, "bob", new_password).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(login_as(&server, "bob", reset_password).await.0, StatusCode::OK);
+
+    // Audited, without the password.
+    let audit = admin.ok("GET", "/api/v1/audit?limit=200", None).await.to_string();
+    assert!(audit.contains("user.password-change") && audit.contains("\"password_reset\":true"), "{audit}");
+    assert!(!audit.contains(new_password) && !audit.contains(reset_password), "no password in the audit log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_change_their_passwords_and_administrators_reset_them() {
+    for backend in backends() {
+        changed_and_reset_passwords(backend).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -51,6 +51,7 @@ fn expectations() -> HashMap<&'static str, Rule> {
         ("oidcLogin", SingleSignOn),
         ("oidcCallback", SingleSignOn),
         ("logout", SessionOnly),
+        ("changePassword", SessionOnly),
         ("getSession", Anyone),
         ("getSignInMethods", Public),
         ("listTokens", SessionOnly),
@@ -563,6 +564,8 @@ impl Matrix<'_> {
         let document = self.world.document.clone();
         let body = match operation {
             "login" => Some(json!({"username": "acme-spare", "password": PASSWORD})),
+            // The same password again: allowed, and every caller keeps signing in with it.
+            "changePassword" => Some(json!({"current_password": PASSWORD, "new_password": PASSWORD})),
             "createToken" => Some(json!({"name": self.unique("token"), "role": "viewer"})),
             "createUser" => Some(json!({"username": self.unique("new-user"), "password": PASSWORD})),
             "updateUser" => Some(json!({"display_name": "Spare user"})),

@@ -93,8 +93,22 @@ fn session_cookie(response: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
 }
 
-/// Starts the sign-in, lets the provider sign `who` in, and returns the callback URL it sends the browser to.
-async fn through_the_provider(server: &TestServer, who: &str, return_to: &str) -> String {
+/// Where the provider sends the browser back, and the cookie the server
+/// gave the browser when the sign-in started.
+struct Callback {
+    url: String,
+    cookie: String,
+}
+
+impl Callback {
+    /// The browser that started the sign-in follows the redirect back.
+    async fn follow(&self) -> reqwest::Response {
+        http().get(&self.url).header("cookie", &self.cookie).send().await.expect("callback")
+    }
+}
+
+/// Starts the sign-in, lets the provider sign `who` in, and returns where it sends the browser back.
+async fn through_the_provider(server: &TestServer, who: &str, return_to: &str) -> Callback {
     let start = http()
         .get(format!("{}/api/v1/auth/oidc/login", server.base))
         .query(&[("return_to", return_to)])
@@ -102,20 +116,32 @@ async fn through_the_provider(server: &TestServer, who: &str, return_to: &str) -
         .await
         .expect("login");
     assert_eq!(start.status(), StatusCode::FOUND, "{:?}", start.text().await);
+    let set_cookie = start
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("rampart_sso="))
+        .expect("the sign-in's cookie")
+        .to_string();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/api/v1/auth/oidc/callback"] {
+        assert!(set_cookie.contains(attribute), "{attribute}: {set_cookie}");
+    }
+    let cookie = set_cookie.split(';').next().unwrap_or_default().to_string();
     let mut authorize = url::Url::parse(&location(&start)).expect("authorization URL");
     assert!(authorize.path().ends_with("/authorize"), "{authorize}");
     authorize.query_pairs_mut().append_pair("login_hint", who);
     let granted = http().get(authorize).send().await.expect("authorize");
     assert_eq!(granted.status(), StatusCode::FOUND, "{:?}", granted.text().await);
-    let callback = location(&granted);
-    assert!(callback.starts_with(&format!("{}/api/v1/auth/oidc/callback?", server.base)), "{callback}");
-    callback
+    let url = location(&granted);
+    assert!(url.starts_with(&format!("{}/api/v1/auth/oidc/callback?", server.base)), "{url}");
+    Callback { url, cookie }
 }
 
 /// A whole sign-in: the session client and where the server sent the browser.
 async fn sso_login(server: &TestServer, who: &str, return_to: &str) -> (Client, String) {
     let callback = through_the_provider(server, who, return_to).await;
-    let back = http().get(&callback).send().await.expect("callback");
+    let back = callback.follow().await;
     assert_eq!(back.status(), StatusCode::FOUND, "{:?}", back.text().await);
     let cookie = session_cookie(&back).expect("a session cookie");
     let landing = location(&back);
@@ -179,15 +205,37 @@ async fn single_sign_on(backend: Backend) {
 
     // The callback is good once: replaying it is refused.
     let callback = through_the_provider(&server, "grace", "/").await;
-    assert_eq!(http().get(&callback).send().await.unwrap().status(), StatusCode::FOUND);
-    let replay = http().get(&callback).send().await.unwrap();
+    assert_eq!(callback.follow().await.status(), StatusCode::FOUND);
+    let replay = callback.follow().await;
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
     assert!(session_cookie(&replay).is_none());
+
+    // A callback belongs to the browser that started the sign-in. Followed
+    // by another one (a link someone sent it, login CSRF), it signs nobody
+    // in, and the sign-in stays good for the browser that started it.
+    let callback = through_the_provider(&server, "grace", "/").await;
+    let elsewhere = http().get(&callback.url).send().await.unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&elsewhere).is_none());
+    let other = through_the_provider(&server, "grace", "/").await;
+    let mixed = http().get(&callback.url).header("cookie", &other.cookie).send().await.unwrap();
+    assert_eq!(mixed.status(), StatusCode::UNAUTHORIZED, "another sign-in's cookie does not do");
+    assert!(session_cookie(&mixed).is_none());
+    let back = callback.follow().await;
+    assert_eq!(back.status(), StatusCode::FOUND);
+    assert!(session_cookie(&back).is_some());
+    let cleared = back
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with("rampart_sso=;") && v.contains("Max-Age=0"));
+    assert!(cleared, "the finished sign-in's cookie is cleared: {:?}", back.headers());
 
     // A provider that gets it wrong signs nobody in.
     provider.misbehave(Misbehaviour::WrongAudience);
     let callback = through_the_provider(&server, "grace", "/").await;
-    let refused = http().get(&callback).send().await.unwrap();
+    let refused = callback.follow().await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(session_cookie(&refused).is_none(), "no session after a token for another client");
     provider.misbehave(Misbehaviour::None);
@@ -204,7 +252,7 @@ async fn single_sign_on(backend: Backend) {
     admin.ok("PATCH", &format!("/api/v1/users/{grace_id}"), Some(json!({"disabled": true}))).await;
     assert_eq!(grace.get("/api/v1/auth/session").await.0, StatusCode::UNAUTHORIZED, "signed out when disabled");
     let callback = through_the_provider(&server, "grace", "/").await;
-    let refused = http().get(&callback).send().await.unwrap();
+    let refused = callback.follow().await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(session_cookie(&refused).is_none(), "no session for a disabled account");
 
@@ -220,7 +268,7 @@ async fn single_sign_on(backend: Backend) {
     admin.ok("PATCH", &format!("/api/v1/users/{ada_id}"), Some(json!({"disabled": true}))).await;
     let before = admin.ok("GET", "/api/v1/users", None).await["total"].clone();
     let callback = through_the_provider(&server, "ada", "/").await;
-    let refused = http().get(&callback).send().await.unwrap();
+    let refused = callback.follow().await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert!(session_cookie(&refused).is_none());
     assert_eq!(admin.ok("GET", "/api/v1/users", None).await["total"], before, "no new account was made");

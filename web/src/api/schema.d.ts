@@ -63,7 +63,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with a username and password
-         * @description Sets the session cookie (HttpOnly, Secure, SameSite=Lax) and returns the CSRF token that every write with the cookie must send as X-CSRF-Token. Five failures in a row lock the account for 15 minutes.
+         * @description Sets the session cookie (HttpOnly, Secure, SameSite=Lax) and returns the CSRF token that every write with the cookie must send as X-CSRF-Token. Five failures in a row lock the account for 15 minutes; a locked account is answered as a wrong password is, so that the answer tells a stranger nothing.
          */
         post: operations["login"];
         delete?: never;
@@ -133,6 +133,26 @@ export interface paths {
         /** Start single sign-on (redirects to the identity provider) */
         get: operations["oidcLogin"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change your own password
+         * @description Needs the current password, and a session (an API token cannot change it). Ends your other sessions; this one and your API tokens keep working. A wrong current password counts towards the lockout as a failed sign-in does.
+         */
+        put: operations["changePassword"];
         post?: never;
         delete?: never;
         options?: never;
@@ -796,7 +816,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Disable, unlock or promote an account (administrators) */
+        /** Disable, unlock or promote an account, or reset its password (administrators) */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -838,6 +858,12 @@ export interface components {
             disabled?: boolean | null;
             display_name?: string | null;
             is_org_admin?: boolean | null;
+            /**
+             * @description A new password for a local account (at least 12 characters): the
+             *     reset for someone who lost theirs. Ends the account's sessions and
+             *     clears its lockout; the audit log records that it was set, never the password.
+             */
+            password?: string | null;
             /** @description `true` clears a lockout. */
             unlock?: boolean | null;
         };
@@ -1208,6 +1234,11 @@ export interface components {
              */
             total: number;
         };
+        PasswordChange: {
+            current_password: string;
+            /** @description At least 12 characters. */
+            new_password: string;
+        };
         /** @description Documents the answer; the handler writes the same shape from borrowed parts. */
         Preview: {
             summary: components["schemas"]["VersionSummary"];
@@ -1407,6 +1438,13 @@ export interface components {
             decision: components["schemas"]["ThreatDecision"];
             description: string;
             due_date?: string | null;
+            /**
+             * @description Accepted until a date that has passed: it counts as unresolved again
+             *     (`status=unresolved` lists it), as in the CLI's analysis.
+             */
+            expired: boolean;
+            /** @description When an acceptance must be reviewed again (YYYY-MM-DD). */
+            expires?: string | null;
             id: string;
             owner?: string | null;
             references: string[];
@@ -1449,6 +1487,13 @@ export interface components {
         };
         ThreatSummary: {
             due_date?: string | null;
+            /**
+             * @description Accepted until a date that has passed: it counts as unresolved again
+             *     (`status=unresolved` lists it), as in the CLI's analysis.
+             */
+            expired: boolean;
+            /** @description When an acceptance must be reviewed again (YYYY-MM-DD). */
+            expires?: string | null;
             id: string;
             owner?: string | null;
             rule: string;
@@ -1746,7 +1791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Wrong username or password */
+            /** @description Wrong username or password, or a locked or disabled account */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1775,15 +1820,6 @@ export interface operations {
             };
             /** @description The body is not sent as application/json */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Too many failed sign-ins: the account is locked for a while */
-            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1965,6 +2001,91 @@ export interface operations {
             };
             /** @description Single sign-on is not configured */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; the body says which field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not signed in, or the token is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The current password is wrong, or the request came with an API token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The account signs in through single sign-on and has no password */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not sent as application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,9 @@ pub struct Args {
 pub enum Command {
     /// Create a local account (and its organisation, if new).
     CreateUser(CreateUser),
+    /// Set a local account's password (for someone locked out, an
+    /// administrator included): clears its lockout and ends its sessions.
+    SetPassword(SetPassword),
     /// Write a consistent snapshot of the whole database (JSON Lines).
     Backup(Backup),
     /// Restore a snapshot into an empty database (SQLite or PostgreSQL).
@@ -45,6 +48,17 @@ pub struct CreateUser {
     pub display_name: Option<String>,
     #[arg(long)]
     pub email: Option<String>,
+    /// Read the password from standard input (first line) instead of RAMPART_PASSWORD.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(clap::Args)]
+pub struct SetPassword {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[arg(long)]
+    pub username: String,
     /// Read the password from standard input (first line) instead of RAMPART_PASSWORD.
     #[arg(long)]
     pub password_stdin: bool,
@@ -86,6 +100,7 @@ pub fn run(args: Args) -> u8 {
     };
     let result = match args.command {
         Command::CreateUser(command) => rt.block_on(create_user(command)),
+        Command::SetPassword(command) => rt.block_on(set_password(command)),
         Command::Backup(command) => rt.block_on(backup(command)),
         Command::Restore(command) => rt.block_on(restore(command)),
         Command::LoadSample(command) => rt.block_on(load_sample(command)),
@@ -101,15 +116,28 @@ async fn open(database: &DatabaseArgs) -> Result<rampart_server::db::Db, String>
     rampart_server::db::Db::open(&database.url(), 2).await.map_err(|e| e.to_string())
 }
 
-async fn create_user(command: CreateUser) -> Result<(), String> {
-    let password = if command.password_stdin {
+/// The password from standard input (its first line) or RAMPART_PASSWORD.
+fn read_password(from_stdin: bool) -> Result<String, String> {
+    if from_stdin {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read the password: {e}"))?;
-        text.lines().next().unwrap_or_default().to_string()
+        Ok(text.lines().next().unwrap_or_default().to_string())
     } else {
         std::env::var("RAMPART_PASSWORD")
-            .map_err(|_| "give the password in RAMPART_PASSWORD or with --password-stdin".to_string())?
-    };
+            .map_err(|_| "give the password in RAMPART_PASSWORD or with --password-stdin".to_string())
+    }
+}
+
+async fn set_password(command: SetPassword) -> Result<(), String> {
+    let password = read_password(command.password_stdin)?;
+    let db = open(&command.database).await?;
+    rampart_server::api::users::reset_password(&db, &command.username, &password).await.map_err(|e| e.message)?;
+    eprintln!("set the password of `{}`; its sessions are ended and any lockout cleared", command.username);
+    Ok(())
+}
+
+async fn create_user(command: CreateUser) -> Result<(), String> {
+    let password = read_password(command.password_stdin)?;
     let db = open(&command.database).await?;
     let org_id = rampart_server::api::users::ensure_organisation(&db, &command.organisation)
         .await

@@ -12,7 +12,7 @@ use sqlx::Row;
 use super::common::{Body, Page, PageQuery, Path, Query, text_field};
 use super::registry::Api;
 use crate::audit;
-use crate::auth::caller::{ClientAddr, session_cookie};
+use crate::auth::caller::{ClientAddr, cookie_named, session_cookie};
 use crate::auth::{Caller, CallerKind, Role, passwords, secrets, sessions};
 use crate::db::{new_id, now_ms, timestamp};
 use crate::error::{ApiError, ApiResult};
@@ -25,12 +25,12 @@ pub fn register(api: &mut Api) {
         .describe(
             "Sets the session cookie (HttpOnly, Secure, SameSite=Lax) and returns the CSRF token that \
              every write with the cookie must send as X-CSRF-Token. Five failures in a row lock the \
-             account for 15 minutes.",
+             account for 15 minutes; a locked account is answered as a wrong password is, so that the \
+             answer tells a stranger nothing.",
         )
         .request::<LoginRequest>()
         .response::<SessionInfo>()
-        .error(401, "Wrong username or password")
-        .error(429, "Too many failed sign-ins: the account is locked for a while")
+        .error(401, "Wrong username or password, or a locked or disabled account")
         .add(login);
     api.get("/api/v1/auth/methods", "getSignInMethods", "How one can sign in here: password, single sign-on")
         .tag("auth")
@@ -38,6 +38,18 @@ pub fn register(api: &mut Api) {
         .response::<SignInMethods>()
         .add(methods);
     api.post("/api/v1/auth/logout", "logout", "End the session").tag("auth").status(204).add(logout);
+    api.put("/api/v1/auth/password", "changePassword", "Change your own password")
+        .tag("auth")
+        .describe(
+            "Needs the current password, and a session (an API token cannot change it). Ends your other \
+             sessions; this one and your API tokens keep working. A wrong current password counts towards \
+             the lockout as a failed sign-in does.",
+        )
+        .request::<PasswordChange>()
+        .status(204)
+        .error(403, "The current password is wrong, or the request came with an API token")
+        .error(409, "The account signs in through single sign-on and has no password")
+        .add(change_password);
     api.get("/api/v1/auth/session", "getSession", "Who is signed in, their roles and the CSRF token")
         .tag("auth")
         .response::<SessionInfo>()
@@ -168,7 +180,14 @@ async fn login(
     ClientAddr(remote): ClientAddr,
     Body(request): Body<LoginRequest>,
 ) -> ApiResult<Response> {
-    let refused = || ApiError::unauthorized("wrong username or password");
+    // One answer for an unknown name, a wrong password, a disabled account
+    // and a locked one, given after the same work (an argon2 check): none
+    // tells a stranger that an account exists, or that a guess was right.
+    let refused = || {
+        ApiError::unauthorized(
+            "wrong username or password (after five failed sign-ins in a row, an account is locked for 15 minutes)",
+        )
+    };
     let row = sqlx::query(
         "SELECT id, org_id, password_hash, failed_logins, locked_until, disabled FROM users WHERE username = $1",
     )
@@ -176,77 +195,35 @@ async fn login(
     .fetch_optional(&state.db.pool)
     .await?;
     let Some(row) = row else {
-        passwords::dummy_verify(&request.password);
+        check_password(None, request.password).await?;
         return Err(refused());
     };
     let user_id: String = row.try_get("id")?;
     let org_id: String = row.try_get("org_id")?;
     let now = now_ms();
     if row.try_get::<Option<i64>, _>("locked_until")?.is_some_and(|until| until > now) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "locked",
-            "too many failed sign-ins: the account is locked for 15 minutes",
-        ));
+        check_password(None, request.password).await?;
+        return Err(refused());
     }
-    let stored: Option<String> = row.try_get("password_hash")?;
-    let password = request.password.clone();
-    let verified = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => passwords::verify(&password, &stored),
-        None => {
-            passwords::dummy_verify(&password);
-            false
-        }
-    })
-    .await
-    .map_err(|error| ApiError::internal("password check failed", error))?;
+    let verified = check_password(row.try_get("password_hash")?, request.password.clone()).await?;
     let mut tx = state.db.write().await?;
     if !verified || row.try_get::<i64, _>("disabled")? != 0 {
-        // Counted in the database, so the limit holds across replicas.
-        let failures: i64 = sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-        )
-        .bind(&user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if failures >= passwords::LOCKOUT_THRESHOLD {
-            sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-                .bind(now + passwords::LOCKOUT_MS)
-                .bind(&user_id)
-                .execute(&mut *tx)
-                .await?;
-            audit::record_as(
-                &mut tx,
-                Some(&org_id),
-                Some(&user_id),
-                &request.username,
-                &remote,
-                "user.locked",
-                "user",
-                &user_id,
-                json!({"failures": failures}),
-            )
-            .await?;
-        }
-        audit::record_as(
-            &mut tx,
-            Some(&org_id),
-            None,
-            &request.username,
-            &remote,
-            "auth.login-failed",
-            "user",
-            &user_id,
-            json!({}),
-        )
-        .await?;
+        count_failure(&mut tx, &org_id, &user_id, &request.username, &remote).await?;
         tx.commit().await?;
         return Err(refused());
     }
-    sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(&user_id)
-        .execute(&mut *tx)
-        .await?;
+    // Only if no guess made at the same time has locked the account since it was read.
+    let unlocked = sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL \
+         WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
+    )
+    .bind(&user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if unlocked.rows_affected() == 0 {
+        return Err(refused());
+    }
     audit::record_as(
         &mut tx,
         Some(&org_id),
@@ -261,6 +238,21 @@ async fn login(
     .await?;
     tx.commit().await?;
     signed_in(&state, &user_id, "session").await
+}
+
+/// Whether `password` is the one `stored` hashes (false without one, after
+/// as long a check). Off the request threads: argon2 takes tens of
+/// milliseconds of CPU, and a flood of sign-ins must not stall other requests.
+async fn check_password(stored: Option<String>, password: String) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => passwords::verify(&password, &stored),
+        None => {
+            passwords::dummy_verify(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|error| ApiError::internal("password check failed", error))
 }
 
 /// Starts a session for `user_id` and answers with its cookie and details.
@@ -289,6 +281,87 @@ async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMa
     }
     let cookie = sessions::clear_cookie(state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 12 characters.
+    pub new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ClientAddr(remote): ClientAddr,
+    headers: HeaderMap,
+    Body(change): Body<PasswordChange>,
+) -> ApiResult<Response> {
+    caller.require_session()?;
+    if let Some(weakness) = passwords::weakness(&change.new_password) {
+        return Err(ApiError::invalid_field("new_password", weakness));
+    }
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(&caller.user_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    let Some(stored) = stored else {
+        return Err(ApiError::conflict(
+            "your account signs in through single sign-on and has no password here; change it with your identity \
+             provider",
+        ));
+    };
+    if !check_password(Some(stored), change.current_password).await? {
+        // A session left open must not become a way to guess the password without the lockout.
+        let mut tx = state.db.write().await?;
+        count_failure(&mut tx, &caller.org_id, &caller.user_id, &caller.label, &remote).await?;
+        tx.commit().await?;
+        return Err(ApiError::forbidden("the current password is wrong"));
+    }
+    let keep = session_cookie(&headers).map(|token| secrets::digest(&token));
+    let mut tx = state.db.write().await?;
+    crate::api::users::set_password(&mut tx, &caller.user_id, &change.new_password, keep.as_deref()).await?;
+    audit::record(&mut tx, &caller, "user.password-change", "user", &caller.user_id, json!({})).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Counts a failed sign-in against `user_id`, locking the account at the
+/// threshold; audited. Counted in the database, so the limit holds across replicas.
+async fn count_failure(
+    tx: &mut crate::db::Tx,
+    org_id: &str,
+    user_id: &str,
+    username: &str,
+    remote: &str,
+) -> ApiResult<()> {
+    let failures: i64 =
+        sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(user_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if failures >= passwords::LOCKOUT_THRESHOLD {
+        sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+            .bind(now_ms() + passwords::LOCKOUT_MS)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        audit::record_as(
+            tx,
+            Some(org_id),
+            Some(user_id),
+            username,
+            remote,
+            "user.locked",
+            "user",
+            user_id,
+            json!({"failures": failures}),
+        )
+        .await?;
+    }
+    audit::record_as(tx, Some(org_id), None, username, remote, "auth.login-failed", "user", user_id, json!({})).await?;
+    Ok(())
 }
 
 async fn session(
@@ -380,13 +453,15 @@ async fn oidc_login(State(state): State<AppState>, Query(query): Query<OidcLogin
     .bind(now)
     .execute(&state.db.pool)
     .await?;
+    let cookie = sessions::set_sso_cookie(&request.state, state.config.secure_cookies, OIDC_LOGIN_MS);
     // 302, as the document says (axum's `Redirect::to` would answer 303).
-    Ok((StatusCode::FOUND, [(header::LOCATION, request.url)]).into_response())
+    Ok((StatusCode::FOUND, [(header::LOCATION, request.url), (header::SET_COOKIE, cookie)]).into_response())
 }
 
 async fn oidc_callback(
     State(state): State<AppState>,
     ClientAddr(remote): ClientAddr,
+    headers: HeaderMap,
     Query(query): Query<OidcCallbackQuery>,
 ) -> ApiResult<Response> {
     let Some(client) = &state.oidc else {
@@ -401,6 +476,15 @@ async fn oidc_callback(
     let (Some(code), Some(login_state)) = (query.code, query.state) else {
         return Err(ApiError::bad_request("the callback needs `code` and `state` from the identity provider"));
     };
+    // Checked before the sign-in is used up, so that a forged link cannot
+    // spend the sign-in the browser itself has under way.
+    let started_here =
+        cookie_named(&headers, sessions::SSO_COOKIE).is_some_and(|cookie| secrets::same_secret(&cookie, &login_state));
+    if !started_here {
+        return Err(ApiError::unauthorized(
+            "this sign-in was not started in this browser (or its cookie was lost); start the sign-in again",
+        ));
+    }
     // One use only: the row is deleted as it is read.
     let row =
         sqlx::query("DELETE FROM oidc_logins WHERE state = $1 RETURNING nonce, pkce_verifier, return_to, created_at")
@@ -421,6 +505,11 @@ async fn oidc_callback(
     let user_id = crate::api::users::user_for_identity(&state, &identity, &remote).await?;
     let mut response = signed_in(&state, &user_id, "session").await?;
     *response.status_mut() = StatusCode::FOUND;
+    let done = sessions::clear_sso_cookie(state.config.secure_cookies);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        header::HeaderValue::from_str(&done).map_err(|e| ApiError::internal("bad cookie", e))?,
+    );
     response.headers_mut().insert(
         header::LOCATION,
         header::HeaderValue::from_str(&return_to).map_err(|e| ApiError::internal("bad return path", e))?,

@@ -17,20 +17,74 @@ pub struct Body<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
+        if !is_json(request.headers()) {
+            return Err(not_json());
+        }
+        // Read as bytes first (within the body limit), to look for NULs before parsing.
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| body_rejection(rejection.status(), rejection.body_text()))?;
+        if let Some(at) = escaped_nul(&bytes) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-body",
+                format!(
+                    "the JSON body holds the NUL character (\\u0000, at byte {at}), which no text may contain here"
+                ),
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
 }
 
+/// Whether the request says its body is JSON: `application/json`, or a
+/// `+json` type such as `application/merge-patch+json`, as axum's `Json` takes.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let Some((kind, subtype)) = essence.split_once('/') else { return false };
+    kind == "application" && (subtype == "json" || subtype.ends_with("+json"))
+}
+
+/// Where a JSON text escapes the NUL character (`\u0000`), if it does: a
+/// byte offset. PostgreSQL cannot store it in text or JSON, and no name,
+/// id or message needs it, so every database refuses it alike, up front.
+/// (A backslash escaped itself, `\\u0000`, is the text `\u0000` and fine.)
+pub fn escaped_nul(json: &[u8]) -> Option<usize> {
+    // memchr's search: a save's body is a whole model, some 200 KB.
+    memchr::memmem::find_iter(json, b"\\u0000").find(|&at| {
+        let backslashes_before = json[..at].iter().rev().take_while(|&&byte| byte == b'\\').count();
+        backslashes_before % 2 == 0
+    })
+}
+
+/// Refuses a URL that carries the NUL character (`%00`) in its `part`:
+/// no id or filter holds one, and PostgreSQL could not even look it up.
+fn refuse_nul(text: Option<&str>, code: &'static str, part: &str) -> Result<(), ApiError> {
+    if text.is_some_and(|text| text.contains("%00")) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            format!("the {part} holds the NUL character (%00), which no value may contain"),
+        ));
+    }
+    Ok(())
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "the body must be JSON, sent with `Content-Type: application/json`",
+    )
+}
+
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "the body must be JSON, sent with `Content-Type: application/json`",
-        ),
+        JsonRejection::MissingJsonContentType(_) => not_json(),
         JsonRejection::JsonDataError(error) => ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid-body",
@@ -69,6 +123,7 @@ pub struct Query<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        refuse_nul(parts.uri.query(), "invalid-query", "query string")?;
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
             Err(QueryRejection::FailedToDeserializeQueryString(error)) => Err(ApiError::new(
@@ -87,6 +142,7 @@ pub struct Path<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        refuse_nul(Some(parts.uri.path()), "invalid-path", "path")?;
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(PathRejection::FailedToDeserializePathParams(error)) => Err(ApiError::new(

@@ -135,6 +135,11 @@ pub struct ThreatSummary {
     pub status: String,
     pub owner: Option<String>,
     pub due_date: Option<String>,
+    /// When an acceptance must be reviewed again (YYYY-MM-DD).
+    pub expires: Option<String>,
+    /// Accepted until a date that has passed: it counts as unresolved again
+    /// (`status=unresolved` lists it), as in the CLI's analysis.
+    pub expired: bool,
     /// The version since which the threat is raised as it is now.
     pub since_version: i64,
 }
@@ -287,11 +292,26 @@ fn threats_from(backend: Backend, version: Option<i64>, head: i64) -> String {
 
 /// The columns of a list entry: not the detail, which lists never show.
 const SUMMARY_COLUMNS: &str = "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
-    t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date";
+    t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date, s.expires";
 
-fn summary(row: &sqlx::any::AnyRow) -> ApiResult<ThreatSummary> {
+/// Today's date in UTC as stored dates are written (YYYY-MM-DD), which
+/// compare as text in date order.
+fn today() -> String {
+    time::OffsetDateTime::now_utc().date().to_string()
+}
+
+/// A decision that accepted the threat until a day before `today`.
+fn acceptance_expired(status: &str, expires: Option<&str>, today: &str) -> bool {
+    status == "accepted" && expires.is_some_and(|date| date < today)
+}
+
+fn summary(row: &sqlx::any::AnyRow, today: &str) -> ApiResult<ThreatSummary> {
     let stride: String = row.try_get("stride")?;
+    let status: String = row.try_get("status")?;
+    let expires: Option<String> = row.try_get("expires")?;
     Ok(ThreatSummary {
+        expired: acceptance_expired(&status, expires.as_deref(), today),
+        expires,
         id: row.try_get("threat_id")?,
         rule: row.try_get("rule")?,
         title: row.try_get("title")?,
@@ -300,7 +320,7 @@ fn summary(row: &sqlx::any::AnyRow) -> ApiResult<ThreatSummary> {
         severity: row.try_get("severity")?,
         score: row.try_get("score")?,
         stride: stride.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        status: row.try_get("status")?,
+        status,
         owner: row.try_get("owner")?,
         due_date: row.try_get("due_date")?,
         since_version: row.try_get("since_version")?,
@@ -332,6 +352,7 @@ async fn list_threats(
     let mut sql = threats_from(state.db.backend, version_asked, access.head_version);
     let mut binds: Vec<String> = Vec::new();
     let mut next = if latest { 2 } else { 3 };
+    let today = today();
     let mut condition = |sql: &mut String, clause: &str, value: String| {
         sql.push_str(&clause.replace('?', &format!("${next}")));
         binds.push(value);
@@ -339,7 +360,13 @@ async fn list_threats(
     };
     match query.status.as_deref() {
         None => {}
-        Some("unresolved") => sql.push_str(" AND COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress')"),
+        // As the CLI counts them: open, in progress, or accepted until a day that has passed.
+        Some("unresolved") => condition(
+            &mut sql,
+            " AND (COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress') \
+             OR (s.status = 'accepted' AND s.expires < ?))",
+            today.clone(),
+        ),
         Some(status) if STATUSES.contains(&status) => {
             condition(&mut sql, " AND COALESCE(s.status, t.analysis_status) = ?", status.to_string())
         }
@@ -414,7 +441,7 @@ async fn list_threats(
     };
     let total: Option<i64> = counted.try_get("list_total")?;
     let version = if latest { counted.try_get("list_version")? } else { version };
-    let items = rows.iter().map(summary).collect::<ApiResult<Vec<_>>>()?;
+    let items = rows.iter().map(|row| summary(row, &today)).collect::<ApiResult<Vec<_>>>()?;
     Ok(axum::Json(ThreatPage { items, total: total.unwrap_or(0), limit, offset, version }))
 }
 
@@ -503,7 +530,7 @@ async fn get_threat(
     let decision = decision(&state, &model_id, &threat_id, &analysis_status).await?;
     let (description, references, countermeasures) = crate::analysis::explain(&state.kb, &detail);
     let body = ThreatDetail {
-        summary: summary(&row)?,
+        summary: summary(&row, &today())?,
         description,
         references,
         countermeasures,

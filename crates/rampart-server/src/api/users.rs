@@ -29,11 +29,15 @@ pub fn register(api: &mut Api) {
         .request::<NewAccount>()
         .response::<Account>()
         .add(create_user);
-    api.patch("/api/v1/users/{user}", "updateUser", "Disable, unlock or promote an account (administrators)")
-        .tag("users")
-        .request::<AccountChange>()
-        .response::<Account>()
-        .add(update_user);
+    api.patch(
+        "/api/v1/users/{user}",
+        "updateUser",
+        "Disable, unlock or promote an account, or reset its password (administrators)",
+    )
+    .tag("users")
+    .request::<AccountChange>()
+    .response::<Account>()
+    .add(update_user);
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -71,6 +75,10 @@ pub struct AccountChange {
     pub is_org_admin: Option<bool>,
     /// `true` clears a lockout.
     pub unlock: Option<bool>,
+    /// A new password for a local account (at least 12 characters): the
+    /// reset for someone who lost theirs. Ends the account's sessions and
+    /// clears its lockout; the audit log records that it was set, never the password.
+    pub password: Option<String>,
 }
 
 const ACCOUNT_COLUMNS: &str =
@@ -157,6 +165,64 @@ pub async fn insert_user(tx: &mut crate::db::Tx, org_id: &str, request: &NewAcco
         other => other,
     })?;
     Ok(id)
+}
+
+/// Sets `user_id`'s password (checked for strength), clears its lockout and
+/// ends its sessions but the one whose digest is `keep`.
+pub async fn set_password(tx: &mut crate::db::Tx, user_id: &str, password: &str, keep: Option<&str>) -> ApiResult<()> {
+    if let Some(weakness) = passwords::weakness(password) {
+        return Err(ApiError::invalid_field("password", weakness));
+    }
+    let password = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+        .await
+        .map_err(|error| ApiError::internal("cannot hash the password", error))?
+        .map_err(|error| ApiError::internal("cannot hash the password", error))?;
+    sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.unwrap_or_default())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `rampart admin set-password`: sets the password of the local account
+/// `username`, from the command line (audited as such).
+pub async fn reset_password(db: &Db, username: &str, password: &str) -> ApiResult<()> {
+    let account: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, org_id, password_hash FROM users WHERE username = $1")
+            .bind(username.trim())
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some((id, org_id, hash)) = account else {
+        return Err(ApiError::not_found(&format!("account `{username}`")));
+    };
+    if hash.is_none() {
+        return Err(ApiError::conflict(format!(
+            "`{username}` signs in through single sign-on and has no password here"
+        )));
+    }
+    let mut tx = db.write().await?;
+    set_password(&mut tx, &id, password, None).await?;
+    audit::record_as(
+        &mut tx,
+        Some(&org_id),
+        None,
+        "rampart admin",
+        "command line",
+        "user.password-reset",
+        "user",
+        &id,
+        json!({"username": username}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn list_users(
@@ -250,6 +316,18 @@ async fn update_user(
             .execute(&mut *tx)
             .await?;
     }
+    if let Some(password) = &change.password {
+        let has_password: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(&user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if has_password.is_none() {
+            return Err(ApiError::conflict(
+                "this account signs in through single sign-on and has no password here to reset",
+            ));
+        }
+        set_password(&mut tx, &user_id, password, None).await?;
+    }
     if change.unlock == Some(true) {
         sqlx::query("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1")
             .bind(&user_id)
@@ -257,7 +335,8 @@ async fn update_user(
             .await?;
     }
     let detail = json!({"display_name": change.display_name, "disabled": change.disabled,
-                        "is_org_admin": change.is_org_admin, "unlock": change.unlock});
+                        "is_org_admin": change.is_org_admin, "unlock": change.unlock,
+                        "password_reset": change.password.is_some()});
     audit::record(&mut tx, &caller, "user.update", "user", &user_id, detail).await?;
     tx.commit().await?;
     Ok(axum::Json(fetch_account(&state, &caller.org_id, &user_id).await?))

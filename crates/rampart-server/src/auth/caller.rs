@@ -86,13 +86,18 @@ pub fn remote_addr(parts: &Parts, trust_proxy: bool) -> String {
 }
 
 pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_named(headers, SESSION_COOKIE)
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie_named(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == SESSION_COOKIE)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_string())
 }
 

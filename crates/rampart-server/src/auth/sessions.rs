@@ -46,6 +46,37 @@ pub fn set_cookie(token: &str, secure: bool, max_age_hours: i64) -> String {
         .to_string()
 }
 
+/// The cookie that ties a single sign-on to the browser that started it:
+/// it holds the sign-in's `state`, which the callback must find in it as
+/// well as in its URL. Without it, a callback URL made by someone else's
+/// sign-in would sign this browser in as them (login CSRF). SameSite=Lax,
+/// not Strict: the provider's redirect back is a navigation from its site.
+pub const SSO_COOKIE: &str = "rampart_sso";
+/// Where the browser sends it: the callback only.
+const SSO_COOKIE_PATH: &str = "/api/v1/auth/oidc/callback";
+
+pub fn set_sso_cookie(state: &str, secure: bool, max_age_ms: i64) -> String {
+    Cookie::build((SSO_COOKIE, state.to_string()))
+        .path(SSO_COOKIE_PATH)
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::milliseconds(max_age_ms))
+        .build()
+        .to_string()
+}
+
+pub fn clear_sso_cookie(secure: bool) -> String {
+    Cookie::build((SSO_COOKIE, ""))
+        .path(SSO_COOKIE_PATH)
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
 pub fn clear_cookie(secure: bool) -> String {
     Cookie::build((SESSION_COOKIE, ""))
         .path("/")

@@ -139,7 +139,16 @@ impl Writer {
 
     /// Waits for a turn, then begins a write transaction (`BEGIN IMMEDIATE`).
     pub async fn begin(&self) -> Result<Transaction, sqlx::Error> {
-        let turn = self.turns.clone().lock_owned().await;
+        self.begin_within(super::WAIT_FOR_CONNECTION).await
+    }
+
+    /// [`Self::begin`], giving up after waiting `patience` for the turn: as
+    /// PostgreSQL's pool does for a connection, with the error the API
+    /// answers `503 busy`, rather than queueing a request without end.
+    pub async fn begin_within(&self, patience: Duration) -> Result<Transaction, sqlx::Error> {
+        let turn = tokio::time::timeout(patience, self.turns.clone().lock_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?;
         let mut connection = self.connection.clone().lock_owned().await;
         connection.begin().await?;
         Ok(Transaction { connection, mutex: self.connection.clone(), written: self.written.clone(), _turn: turn })
@@ -311,16 +320,26 @@ pub fn write_back_every(
     let passes = Arc::new(AtomicU64::new(0));
     let counted = passes.clone();
     let thread = std::thread::Builder::new().name("rampart-write-back".into()).spawn(move || {
+        // Each file is opened once and never closed. Closing any descriptor
+        // of a file drops every POSIX lock this process holds on it, the
+        // SQLite connections' included: another process (`rampart admin`
+        // while the server runs) then took the database as unused, and
+        // checkpointed and removed the log under the server, which read it
+        // short (SQLITE_IOERR_SHORT_READ) or worse. See "How To Corrupt An
+        // SQLite Database File", 2.2. The log exists while the server's
+        // writer connection is open; a file missing at first is opened later.
+        let mut open: Vec<Option<std::fs::File>> = files.iter().map(|_| None).collect();
         let mut synced = written.load(Ordering::Relaxed);
         // Ends when the server stops, or when it is gone (the sender dropped).
         while !*stopped.borrow() && stopped.has_changed().is_ok() {
             let now = written.load(Ordering::Relaxed);
             if now != synced {
                 synced = now;
-                for file in &files {
-                    // Opened each time: the log is made again after the
-                    // last connection closes. A missing file has nothing to write.
-                    if let Ok(file) = std::fs::File::open(file)
+                for (path, file) in files.iter().zip(open.iter_mut()) {
+                    if file.is_none() {
+                        *file = std::fs::File::open(path).ok();
+                    }
+                    if let Some(file) = file
                         && let Err(error) = file.sync_data()
                     {
                         tracing::debug!(%error, "cannot write the database back to disk");
@@ -330,6 +349,9 @@ pub fn write_back_every(
             }
             std::thread::sleep(interval);
         }
+        // Not closed even now: requests may still be finishing on the
+        // connections, whose locks a close would drop. The process ends soon.
+        std::mem::forget(open);
     })?;
     Ok((thread, passes))
 }
