@@ -13,6 +13,7 @@ use std::io::{BufRead, Write};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use futures_util::TryStreamExt;
 use serde_json::{Map, Value, json};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -276,16 +277,21 @@ pub async fn backup(db: &Db, out: &mut dyn Write) -> Result<BTreeMap<String, u64
     for (table, columns) in TABLES {
         let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
         let sql = format!("SELECT {} FROM {table}", names.join(", "));
-        let rows = sqlx::query(&sql).fetch_all(&mut *tx).await.map_err(|e| format!("cannot read {table}: {e}"))?;
-        for row in &rows {
+        // Row by row: the threats table of a large organisation is more
+        // than the server should hold in memory at once.
+        let mut rows = sqlx::query(&sql).fetch(&mut *tx);
+        let mut count = 0u64;
+        while let Some(row) = rows.try_next().await.map_err(|e| format!("cannot read {table}: {e}"))? {
             let mut object = Map::new();
             for (name, kind) in columns.iter() {
                 object
-                    .insert((*name).to_string(), value(row, name, *kind).map_err(|e| format!("{table}.{name}: {e}"))?);
+                    .insert((*name).to_string(), value(&row, name, *kind).map_err(|e| format!("{table}.{name}: {e}"))?);
             }
             writeln!(out, "{}", json!({"table": table, "row": object})).map_err(io)?;
+            count += 1;
         }
-        counts.insert((*table).to_string(), rows.len() as u64);
+        drop(rows);
+        counts.insert((*table).to_string(), count);
     }
     writeln!(out, "{}", json!({"end": true, "counts": counts})).map_err(io)?;
     tx.commit().await.map_err(|e| format!("cannot end the snapshot: {e}"))?;

@@ -291,6 +291,63 @@ async fn a_backup_restores_into_either_database() {
     }
 }
 
+/// What a backup holds of `model_id`, checked to be one moment's state:
+/// versions 1 to the head, no threat row from a later version, and one
+/// audit record per save. Returns the head.
+fn consistent_head(backup: &[u8], model_id: &str) -> i64 {
+    let text = std::str::from_utf8(backup).expect("UTF-8");
+    let rows: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).expect("a JSON line")).collect();
+    let of = |table: &str| -> Vec<&Value> {
+        rows.iter().filter(|r| r["table"] == table && r["row"]["model_id"] == model_id).map(|r| &r["row"]).collect()
+    };
+    let model = rows.iter().find(|r| r["table"] == "models" && r["row"]["id"] == model_id).expect("the model");
+    let head = model["row"]["head_version"].as_i64().expect("a head");
+    let mut versions: Vec<i64> = of("model_versions").iter().map(|v| v["version"].as_i64().unwrap()).collect();
+    versions.sort();
+    assert_eq!(versions, (1..=head).collect::<Vec<_>>(), "the versions are those up to the head");
+    let threats = of("threats");
+    assert!(threats.iter().all(|t| t["since_version"].as_i64().unwrap() <= head), "no row of a later version");
+    assert!(threats.iter().any(|t| t["until_version"].is_null()), "the head's threats are there");
+    let saves = rows
+        .iter()
+        .filter(|r| {
+            r["table"] == "audit_log" && r["row"]["action"] == "model.save" && r["row"]["target_id"] == model_id
+        })
+        .count() as i64;
+    assert_eq!(saves, head - 1, "one audit record for each save after the first version");
+    head
+}
+
+/// A backup taken while saves land is one moment's database, though it
+/// reads its tables one after another, row by row.
+async fn backup_under_writes(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (admin, _, model_id) = shop_of_two_versions(&server).await;
+    let saver = {
+        let (admin, model_id, document) = (admin.clone(), model_id.clone(), fixture("small.yaml"));
+        tokio::spawn(async move {
+            for n in 0..40 {
+                save(&admin, &model_id, &document.replace("name: Small shop", &format!("name: Small shop {n}"))).await;
+            }
+        })
+    };
+    let mut heads = std::collections::BTreeSet::new();
+    while !saver.is_finished() {
+        let mut backup = Vec::new();
+        rampart_server::backup::backup(&server.state().db, &mut backup).await.expect("backup");
+        heads.insert(consistent_head(&backup, &model_id));
+    }
+    saver.await.expect("the saves");
+    assert!(heads.len() >= 3, "saves landed between the backups: {heads:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_saves_land_is_consistent() {
+    for backend in backends() {
+        backup_under_writes(backend).await;
+    }
+}
+
 /// `backup` as a server before `threat_details` wrote it: each threat row
 /// carries its detail, and the schema is the one before.
 fn as_older_backup(backup: &[u8]) -> String {
