@@ -1276,3 +1276,60 @@ async fn the_openapi_document_describes_every_endpoint() {
         );
     }
 }
+
+/// The projects list: only what the caller may see, paged after that
+/// filtering, with `business_unit` and `q`, and each entry's counts.
+async fn projects_list(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let unit = |name: &'static str| {
+        let admin = admin.clone();
+        async move { admin.ok("POST", "/api/v1/business-units", Some(json!({"name": name}))).await["id"].clone() }
+    };
+    let (retail, logistics) = (unit("Retail").await, unit("Logistics").await);
+    let mut ids = std::collections::HashMap::new();
+    for (name, unit) in
+        [("alpha", &retail), ("Bravo", &logistics), ("charlie", &retail), ("Delta", &retail), ("echo", &logistics)]
+    {
+        let project = admin.ok("POST", "/api/v1/projects", Some(json!({"name": name, "business_unit_id": unit}))).await;
+        ids.insert(name, project["id"].as_str().unwrap().to_string());
+    }
+    let model = |project: &str| format!("/api/v1/projects/{project}/models");
+    admin.ok("POST", &model(&ids["charlie"]), Some(json!({"name": "shop", "document": fixture("small.yaml")}))).await;
+    let dora_id = server.create_user("Acme", "dora", false).await;
+    for name in ["Bravo", "charlie", "echo"] {
+        let path = format!("/api/v1/projects/{}/members/{dora_id}", ids[name]);
+        admin.ok("PUT", &path, Some(json!({"role": "viewer"}))).await;
+    }
+    let dora = server.login("dora").await;
+    let names = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+    };
+
+    let all = admin.ok("GET", "/api/v1/projects", None).await;
+    assert_eq!(names(&all), ["alpha", "Bravo", "charlie", "Delta", "echo"], "by name, whatever the case");
+    let seen = dora.ok("GET", "/api/v1/projects?limit=2", None).await;
+    assert_eq!((names(&seen), seen["total"].as_i64()), (vec!["Bravo".to_string(), "charlie".to_string()], Some(3)));
+    let next = dora.ok("GET", "/api/v1/projects?limit=2&offset=2", None).await;
+    assert_eq!((names(&next), next["total"].as_i64()), (vec!["echo".to_string()], Some(3)), "{next}");
+    let past = dora.ok("GET", "/api/v1/projects?offset=3", None).await;
+    assert_eq!((names(&past).len(), past["total"].as_i64()), (0, Some(3)));
+    let in_retail = dora.ok("GET", &format!("/api/v1/projects?business_unit={}", retail.as_str().unwrap()), None).await;
+    assert_eq!(names(&in_retail), ["charlie"]);
+    let matching = admin.ok("GET", "/api/v1/projects?q=ELT", None).await;
+    assert_eq!(names(&matching), ["Delta"]);
+    let charlie = &seen["items"][1];
+    assert_eq!(charlie["models"], 1, "{charlie}");
+    assert_eq!(charlie["role"], "viewer", "{charlie}");
+    let unresolved = &charlie["unresolved"];
+    let counted: i64 = ["critical", "high", "medium", "low"].iter().map(|s| unresolved[s].as_i64().unwrap()).sum();
+    assert!(counted > 0, "the model's unresolved threats are counted: {charlie}");
+    assert_eq!(seen["items"][0]["models"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projects_are_listed_by_what_the_caller_sees_and_paged() {
+    for backend in backends() {
+        projects_list(backend).await;
+    }
+}

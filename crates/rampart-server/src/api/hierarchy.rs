@@ -499,35 +499,55 @@ async fn list_projects(
 ) -> ApiResult<axum::Json<Page<Project>>> {
     let page = PageQuery { limit: query.limit, offset: query.offset };
     let (limit, offset) = (page.limit()?, page.offset()?);
-    let rows = sqlx::query(&format!(
-        "{PROJECT_SELECT} WHERE p.org_id = $1 AND ($2 = '' OR p.business_unit_id = $2) \
-         AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') ORDER BY LOWER(p.name), p.name"
-    ))
+    // Which projects the caller sees is decided here, from its grants; only
+    // the page's projects are then counted (their models and unresolved
+    // threats), not every project of the organisation.
+    let candidates: Vec<(String, String)> = sqlx::query_as(
+        "SELECT p.id, p.business_unit_id FROM projects p WHERE p.org_id = $1 \
+         AND ($2 = '' OR p.business_unit_id = $2) AND ($3 = '' OR LOWER(p.name) LIKE $3 ESCAPE '\\') \
+         ORDER BY LOWER(p.name), p.name",
+    )
     .bind(&caller.org_id)
     .bind(query.business_unit.clone().unwrap_or_default())
     .bind(query.q.as_deref().filter(|q| !q.is_empty()).map(super::common::contains_pattern).unwrap_or_default())
     .fetch_all(&state.db.pool)
     .await?;
     let grants = caller_grants(&state, &caller).await?;
-    let mut visible = Vec::new();
-    for row in &rows {
-        let id: String = row.try_get("id")?;
-        let unit: String = row.try_get("business_unit_id")?;
-        let role = match &caller.kind {
-            CallerKind::ProjectToken { project_id, role, .. } => (*project_id == id).then_some(*role),
-            _ => caller.capped(
-                grants
-                    .get(&("project".to_string(), id.clone()))
-                    .copied()
-                    .max(grants.get(&("business-unit".to_string(), unit)).copied()),
-            ),
-        };
-        if let Some(role) = role {
-            visible.push(project_from_row(row, role)?);
-        }
-    }
+    let visible: Vec<(String, Role)> = candidates
+        .into_iter()
+        .filter_map(|(id, unit)| {
+            let role = match &caller.kind {
+                CallerKind::ProjectToken { project_id, role, .. } => (*project_id == id).then_some(*role),
+                _ => caller.capped(
+                    grants
+                        .get(&("project".to_string(), id.clone()))
+                        .copied()
+                        .max(grants.get(&("business-unit".to_string(), unit)).copied()),
+                ),
+            };
+            role.map(|role| (id, role))
+        })
+        .collect();
     let total = visible.len() as i64;
-    let items = visible.into_iter().skip(offset as usize).take(limit as usize).collect();
+    let page: Vec<(String, Role)> = visible.into_iter().skip(offset as usize).take(limit as usize).collect();
+    if page.is_empty() {
+        return Ok(axum::Json(Page { items: Vec::new(), total, limit, offset }));
+    }
+    let placeholders: Vec<String> = (1..=page.len()).map(|n| format!("${n}")).collect();
+    let sql = format!("{PROJECT_SELECT} WHERE p.id IN ({})", placeholders.join(", "));
+    let mut counted = sqlx::query(&sql);
+    for (id, _) in &page {
+        counted = counted.bind(id);
+    }
+    let mut rows: HashMap<String, sqlx::any::AnyRow> = HashMap::new();
+    for row in counted.fetch_all(&state.db.pool).await? {
+        rows.insert(row.try_get("id")?, row);
+    }
+    // In the list's order; a project deleted since it was read is left out.
+    let items = page
+        .iter()
+        .filter_map(|(id, role)| rows.get(id).map(|row| project_from_row(row, *role)))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(axum::Json(Page { items, total, limit, offset }))
 }
 
