@@ -611,3 +611,103 @@ async fn a_job_stopped_with_its_server_is_queued_again() {
         handed_back(backend).await;
     }
 }
+
+/// A replica that dies with a job in hand (no hand-back, no heartbeat):
+/// another takes the job once its lease has run out, not before, and the
+/// dead one's late writes change nothing.
+async fn taken_over(backend: Backend) {
+    let dead = TestServer::start_with(backend, |config| config.run_jobs = false).await;
+    let admin = dead.organisation_admin("Acme", "alice").await;
+    project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let job = admin.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"}))).await;
+    let job_id = job["id"].as_str().expect("job id").to_string();
+    let job_path = format!("/api/v1/jobs/{job_id}");
+    let lost = rampart_server::jobs::claim(dead.state()).await.expect("claim").expect("the queued job");
+    let alive =
+        TestServer::start_on(backend, tempfile::tempdir().expect("directory"), dead.database_url.clone(), |config| {
+            config.run_jobs = false
+        })
+        .await;
+    let taken = rampart_server::jobs::claim(alive.state()).await.expect("claim");
+    assert!(taken.is_none(), "a job whose worker still renews its lease is not taken");
+
+    // A minute and more without a heartbeat, as a replica killed mid-job leaves it.
+    sqlx::query("UPDATE jobs SET heartbeat_at = heartbeat_at - 61000 WHERE id = $1")
+        .bind(&job_id)
+        .execute(&alive.state().db.pool)
+        .await
+        .expect("the lease runs out");
+    let claimed =
+        rampart_server::jobs::claim(alive.state()).await.expect("claim").expect("the job whose lease ran out");
+    assert_eq!(claimed.id, job_id);
+    let (_running, stop) = tokio::sync::watch::channel(false);
+    rampart_server::jobs::work(alive.state(), &claimed, &stop).await;
+    let done = admin.ok("GET", &job_path, None).await;
+    assert_eq!((done["status"].as_str(), done["result"]["models"].as_i64()), (Some("done"), Some(1)), "{done}");
+    assert_eq!(done["worker"], alive.state().worker_id.as_str(), "{done}");
+
+    // The first replica, back from the dead, finds the job is not its own any more.
+    rampart_server::jobs::work(dead.state(), &lost, &stop).await;
+    let after = admin.ok("GET", &job_path, None).await;
+    assert_eq!(after["worker"], done["worker"], "{after}");
+    assert_eq!(after["result"], done["result"], "{after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_replica_died_is_taken_over_when_its_lease_runs_out() {
+    for backend in backends() {
+        taken_over(backend).await;
+    }
+}
+
+/// Integration secrets over HTTP: sealed with the server's key in the
+/// database, never answered or audited in the clear, and refused (503)
+/// by a server without a key rather than stored unsealed.
+async fn sealed_secrets(backend: Backend) {
+    const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let value = "tracker-token-Zx81-must-not-leak";
+    let server = TestServer::start_with(backend, |config| config.secret_key = Some(KEY.to_string())).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let secrets = format!("/api/v1/projects/{project_id}/secrets");
+    let (status, _, body) = admin.send("PUT", &format!("{secrets}/tracker"), Some(json!({"value": value}))).await;
+    assert!(status.is_success(), "{status}: {body}");
+    assert!(!body.to_string().contains(value), "the answer does not repeat it: {body}");
+    let listed = admin.ok("GET", &secrets, None).await;
+    assert!(listed.to_string().contains("tracker") && !listed.to_string().contains(value), "{listed}");
+
+    let db = &server.state().db.pool;
+    let (sealed, org_id): (String, String) =
+        sqlx::query_as("SELECT sealed, org_id FROM secrets WHERE project_id = $1 AND name = 'tracker'")
+            .bind(&project_id)
+            .fetch_one(db)
+            .await
+            .expect("the stored secret");
+    assert!(sealed.starts_with("v1.") && !sealed.contains(value), "sealed at rest: {sealed}");
+    let opened =
+        rampart_server::api::admin::open_secret(server.state(), &org_id, &project_id, "tracker").await.expect("opened");
+    assert_eq!(opened.as_deref(), Some(value), "the integrations get it back");
+    let audit = admin.ok("GET", "/api/v1/audit?limit=100", None).await;
+    assert!(audit.to_string().contains("secret.set") && !audit.to_string().contains(value), "{audit}");
+
+    let keyless = TestServer::start(backend).await;
+    let admin = keyless.organisation_admin("Acme", "alice").await;
+    let (_, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let path = format!("/api/v1/projects/{project_id}/secrets/tracker");
+    let (status, _, body) = admin.send("PUT", &path, Some(json!({"value": value}))).await;
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (503, Some("no-secret-key")), "{body}");
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM secrets").fetch_one(&keyless.state().db.pool).await.expect("count");
+    assert_eq!(stored, 0, "nothing is stored without a key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_sealed_at_rest_and_need_the_server_key() {
+    assert!(
+        std::env::var_os(rampart_server::sealed::KEY_VARIABLE).is_none(),
+        "run without RAMPART_SECRET_KEY: the keyless server must have none"
+    );
+    for backend in backends() {
+        sealed_secrets(backend).await;
+    }
+}

@@ -224,6 +224,25 @@ async fn lifecycle(backend: Backend) {
     let status_of = |id: &str| after.as_array().unwrap().iter().find(|c| c["id"] == id).map(|c| c["status"].clone());
     assert_eq!(status_of(first), Some(json!("implemented")));
     assert_eq!(status_of(second), Some(json!("required")));
+
+    // Waiving one (not applicable here) is the architect's, as is taking the waiver back.
+    let waive = json!({"status": "not-applicable", "note": "No card data reaches this service"});
+    let (status, _, body) = developer.send_with("PATCH", &first_path, &[("if-match", "*")], Some(waive.clone())).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, _, waived) = architect.send_with("PATCH", &first_path, &[("if-match", "*")], Some(waive)).await;
+    assert_eq!(status, 200, "{waived}");
+    assert_eq!(
+        (waived["status"].as_str(), waived["note"].as_str()),
+        (Some("not-applicable"), Some("No card data reaches this service"))
+    );
+    let back = json!({"status": "recommended"});
+    let (status, _, body) = developer.send_with("PATCH", &first_path, &[("if-match", "*")], Some(back.clone())).await;
+    assert_eq!(status, 403, "a developer cannot take a waiver back: {body}");
+    let listed = developer.ok("GET", &format!("/api/v1/models/{model_id}/countermeasures"), None).await;
+    let waived_now = listed.as_array().unwrap().iter().find(|c| c["id"] == first).map(|c| c["status"].clone());
+    assert_eq!(waived_now, Some(json!("not-applicable")), "the refused change changed nothing");
+    let (status, _, body) = architect.send_with("PATCH", &first_path, &[("if-match", "*")], Some(back)).await;
+    assert_eq!((status.as_u16(), body["status"].as_str()), (200, Some("recommended")), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -52,6 +52,18 @@ async fn passwords_lockout_and_disabled_accounts(backend: Backend) {
     assert_eq!(locked["error"]["message"], unknown["error"]["message"]);
     assert!(locked["error"]["message"].as_str().unwrap().contains("locked for 15 minutes"), "{locked}");
     let bob = user_id(&admin, "bob").await;
+    // Fifteen minutes on, the lock has run out by itself.
+    sqlx::query("UPDATE users SET locked_until = locked_until - 15 * 60 * 1000 WHERE id = $1")
+        .bind(&bob)
+        .execute(&server.state().db.pool)
+        .await
+        .expect("the lock's time passes");
+    let (status, _, body) = login_as(&server, "bob", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "the lock ran out: {body}");
+    for _ in 0..5 {
+        login_as(&server, "bob", "not the password again").await;
+    }
+    assert_eq!(login_as(&server, "bob", PASSWORD).await.0, StatusCode::UNAUTHORIZED, "locked again");
     let account = admin.ok("PATCH", &format!("/api/v1/users/{bob}"), Some(json!({"unlock": true}))).await;
     assert_eq!(account["locked_until"], Value::Null, "{account}");
     let (status, _, body) = login_as(&server, "bob", PASSWORD).await;
