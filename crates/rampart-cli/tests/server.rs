@@ -582,6 +582,35 @@ fn a_user_made_on_the_command_line_signs_in_to_the_served_api() {
     }
 }
 
+#[test]
+fn a_mistyped_organisation_is_an_error_not_a_new_organisation() {
+    let dir = scratch("organisations");
+    let database = Database::fresh(Backend::Sqlite, &dir.join("data"));
+    create_user(&database, "Acme", "alice");
+    let add = |username: &str, organisation: &str, new: bool| {
+        let mut command = rampart_command();
+        command.args(["admin", "create-user", "--username", username, "--organisation", organisation]);
+        if new {
+            command.arg("--new-organisation");
+        }
+        command.args(database.args()).env("RAMPART_PASSWORD", PASSWORD).output().expect("the binary runs")
+    };
+    let typo = add("bob", "Acme Corp", false);
+    assert_eq!(typo.status.code(), Some(2), "{}", stderr(&typo));
+    assert!(
+        stderr(&typo).contains("no organisation `Acme Corp`") && stderr(&typo).contains("`Acme`"),
+        "names the typo and what exists: {}",
+        stderr(&typo)
+    );
+    assert!(stderr(&typo).contains("--new-organisation"), "{}", stderr(&typo));
+    let joined = add("bob", "Acme", false);
+    assert!(joined.status.success(), "{}", stderr(&joined));
+    let other = add("carol", "Globex", true);
+    assert!(other.status.success(), "{}", stderr(&other));
+    assert!(stderr(&other).contains("in organisation `Globex`"), "{}", stderr(&other));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `rampart admin set-password`, the new password on standard input.
 fn set_password(database: &Database, username: &str, password: &str) -> std::process::Output {
     let mut child = rampart_command()

@@ -15,7 +15,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Create a local account (and its organisation, if new).
+    /// Create a local account (and the first organisation, or a new one with --new-organisation).
     CreateUser(CreateUser),
     /// Set a local account's password (for someone locked out, an
     /// administrator included): clears its lockout and ends its sessions.
@@ -38,9 +38,14 @@ pub struct CreateUser {
     pub database: DatabaseArgs,
     #[arg(long)]
     pub username: String,
-    /// The organisation the account belongs to; created if it does not exist.
+    /// The organisation the account belongs to. Created for the database's
+    /// first account; after that it must exist, unless --new-organisation.
     #[arg(long, value_name = "NAME", default_value = "Default organisation")]
     pub organisation: String,
+    /// Create the organisation if the database has none of that name (so
+    /// that a mistyped name is an error rather than a new organisation).
+    #[arg(long)]
+    pub new_organisation: bool,
     /// Make the account an organisation administrator.
     #[arg(long)]
     pub admin: bool,
@@ -139,9 +144,9 @@ async fn set_password(command: SetPassword) -> Result<(), String> {
 async fn create_user(command: CreateUser) -> Result<(), String> {
     let password = read_password(command.password_stdin)?;
     let db = open(&command.database).await?;
-    let org_id = rampart_server::api::users::ensure_organisation(&db, &command.organisation)
-        .await
-        .map_err(|e| format!("cannot create the organisation: {e}"))?;
+    let org_id =
+        rampart_server::api::users::organisation_for_new_user(&db, &command.organisation, command.new_organisation)
+            .await?;
     let request = rampart_server::api::users::NewAccount {
         username: command.username.clone(),
         display_name: command.display_name.clone(),

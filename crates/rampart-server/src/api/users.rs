@@ -111,6 +111,28 @@ pub fn check_username(username: &str) -> ApiResult<String> {
     }
 }
 
+/// The organisation named `name` for `rampart admin create-user`: created
+/// when the database has none yet, or when `create` says so; otherwise a
+/// name that matches none is a typo to report, not a new organisation.
+pub async fn organisation_for_new_user(db: &Db, name: &str, create: bool) -> Result<String, String> {
+    let existing: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM organisations ORDER BY name")
+        .fetch_all(&db.pool)
+        .await
+        .map_err(|e| format!("cannot read the organisations: {e}"))?;
+    if let Some((id, _)) = existing.iter().find(|(_, known)| known == name) {
+        return Ok(id.clone());
+    }
+    if existing.is_empty() || create {
+        return ensure_organisation(db, name).await.map_err(|e| format!("cannot create the organisation: {e}"));
+    }
+    let names: Vec<String> = existing.iter().map(|(_, known)| format!("`{known}`")).collect();
+    Err(format!(
+        "there is no organisation `{name}`; this database has {}. Check the name, or add --new-organisation to \
+         create it",
+        names.join(", ")
+    ))
+}
+
 /// The organisation named `name`, created if it does not exist yet.
 pub async fn ensure_organisation(db: &Db, name: &str) -> Result<String, sqlx::Error> {
     if let Some(id) = sqlx::query_scalar::<_, String>("SELECT id FROM organisations WHERE name = $1")
