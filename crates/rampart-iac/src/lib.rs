@@ -219,6 +219,68 @@ pub fn is_compose_file_name(file_name: &str) -> bool {
     stem.is_some_and(|stem| stem == "compose" || stem.starts_with("compose.") || stem.starts_with("docker-compose"))
 }
 
+/// The files of the directory tree `root` as `rampart import DIR` reads
+/// them: those of `format`'s kind when it is named, else, by a look at the
+/// top of the tree, a Terraform root module (`.tf` files), an AWS CLI
+/// inventory, or YAML files (manifests or compose files). Paths are
+/// relative to `root`. The server reads an uploaded archive of a directory
+/// the same way, once unpacked.
+pub fn read_tree(root: &Path, format: Option<IacFormat>) -> std::io::Result<Vec<SourceFile>> {
+    let format = match format {
+        // Templates are also written as .json and .template files.
+        Some(format @ (IacFormat::CloudFormation | IacFormat::AwsInventory | IacFormat::AwsConfig)) => format,
+        _ if is_terraform_dir(root) => IacFormat::Terraform,
+        _ if is_aws_inventory_dir(root) => IacFormat::AwsInventory,
+        _ => IacFormat::Kubernetes,
+    };
+    format.read_dir(root)
+}
+
+/// The one format `files` are written in, for `auto`: an error when none
+/// is recognised or they mix formats.
+pub fn detect_files(files: &[SourceFile]) -> Result<IacFormat, String> {
+    let mut found: Vec<IacFormat> = files.iter().filter_map(|f| detect(&f.path, &f.text)).collect();
+    found.sort_by_key(|format| format.name());
+    found.dedup();
+    match found.as_slice() {
+        [format] => Ok(*format),
+        [] => Err("cannot tell what these files are: not Kubernetes manifests, compose files, Terraform, \
+             CloudFormation, AWS CLI outputs or an AWS Config snapshot, nor a model of another threat-modeling \
+             tool; name the format"
+            .to_string()),
+        _ => Err("the files mix formats (Kubernetes manifests, compose files, Terraform, CloudFormation, AWS \
+             inventories); import each with its format"
+            .to_string()),
+    }
+}
+
+/// What an import of `format` reads of a directory's `files` (from
+/// [`read_tree`]): for compose, the project's files (the compose file and
+/// its overrides). An error, naming `shown` (the directory as the user
+/// knows it) and what was expected, when nothing is left to read.
+pub fn directory_files(format: IacFormat, files: Vec<SourceFile>, shown: &str) -> Result<Vec<SourceFile>, String> {
+    let files = if format == IacFormat::Compose {
+        let project = compose_project_files(&files);
+        if project.is_empty() {
+            return Err(format!("`{shown}` has no compose.yaml or docker-compose.yml; name the compose file itself"));
+        }
+        project
+    } else {
+        files
+    };
+    if files.is_empty() {
+        let wanted = match format {
+            IacFormat::Terraform => ".tf file or plan JSON",
+            IacFormat::CloudFormation => "CloudFormation template",
+            IacFormat::Kubernetes | IacFormat::Compose => ".yaml or .yml file",
+            IacFormat::AwsInventory => ".json output of an AWS CLI call",
+            IacFormat::AwsConfig => "AWS Config snapshot",
+        };
+        return Err(format!("`{shown}` holds no {wanted}"));
+    }
+    Ok(files)
+}
+
 /// The files `docker compose` reads in a project directory by default: the
 /// first of `compose.yaml`, `compose.yml`, `docker-compose.yaml`,
 /// `docker-compose.yml`, then its `.override` file, in that order (the

@@ -118,28 +118,14 @@ pub fn prepare(kb: &KnowledgeBase, file_name: &str, text: &str, format: Option<&
             StatusCode::UNPROCESSABLE_ENTITY,
             "unsupported-format",
             format!(
-                "`{file_name}` is part of an AWS CLI inventory, a directory of files that one upload cannot carry: \
-                 run `rampart import aws-inventory DIR` and upload the model it writes, or upload an AWS Config \
-                 snapshot (format aws-config) of the account instead"
+                "`{file_name}` is part of an AWS CLI inventory, a directory of files: upload the directory as a \
+                 zip or tar.gz archive, or an AWS Config snapshot (format aws-config) of the account"
             ),
         ));
     }
     if let Some(iac) = iac {
         let files = vec![rampart_iac::SourceFile::new(file_name.to_string(), text.to_string())];
-        let imported = iac.import(file_name, &files).map_err(|problems| {
-            let problems: Vec<Diagnostic> = problems.into_iter().map(|p| p.diagnostic).collect();
-            invalid(&problems, file_name)
-        })?;
-        if imported.model.components.is_empty() && imported.model.actors.is_empty() {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-model",
-                format!("the {} import of `{file_name}` found nothing to model", iac.name()),
-            ));
-        }
-        let warnings = imported.warnings.iter().map(|w| format!("{}: {}", w.file, w.diagnostic.message)).collect();
-        let document = imported.to_yaml().map_err(|error| ApiError::internal("cannot convert the import", error))?;
-        return finish(kb, document, iac.name().to_string(), warnings);
+        return import_iac(kb, iac, file_name, file_name, &files);
     }
     let importer = match format {
         Some(name) => rampart_import::by_name(name).ok_or_else(|| {
@@ -179,6 +165,96 @@ pub fn prepare(kb: &KnowledgeBase, file_name: &str, text: &str, format: Option<&
     let document =
         serde_saphyr::to_string(&model).map_err(|error| ApiError::internal("cannot write the model", error))?;
     finish(kb, document, importer.name().to_string(), warnings)
+}
+
+/// Imports infrastructure code read from `files` (one uploaded file, or an
+/// unpacked archive's) as the model named `name`; errors name the file
+/// and position, `shown` (what was uploaded) when the import found nothing.
+fn import_iac(
+    kb: &KnowledgeBase,
+    iac: rampart_iac::IacFormat,
+    name: &str,
+    shown: &str,
+    files: &[rampart_iac::SourceFile],
+) -> Result<Prepared, ApiError> {
+    let imported = iac.import(name, files).map_err(|problems| {
+        let label = problems.iter().find(|p| p.is_error()).or(problems.first()).map(|p| p.file.clone());
+        let problems: Vec<Diagnostic> = problems.into_iter().map(|p| p.diagnostic).collect();
+        invalid(&problems, label.as_deref().unwrap_or(shown))
+    })?;
+    if imported.model.components.is_empty() && imported.model.actors.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-model",
+            format!("the {} import of `{shown}` found nothing to model", iac.name()),
+        ));
+    }
+    let warnings = imported.warnings.iter().map(|w| format!("{}: {}", w.file, w.diagnostic.message)).collect();
+    let document = imported.to_yaml().map_err(|error| ApiError::internal("cannot convert the import", error))?;
+    finish(kb, document, iac.name().to_string(), warnings)
+}
+
+/// Reads an uploaded archive (zip, tar or tar.gz) of a directory of
+/// infrastructure code as `rampart import DIR` reads the directory: a
+/// Terraform root module, manifests, compose files, CloudFormation
+/// templates or an AWS CLI inventory. `format` names the format, or is
+/// `auto`. Blocking: it writes the files to a temporary directory.
+pub fn prepare_archive(
+    kb: &KnowledgeBase,
+    file_name: &str,
+    kind: crate::archive::Kind,
+    bytes: &[u8],
+    format: Option<&str>,
+) -> Result<Prepared, ApiError> {
+    let refused = |code: &'static str, message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+    let iac = match format.filter(|f| !f.is_empty() && *f != "auto") {
+        None => None,
+        Some(name) => Some(name.parse::<rampart_iac::IacFormat>().map_err(|_| {
+            ApiError::invalid_field(
+                "format",
+                format!(
+                    "`{name}` is not a format of infrastructure code, which is what an archive is read as; expected \
+                     auto, kubernetes, compose, terraform, cloudformation, aws-inventory or aws-config"
+                ),
+            )
+        })?),
+    };
+    let unpacked = tempfile::tempdir().map_err(|error| ApiError::internal("cannot unpack the archive", error))?;
+    crate::archive::unpack(kind, bytes, unpacked.path(), crate::archive::LIMITS)
+        .map_err(|message| refused("invalid-archive", format!("{file_name}: {message}")))?;
+    let root = top_directory(unpacked.path());
+    let files = rampart_iac::read_tree(&root, iac)
+        .map_err(|error| refused("invalid-archive", format!("{file_name}: cannot read the unpacked files: {error}")))?;
+    let iac = match iac {
+        Some(iac) => iac,
+        None => rampart_iac::detect_files(&files)
+            .map_err(|message| refused("unknown-format", format!("{file_name}: {message}")))?,
+    };
+    let files =
+        rampart_iac::directory_files(iac, files, file_name).map_err(|message| refused("invalid-model", message))?;
+    let stem = file_name.split('/').next_back().unwrap_or(file_name);
+    let stem = [".tar.gz", ".tgz", ".tar", ".zip"].iter().find_map(|suffix| stem.strip_suffix(suffix)).unwrap_or(stem);
+    let name = (iac == rampart_iac::IacFormat::Compose)
+        .then(|| rampart_iac::compose_project_name(&files))
+        .flatten()
+        .unwrap_or_else(|| stem.to_string());
+    import_iac(kb, iac, &name, file_name, &files)
+}
+
+/// Where an unpacked archive's directory starts: `zip -r infra.zip infra/`
+/// puts everything under one folder, which is then the directory meant.
+fn top_directory(unpacked: &std::path::Path) -> std::path::PathBuf {
+    let mut root = unpacked.to_path_buf();
+    loop {
+        let entries: Vec<std::path::PathBuf> = match std::fs::read_dir(&root) {
+            Ok(entries) => entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect(),
+            Err(_) => return root,
+        };
+        match entries.as_slice() {
+            [only] if only.is_dir() => root = only.clone(),
+            _ => return root,
+        }
+    }
 }
 
 /// Reads a native model sent as JSON (a request's `model` field, which the

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -1103,6 +1103,113 @@ async fn imports(backend: Backend) {
     assert!(invalid_json_api["error"]["message"].as_str().unwrap().contains("model.yaml:6:"), "{invalid_json_api}");
 }
 
+/// The files under `dir`, paths relative to it, sorted.
+fn files_under(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).expect("a directory") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                found.push((relative, std::fs::read(&path).expect("a file")));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A zip of `files`, each under `prefix`.
+fn zip_of(files: &[(String, Vec<u8>)], prefix: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in files {
+        writer.start_file(format!("{prefix}{name}"), zip::write::SimpleFileOptions::default()).expect("an entry");
+        writer.write_all(content).expect("its content");
+    }
+    writer.finish().expect("the zip").into_inner()
+}
+
+/// A gzip-compressed tar of `files`.
+fn tar_gz_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
+    for (name, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder.append_data(&mut header, name, content.as_slice()).expect("an entry");
+    }
+    builder.into_inner().expect("the tar").finish().expect("the gzip")
+}
+
+/// Directories uploaded as archives, read as `rampart import DIR` reads them.
+async fn archives(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (_, project_id, _) = project_with_model(&admin, "Cloud", "Accounts", &fixture("small.yaml")).await;
+    let imports = format!("/api/v1/projects/{project_id}/imports");
+    let example =
+        |dir: &str| files_under(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/iac").join(dir));
+    let source_format = |created: &Value| {
+        let id = created["model"]["id"].as_str().expect("a model").to_string();
+        let admin = admin.clone();
+        async move { admin.ok("GET", &format!("/api/v1/models/{id}/versions/1"), None).await }
+    };
+
+    // An AWS CLI inventory, which one file could not carry, under a top folder as `zip -r` makes it.
+    let inventory = zip_of(&example("aws-inventory"), "aws-inventory/");
+    let (status, _, created) = admin.upload(&format!("{imports}?file_name=tidepool.zip"), inventory).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["model"]["name"], "tidepool", "named after the archive: {created}");
+    let version = source_format(&created).await;
+    assert_eq!(version["source_format"], "aws-inventory", "{version}");
+    assert!(version["components"].as_i64().unwrap() >= 3, "{version}");
+
+    // A folder of Kubernetes manifests as a tar.gz, the format named.
+    let manifests = tar_gz_of(&example("kubernetes"));
+    let (status, _, created) =
+        admin.upload(&format!("{imports}?file_name=k8s.tar.gz&format=kubernetes&name=Cluster"), manifests).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["model"]["name"], "Cluster");
+    let version = source_format(&created).await;
+    assert_eq!(version["source_format"], "kubernetes", "{version}");
+    assert!(version["components"].as_i64().unwrap() >= 3, "{version}");
+
+    // A Terraform root module, its .tf files at the top.
+    let module = zip_of(&example("terraform/aws-shop"), "");
+    let (status, _, created) = admin.upload(&format!("{imports}?file_name=shop.zip"), module).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(source_format(&created).await["source_format"], "terraform");
+
+    let before = admin.ok("GET", &format!("/api/v1/projects/{project_id}/models"), None).await["total"].clone();
+    let escaping = zip_of(&[("../../outside.tf".to_string(), b"resource \"x\" \"y\" {}".to_vec())], "");
+    let (status, _, body) = admin.upload(&format!("{imports}?file_name=evil.zip"), escaping).await;
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (422, Some("invalid-archive")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("../../outside.tf"), "names the entry: {body}");
+    let notes = zip_of(&[("README.md".to_string(), b"# notes".to_vec()), ("a.yaml".to_string(), b"x: 1".to_vec())], "");
+    let (status, _, body) = admin.upload(&format!("{imports}?file_name=notes.zip"), notes).await;
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (422, Some("unknown-format")), "{body}");
+    let (status, _, body) =
+        admin.upload(&format!("{imports}?file_name=x.zip&format=threagile"), zip_of(&example("kubernetes"), "")).await;
+    assert_eq!((status.as_u16(), body["error"]["field"].as_str()), (400, Some("format")), "{body}");
+    let (status, _, body) =
+        admin.upload(&format!("{imports}?file_name=cut.zip"), b"PK\x03\x04 cut short".to_vec()).await;
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (422, Some("invalid-archive")), "{body}");
+    let after = admin.ok("GET", &format!("/api/v1/projects/{project_id}/models"), None).await["total"].clone();
+    assert_eq!(after, before, "no refused archive made a model");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directories_are_imported_from_archives() {
+    for backend in backends() {
+        archives(backend).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_in_other_formats_are_imported() {
     for backend in backends() {

@@ -584,7 +584,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a file in any format the CLI reads as a new model
-         * @description The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation, aws-config) or is `auto`. An AWS CLI inventory is a directory: import it with the CLI and upload the model.
+         * @description The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation, aws-inventory, aws-config) or is `auto`. A directory (a Terraform root module, a folder of manifests, an AWS CLI inventory) is uploaded as a zip, tar or tar.gz archive and read as `rampart import DIR` reads it; an archive unpacks to 10,000 files and 256 MiB at most, regular files only.
          */
         post: operations["importModel"];
         delete?: never;

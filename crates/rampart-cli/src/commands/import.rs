@@ -191,14 +191,11 @@ pub(crate) fn import_path(
     format: Option<IacFormat>,
     name: Option<&str>,
 ) -> Result<(rampart_iac::IacImport, IacFormat), u8> {
-    let files = match format {
-        // Templates are also written as .json and .template files.
-        Some(format @ (IacFormat::CloudFormation | IacFormat::AwsInventory | IacFormat::AwsConfig))
-            if Path::new(path).is_dir() =>
-        {
-            format.read_dir(Path::new(path)).map_err(|error| fail(&format!("cannot read `{path}`: {error}")))?
-        }
-        _ => read_files(path).map_err(|message| fail(&message))?,
+    let files = if Path::new(path).is_dir() {
+        rampart_iac::read_tree(Path::new(path), format)
+            .map_err(|error| fail(&format!("cannot read `{path}`: {error}")))?
+    } else {
+        read_files(path).map_err(|message| fail(&message))?
     };
     import_files(path, files, format, name)
 }
@@ -214,27 +211,13 @@ pub(crate) fn import_files(
         Some(format) => format,
         None => detect(&files).map_err(|message| fail(&message))?,
     };
-    let files = if format == IacFormat::Compose && Path::new(path).is_dir() {
-        let project = rampart_iac::compose_project_files(&files);
-        if project.is_empty() {
-            return Err(fail(&format!(
-                "`{path}` has no compose.yaml or docker-compose.yml; name the compose file itself"
-            )));
-        }
-        project
+    // What a directory holds is narrowed (a compose project's files); a
+    // list with nothing in it says what was expected.
+    let files = if Path::new(path).is_dir() || files.is_empty() {
+        rampart_iac::directory_files(format, files, path).map_err(|message| fail(&message))?
     } else {
         files
     };
-    if files.is_empty() {
-        let wanted = match format {
-            IacFormat::Terraform => ".tf file or plan JSON",
-            IacFormat::CloudFormation => "CloudFormation template",
-            IacFormat::Kubernetes | IacFormat::Compose => ".yaml or .yml file",
-            IacFormat::AwsInventory => ".json output of an AWS CLI call",
-            IacFormat::AwsConfig => "AWS Config snapshot",
-        };
-        return Err(fail(&format!("`{path}` holds no {wanted}")));
-    }
     let project_name = (format == IacFormat::Compose).then(|| rampart_iac::compose_project_name(&files)).flatten();
     let name = name.map(str::to_string).or(project_name).unwrap_or_else(|| default_name(path));
     let root = display_root(path);
@@ -271,32 +254,12 @@ pub(crate) fn read_files(path: &str) -> Result<Vec<SourceFile>, String> {
     if !root.is_dir() {
         return Err(format!("cannot read `{path}`: no such file or directory"));
     }
-    // A directory with .tf files at its top is a Terraform root module.
-    let format = if rampart_iac::is_terraform_dir(root) {
-        IacFormat::Terraform
-    } else if rampart_iac::is_aws_inventory_dir(root) {
-        IacFormat::AwsInventory
-    } else {
-        IacFormat::Kubernetes
-    };
-    format.read_dir(root).map_err(|error| format!("cannot read `{path}`: {error}"))
+    rampart_iac::read_tree(root, None).map_err(|error| format!("cannot read `{path}`: {error}"))
 }
 
 /// The one format the files are written in, for `auto`.
 pub(crate) fn detect(files: &[SourceFile]) -> Result<IacFormat, String> {
-    let mut found: Vec<IacFormat> = files.iter().filter_map(|f| rampart_iac::detect(&f.path, &f.text)).collect();
-    found.sort_by_key(|format| format.name());
-    found.dedup();
-    match found.as_slice() {
-        [format] => Ok(*format),
-        [] => Err("cannot tell what these files are: not Kubernetes manifests, compose files, Terraform, \
-             CloudFormation, AWS CLI outputs or an AWS Config snapshot, nor a model of another threat-modeling \
-             tool; name the format"
-            .to_string()),
-        _ => Err("the files mix formats (Kubernetes manifests, compose files, Terraform, CloudFormation, AWS \
-             inventories); import each with its format"
-            .to_string()),
-    }
+    rampart_iac::detect_files(files)
 }
 
 /// The name of what was imported: `shop` for `deploy/shop/` or `shop.yaml`.

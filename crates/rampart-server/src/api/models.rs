@@ -55,8 +55,10 @@ pub fn register(api: &mut Api) {
     .tag("models")
     .describe(
         "The body is the file itself. `format` names it (rampart, threagile, threat-dragon, tmt, pytm, \
-             threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation, aws-config) or is `auto`. \
-             An AWS CLI inventory is a directory: import it with the CLI and upload the model.",
+             threat-composer, otm, tm-bom, kubernetes, compose, terraform, cloudformation, aws-inventory, \
+             aws-config) or is `auto`. A directory (a Terraform root module, a folder of manifests, an AWS CLI \
+             inventory) is uploaded as a zip, tar or tar.gz archive and read as `rampart import DIR` reads it; \
+             an archive unpacks to 10,000 files and 256 MiB at most, regular files only.",
     )
     .status(201)
     .query::<ImportQuery>()
@@ -524,14 +526,25 @@ async fn import_model(
     // Taken as a Result so that a body over the limit gets the API's JSON error, not axum's text.
     let body = body.map_err(|rejection| body_rejection(rejection.status(), rejection.body_text()))?;
     caller.project(&state, &project_id).await?.require(Role::Developer, "import models")?;
-    let text = String::from_utf8(body.to_vec()).map_err(|error| {
-        ApiError::bad_request(format!(
-            "the uploaded file is not UTF-8 text (byte {})",
-            error.utf8_error().valid_up_to()
-        ))
-    })?;
     let file_name = query.file_name.clone().unwrap_or_else(|| "upload".to_string());
-    let prepared = analysis::prepare(&state.kb, &file_name, &text, query.format.as_deref())?;
+    let prepared = match crate::archive::Kind::of(&body) {
+        // A directory in one file: unpacked to disk, off the request threads.
+        Some(kind) => {
+            let (kb, name, format) = (state.kb.clone(), file_name.clone(), query.format.clone());
+            tokio::task::spawn_blocking(move || analysis::prepare_archive(&kb, &name, kind, &body, format.as_deref()))
+                .await
+                .map_err(|error| ApiError::internal("cannot read the archive", error))??
+        }
+        None => {
+            let text = String::from_utf8(body.to_vec()).map_err(|error| {
+                ApiError::bad_request(format!(
+                    "the uploaded file is not UTF-8 text (byte {}), nor a zip or tar archive",
+                    error.utf8_error().valid_up_to()
+                ))
+            })?;
+            analysis::prepare(&state.kb, &file_name, &text, query.format.as_deref())?
+        }
+    };
     let name = match &query.name {
         Some(name) => text_field("name", name, 200)?,
         None => text_field("name", &prepared.model.name, 200)?,
