@@ -1440,3 +1440,54 @@ async fn projects_are_listed_by_what_the_caller_sees_and_paged() {
         projects_list(backend).await;
     }
 }
+
+/// Business units, projects and accounts carry an ETag: a change sent with
+/// a stale one is refused (409) and changes nothing; without one, the last
+/// writer wins, as before.
+async fn guarded_edits(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    let (unit_id, project_id, _) = project_with_model(&admin, "Retail", "Shop", &fixture("small.yaml")).await;
+    let bob_id = server.create_user("Acme", "bob", false).await;
+    for path in [
+        format!("/api/v1/business-units/{unit_id}"),
+        format!("/api/v1/projects/{project_id}"),
+        format!("/api/v1/users/{bob_id}"),
+    ] {
+        let is_user = path.contains("/users/");
+        let read = if is_user {
+            let users = admin.ok("GET", "/api/v1/users", None).await;
+            users["items"].as_array().unwrap().iter().find(|u| u["id"] == bob_id.as_str()).cloned().unwrap()
+        } else {
+            let (status, headers, body) = admin.get(&path).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(headers["etag"].to_str().unwrap(), body["etag"].as_str().unwrap(), "{path}");
+            body
+        };
+        let first = read["etag"].as_str().unwrap().to_string();
+        let change = |text: &str| {
+            if is_user { json!({"display_name": text}) } else { json!({"description": text}) }
+        };
+        let field = if is_user { "display_name" } else { "description" };
+
+        let (status, headers, body) =
+            admin.send_with("PATCH", &path, &[("if-match", &first)], Some(change("one"))).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let second = headers["etag"].to_str().unwrap().to_string();
+        assert_ne!(second, first, "{path}: a change gives another ETag");
+        assert_eq!(body["etag"], second.as_str());
+        let (status, _, body) = admin.send_with("PATCH", &path, &[("if-match", &first)], Some(change("two"))).await;
+        assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (409, Some("conflict")), "{path}: {body}");
+        let (status, _, body) = admin.send_with("PATCH", &path, &[("if-match", &second)], Some(change("three"))).await;
+        assert_eq!((status.as_u16(), body[field].as_str()), (200, Some("three")), "{path}: {body}");
+        let (status, _, body) = admin.send("PATCH", &path, Some(change("four"))).await;
+        assert_eq!((status.as_u16(), body[field].as_str()), (200, Some("four")), "{path}: without If-Match: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn units_projects_and_accounts_refuse_stale_changes() {
+    for backend in backends() {
+        guarded_edits(backend).await;
+    }
+}

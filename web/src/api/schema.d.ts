@@ -846,6 +846,11 @@ export interface components {
             disabled: boolean;
             display_name: string;
             email?: string | null;
+            /**
+             * @description For `If-Match` on an update: changes with the display name, the
+             *     administrator flag and whether the account is disabled.
+             */
+            etag: string;
             id: string;
             is_org_admin: boolean;
             /** @description Locked after repeated failed sign-ins, until this time. */
@@ -887,6 +892,8 @@ export interface components {
         BusinessUnit: {
             created_at: string;
             description: string;
+            /** @description For `If-Match` on an update: changes with its name and description. */
+            etag: string;
             id: string;
             name: string;
             /** Format: int64 */
@@ -1286,6 +1293,8 @@ export interface components {
             business_unit_id: string;
             created_at: string;
             description: string;
+            /** @description For `If-Match` on an update: changes with its name and description. */
+            etag: string;
             id: string;
             /** Format: int64 */
             models: number;
@@ -2360,7 +2369,10 @@ export interface operations {
     updateBusinessUnit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read: the change is refused (409) if the resource changed since. Without it, the change is made whatever changed meanwhile. */
+                "If-Match"?: string;
+            };
             path: {
                 unit: string;
             };
@@ -4435,7 +4447,10 @@ export interface operations {
     updateProject: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read: the change is refused (409) if the resource changed since. Without it, the change is made whatever changed meanwhile. */
+                "If-Match"?: string;
+            };
             path: {
                 project: string;
             };
@@ -5908,7 +5923,10 @@ export interface operations {
     updateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag from your last read: the change is refused (409) if the resource changed since. Without it, the change is made whatever changed meanwhile. */
+                "If-Match"?: string;
+            };
             path: {
                 user: string;
             };

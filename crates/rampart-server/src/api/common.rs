@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 use crate::error::ApiError;
 
@@ -218,6 +219,36 @@ pub fn if_match(headers: &HeaderMap) -> Result<IfMatch, ApiError> {
         return Ok(IfMatch::Any);
     }
     Ok(IfMatch::Tag(text.trim_start_matches("W/").to_string()))
+}
+
+/// `If-Match` when the client sends it, for resources where going without
+/// is allowed (last writer wins): what administrators edit now and then.
+pub fn if_match_optional(headers: &HeaderMap) -> Result<IfMatch, ApiError> {
+    if headers.contains_key(header::IF_MATCH) { if_match(headers) } else { Ok(IfMatch::Any) }
+}
+
+/// The ETag of a resource without a revision number: a digest of its id and
+/// of what an update can change, so that every change gives another.
+pub fn content_etag(kind: &str, id: &str, fields: &[Option<&str>]) -> String {
+    let mut hasher = sha2::Sha256::new();
+    for part in std::iter::once(Some(kind)).chain(std::iter::once(Some(id))).chain(fields.iter().copied()) {
+        // Each part with its length, and a missing one apart from an empty one.
+        match part {
+            Some(text) => hasher.update(format!("{}:{text};", text.len())),
+            None => hasher.update("-;"),
+        }
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+    format!("\"{kind}-{hex}\"")
+}
+
+/// The 409 of a change based on a read the resource has moved on from.
+pub fn changed_meanwhile(what: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "the {what} was changed by someone else since you read it: read it again (for its new ETag) and reapply \
+         your change; nothing was overwritten"
+    ))
 }
 
 impl IfMatch {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,9 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::auth::{CreatedToken, TOKEN_COLUMNS, TokenInfo, new_token_secret, token_info, token_terms};
-use super::common::{Body, Page, PageQuery, Path, Query, text_field};
+use super::common::{
+    Body, IfMatch, Page, PageQuery, Path, Query, changed_meanwhile, content_etag, etag, if_match_optional, text_field,
+};
 use super::registry::Api;
 use crate::audit;
 use crate::auth::{Caller, CallerKind, Role, secrets};
@@ -38,6 +40,7 @@ pub fn register(api: &mut Api) {
         .add(get_unit);
     api.patch("/api/v1/business-units/{unit}", "updateBusinessUnit", "Rename or describe a business unit")
         .tag("organisation")
+        .optional_if_match()
         .request::<Rename>()
         .response::<BusinessUnit>()
         .add(update_unit);
@@ -79,6 +82,7 @@ pub fn register(api: &mut Api) {
         .add(get_project);
     api.patch("/api/v1/projects/{project}", "updateProject", "Rename or describe a project")
         .tag("projects")
+        .optional_if_match()
         .request::<Rename>()
         .response::<Project>()
         .add(update_project);
@@ -124,6 +128,8 @@ pub struct BusinessUnit {
     pub role: Role,
     pub projects: i64,
     pub created_at: String,
+    /// For `If-Match` on an update: changes with its name and description.
+    pub etag: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -167,6 +173,8 @@ pub struct Project {
     /// Unresolved threats over the latest versions of its models, by severity.
     pub unresolved: SeverityCounts,
     pub created_at: String,
+    /// For `If-Match` on an update: changes with its name and description.
+    pub etag: String,
 }
 
 #[derive(Serialize, JsonSchema, Default, Clone, Copy)]
@@ -222,10 +230,13 @@ async fn caller_grants(state: &AppState, caller: &Caller) -> ApiResult<HashMap<(
 }
 
 fn unit_from_row(row: &sqlx::any::AnyRow, role: Role) -> ApiResult<BusinessUnit> {
+    let (id, name, description): (String, String, String) =
+        (row.try_get("id")?, row.try_get("name")?, row.try_get("description")?);
     Ok(BusinessUnit {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
+        etag: content_etag("unit", &id, &[Some(&name), Some(&description)]),
+        id,
+        name,
+        description,
         role,
         projects: row.try_get("projects")?,
         created_at: timestamp(row.try_get("created_at")?),
@@ -303,12 +314,29 @@ async fn create_unit(
     Ok((StatusCode::CREATED, axum::Json(fetch_unit(&state, &caller, &id).await?)).into_response())
 }
 
-async fn get_unit(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(unit_id): Path<String>,
-) -> ApiResult<axum::Json<BusinessUnit>> {
-    Ok(axum::Json(fetch_unit(&state, &caller, &unit_id).await?))
+async fn get_unit(State(state): State<AppState>, caller: Caller, Path(unit_id): Path<String>) -> ApiResult<Response> {
+    let unit = fetch_unit(&state, &caller, &unit_id).await?;
+    Ok(([etag(&unit.etag)], axum::Json(unit)).into_response())
+}
+
+/// Checks `wanted` against what `table`'s row `id` holds now, inside the
+/// update's transaction (its row locked on PostgreSQL; SQLite's write
+/// transaction already excludes other writers).
+async fn check_unchanged(tx: &mut crate::db::Tx, kind: &str, table: &str, id: &str, wanted: &IfMatch) -> ApiResult<()> {
+    if matches!(wanted, IfMatch::Any) {
+        return Ok(());
+    }
+    let lock = if tx.backend() == crate::db::Backend::Postgres { " FOR UPDATE" } else { "" };
+    let (name, description): (String, String) =
+        sqlx::query_as(&format!("SELECT name, description FROM {table} WHERE id = $1{lock}"))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    if wanted.matches(&content_etag(kind, id, &[Some(&name), Some(&description)])) {
+        Ok(())
+    } else {
+        Err(changed_meanwhile(if kind == "unit" { "business unit" } else { kind }))
+    }
 }
 
 fn require_admin(role: Role, what: &str) -> ApiResult<()> {
@@ -323,11 +351,14 @@ async fn update_unit(
     State(state): State<AppState>,
     caller: Caller,
     Path(unit_id): Path<String>,
+    headers: HeaderMap,
     Body(change): Body<Rename>,
-) -> ApiResult<axum::Json<BusinessUnit>> {
+) -> ApiResult<Response> {
     let (_, role) = caller.business_unit(&state, &unit_id).await?;
     require_admin(role, "business unit")?;
+    let wanted = if_match_optional(&headers)?;
     let mut tx = state.db.write().await?;
+    check_unchanged(&mut tx, "unit", "business_units", &unit_id, &wanted).await?;
     if let Some(name) = &change.name {
         let name = text_field("name", name, 200)?;
         sqlx::query("UPDATE business_units SET name = $1 WHERE id = $2")
@@ -353,7 +384,8 @@ async fn update_unit(
     )
     .await?;
     tx.commit().await?;
-    Ok(axum::Json(fetch_unit(&state, &caller, &unit_id).await?))
+    let unit = fetch_unit(&state, &caller, &unit_id).await?;
+    Ok(([etag(&unit.etag)], axum::Json(unit)).into_response())
 }
 
 async fn members(state: &AppState, kind: &str, scope_id: &str) -> ApiResult<Vec<Member>> {
@@ -475,11 +507,14 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.business_unit_id, p.name, p.descrip
     FROM projects p";
 
 fn project_from_row(row: &sqlx::any::AnyRow, role: Role) -> ApiResult<Project> {
+    let (id, name, description): (String, String, String) =
+        (row.try_get("id")?, row.try_get("name")?, row.try_get("description")?);
     Ok(Project {
-        id: row.try_get("id")?,
+        etag: content_etag("project", &id, &[Some(&name), Some(&description)]),
+        id,
         business_unit_id: row.try_get("business_unit_id")?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
+        name,
+        description,
         role,
         models: row.try_get("models")?,
         unresolved: SeverityCounts {
@@ -598,18 +633,22 @@ async fn get_project(
     State(state): State<AppState>,
     caller: Caller,
     Path(project_id): Path<String>,
-) -> ApiResult<axum::Json<Project>> {
-    Ok(axum::Json(fetch_project(&state, &caller, &project_id).await?))
+) -> ApiResult<Response> {
+    let project = fetch_project(&state, &caller, &project_id).await?;
+    Ok(([etag(&project.etag)], axum::Json(project)).into_response())
 }
 
 async fn update_project(
     State(state): State<AppState>,
     caller: Caller,
     Path(project_id): Path<String>,
+    headers: HeaderMap,
     Body(change): Body<Rename>,
-) -> ApiResult<axum::Json<Project>> {
+) -> ApiResult<Response> {
     caller.project(&state, &project_id).await?.require(Role::Admin, "change the project")?;
+    let wanted = if_match_optional(&headers)?;
     let mut tx = state.db.write().await?;
+    check_unchanged(&mut tx, "project", "projects", &project_id, &wanted).await?;
     if let Some(name) = &change.name {
         let name = text_field("name", name, 200)?;
         sqlx::query("UPDATE projects SET name = $1 WHERE id = $2")
@@ -635,7 +674,8 @@ async fn update_project(
     )
     .await?;
     tx.commit().await?;
-    Ok(axum::Json(fetch_project(&state, &caller, &project_id).await?))
+    let project = fetch_project(&state, &caller, &project_id).await?;
+    Ok(([etag(&project.etag)], axum::Json(project)).into_response())
 }
 
 async fn project_members(

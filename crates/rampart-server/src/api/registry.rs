@@ -75,6 +75,8 @@ pub struct Endpoint {
     response_type: &'static str,
     query: Vec<Value>,
     headers: Vec<(&'static str, &'static str)>,
+    /// `If-Match` may be left out (last writer wins); a stale one is still refused.
+    if_match_optional: bool,
     /// Error answers particular to this endpoint (422 for a model that does not validate...).
     errors: Vec<(u16, &'static str)>,
 }
@@ -97,6 +99,7 @@ impl Endpoint {
             response_type: "application/json",
             query: Vec::new(),
             headers: Vec::new(),
+            if_match_optional: false,
             errors: Vec::new(),
         }
     }
@@ -191,7 +194,7 @@ impl Api {
                     responses.insert("415".into(), error_response("The body is not sent as application/json"));
                 }
             }
-            if endpoint.headers.iter().any(|(name, _)| *name == "If-Match") {
+            if endpoint.headers.iter().any(|(name, _)| *name == "If-Match") && !endpoint.if_match_optional {
                 responses.insert("428".into(), error_response("If-Match is missing"));
             }
             for (code, description) in &endpoint.errors {
@@ -294,6 +297,16 @@ impl Spec<'_> {
     }
     pub fn header(mut self, name: &'static str, description: &'static str) -> Self {
         self.endpoint.headers.push((name, description));
+        self
+    }
+    /// `If-Match` that the client may leave out ([`super::common::if_match_optional`]).
+    pub fn optional_if_match(mut self) -> Self {
+        self.endpoint.headers.push((
+            "If-Match",
+            "The ETag from your last read: the change is refused (409) if the resource changed since. \
+             Without it, the change is made whatever changed meanwhile.",
+        ));
+        self.endpoint.if_match_optional = true;
         self
     }
     /// Query parameters: the properties of `T`.

@@ -2,13 +2,16 @@
 //! single sign-on creates on first sign-in.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
 
-use super::common::{Body, Page, PageQuery, Path, Query, text_field};
+use super::common::{
+    Body, IfMatch, Page, PageQuery, Path, Query, changed_meanwhile, content_etag, etag, if_match_optional, text_field,
+};
 use super::registry::Api;
 use crate::audit;
 use crate::auth::{Caller, passwords};
@@ -35,6 +38,7 @@ pub fn register(api: &mut Api) {
         "Disable, unlock or promote an account, or reset its password (administrators)",
     )
     .tag("users")
+    .optional_if_match()
     .request::<AccountChange>()
     .response::<Account>()
     .add(update_user);
@@ -53,6 +57,9 @@ pub struct Account {
     /// Signs in through single sign-on.
     pub single_sign_on: bool,
     pub created_at: String,
+    /// For `If-Match` on an update: changes with the display name, the
+    /// administrator flag and whether the account is disabled.
+    pub etag: String,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -84,14 +91,27 @@ pub struct AccountChange {
 const ACCOUNT_COLUMNS: &str =
     "id, username, display_name, email, is_org_admin, disabled, locked_until, oidc_subject, created_at";
 
+/// The ETag of an account: what an administrator's update can change
+/// (the lockout and the password are not: unlocking or resetting one
+/// does not conflict with another change).
+fn account_etag(id: &str, display_name: &str, is_org_admin: bool, disabled: bool) -> String {
+    let flags = format!("{is_org_admin}/{disabled}");
+    content_etag("user", id, &[Some(display_name), Some(&flags)])
+}
+
 fn account(row: &sqlx::any::AnyRow) -> ApiResult<Account> {
+    let id: String = row.try_get("id")?;
+    let display_name: String = row.try_get("display_name")?;
+    let is_org_admin = row.try_get::<i64, _>("is_org_admin")? != 0;
+    let disabled = row.try_get::<i64, _>("disabled")? != 0;
     Ok(Account {
-        id: row.try_get("id")?,
+        etag: account_etag(&id, &display_name, is_org_admin, disabled),
+        id,
         username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
+        display_name,
         email: row.try_get("email")?,
-        is_org_admin: row.try_get::<i64, _>("is_org_admin")? != 0,
-        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        is_org_admin,
+        disabled,
         locked_until: row.try_get::<Option<i64>, _>("locked_until")?.filter(|t| *t > now_ms()).map(timestamp),
         single_sign_on: row.try_get::<Option<String>, _>("oidc_subject")?.is_some(),
         created_at: timestamp(row.try_get("created_at")?),
@@ -305,14 +325,28 @@ async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
     Path(user_id): Path<String>,
+    headers: HeaderMap,
     Body(change): Body<AccountChange>,
-) -> ApiResult<axum::Json<Account>> {
+) -> ApiResult<Response> {
     caller.require_org_admin()?;
     fetch_account(&state, &caller.org_id, &user_id).await?;
     if user_id == caller.user_id && (change.disabled == Some(true) || change.is_org_admin == Some(false)) {
         return Err(ApiError::conflict("you cannot disable or demote yourself; ask another administrator"));
     }
+    let wanted = if_match_optional(&headers)?;
     let mut tx = state.db.write().await?;
+    if !matches!(wanted, IfMatch::Any) {
+        // Locked on PostgreSQL; SQLite's write transaction already excludes other writers.
+        let lock = if tx.backend() == crate::db::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let (display_name, is_org_admin, disabled): (String, i64, i64) =
+            sqlx::query_as(&format!("SELECT display_name, is_org_admin, disabled FROM users WHERE id = $1{lock}"))
+                .bind(&user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !wanted.matches(&account_etag(&user_id, &display_name, is_org_admin != 0, disabled != 0)) {
+            return Err(changed_meanwhile("account"));
+        }
+    }
     if let Some(name) = &change.display_name {
         let name = text_field("display_name", name, 200)?;
         sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
@@ -361,7 +395,8 @@ async fn update_user(
                         "password_reset": change.password.is_some()});
     audit::record(&mut tx, &caller, "user.update", "user", &user_id, detail).await?;
     tx.commit().await?;
-    Ok(axum::Json(fetch_account(&state, &caller.org_id, &user_id).await?))
+    let account = fetch_account(&state, &caller.org_id, &user_id).await?;
+    Ok(([etag(&account.etag)], axum::Json(account)).into_response())
 }
 
 /// The account a single sign-on identity signs in as: the one linked to it,
