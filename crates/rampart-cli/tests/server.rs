@@ -582,6 +582,82 @@ fn a_user_made_on_the_command_line_signs_in_to_the_served_api() {
     }
 }
 
+/// Two `rampart serve` processes on one PostgreSQL are one service: a
+/// token made on one works on the other, saves alternate between them
+/// each based on the other's answer (each replica's memory of the last
+/// analysis must notice the other's versions), a stale ETag is refused
+/// whichever replica holds it, and a job queued on one is seen on both.
+#[test]
+fn two_server_processes_on_one_postgresql_behave_as_one_service() {
+    let Some(Backend::Postgres) = backends().into_iter().find(|b| *b == Backend::Postgres) else {
+        eprintln!("no PostgreSQL (RAMPART_TEST_POSTGRES): replicas need one; CI always has it");
+        return;
+    };
+    let dir = scratch("replicas");
+    let database = Database::fresh(Backend::Postgres, &dir.join("data"));
+    create_user(&database, "Acme", "alice");
+    let first = Server::start(&database, &dir.join("first.log"));
+    let second = Server::start(&database, &dir.join("second.log"));
+    let on_first = first.sign_in("alice");
+    let on_second = Api { addr: second.addr.clone(), token: on_first.token.clone() };
+    let model_id = model_in_new_project(&on_first);
+    let path = format!("/api/v1/models/{model_id}");
+
+    let document = example("ecommerce.yaml");
+    let mut etag = on_second.ok("GET", &path, None)["etag"].as_str().expect("etag").to_string();
+    let mut stale = etag.clone();
+    for n in 0..8 {
+        let (api, name) = if n % 2 == 0 { (&on_second, "second") } else { (&on_first, "first") };
+        // Each save changes what the last one changed, so an analysis kept from too long ago would show.
+        let edited = document.replacen("name: ", &format!("name: edit {n} "), 1 + n % 3);
+        let body = json!({"document": edited, "message": format!("save {n} on the {name}")});
+        let reply = api.try_send("PUT", &path, &[("If-Match", &etag)], Some(&body)).expect("save");
+        assert_eq!(reply.status, 200, "save {n} on the {name}: {}", reply.body);
+        stale = std::mem::replace(&mut etag, reply.body["model"]["etag"].as_str().expect("etag").to_string());
+    }
+    for api in [&on_first, &on_second] {
+        let body = json!({"document": document, "message": "from an old read"});
+        let refused = api.try_send("PUT", &path, &[("If-Match", &stale)], Some(&body)).expect("save");
+        assert_eq!(refused.status, 409, "{}", refused.body);
+    }
+    let (head, listed) = versions(&on_first, &model_id);
+    assert_eq!(head, 9);
+    assert_eq!(listed.len(), 9, "{listed:?}");
+    assert_eq!(versions(&on_second, &model_id), (head, listed.clone()), "both replicas list the same history");
+    // What each version lists is what a fresh analysis of its document raises: the replicas' kept analyses agree.
+    for version in [2, 5, 9] {
+        let shown = on_first.ok("GET", &format!("{path}/threats?version={version}&limit=500&sort=id"), None);
+        let document = on_second.ok("GET", &format!("{path}/versions/{version}"), None)["document"].clone();
+        let preview = on_second.ok("POST", &format!("{path}/analysis"), Some(json!({"document": document})));
+        let mut expected: Vec<String> = preview["threats"]
+            .as_array()
+            .expect("threats")
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .collect();
+        expected.sort();
+        let listed: Vec<String> =
+            shown["items"].as_array().expect("items").iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+        assert_eq!(listed, expected, "version {version}");
+    }
+
+    let job = on_first.ok("POST", "/api/v1/jobs", Some(json!({"kind": "reanalyze"})));
+    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().expect("job id"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let done = loop {
+        let seen = on_second.ok("GET", &job_path, None);
+        if seen["status"] == "done" {
+            break seen;
+        }
+        assert!(Instant::now() < deadline, "the job was not done in 30 s: {seen}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(done["result"]["models"], 1, "{done}");
+    assert_eq!(on_first.ok("GET", &job_path, None)["status"], "done");
+    drop((first, second));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_mistyped_organisation_is_an_error_not_a_new_organisation() {
     let dir = scratch("organisations");
