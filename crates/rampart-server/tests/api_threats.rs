@@ -419,6 +419,38 @@ async fn expired_acceptances(backend: Backend) {
     assert_eq!(status, 200, "{body}");
     let unresolved = architect.ok("GET", &format!("{threats}?status=unresolved&limit=500"), None).await;
     assert_eq!(count(&unresolved), count(&unresolved_before) - 3, "{unresolved}");
+
+    // The same for acceptances the document itself records (`threats:` in
+    // the model, as the CLI's users keep them), with no decision stored.
+    let (_, _, tracked_id) = project_with_model(&admin, "Ops", "Tracked", &fixture("small.yaml")).await;
+    let tracked = format!("/api/v1/models/{tracked_id}/threats");
+    let open = admin.ok("GET", &format!("{tracked}?status=open&limit=2&sort=id"), None).await;
+    let ids = strings(&column(&open, "id"));
+    let document = format!(
+        "{}\nthreats:\n  - threat: {}\n    status: accepted\n    justification: Reviewed\n    expires: 2020-01-31\n  \
+         - threat: {}\n    status: accepted\n    justification: Reviewed\n    expires: 2099-12-31\n",
+        fixture("small.yaml").trim_end(),
+        ids[0],
+        ids[1]
+    );
+    let owner = admin.clone();
+    let (status, _, body) = owner
+        .send_with(
+            "PUT",
+            &format!("/api/v1/models/{tracked_id}"),
+            &[("if-match", "*")],
+            Some(json!({"document": document})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let unresolved = owner.ok("GET", &format!("{tracked}?status=unresolved&limit=500"), None).await;
+    let listed = strings(&column(&unresolved, "id"));
+    assert!(listed.contains(&ids[0]) && !listed.contains(&ids[1]), "the lapsed one only: {unresolved}");
+    let accepted = owner.ok("GET", &format!("{tracked}?status=accepted&limit=500"), None).await;
+    for (id, expires, expired) in [(&ids[0], "2020-01-31", true), (&ids[1], "2099-12-31", false)] {
+        let entry = accepted["items"].as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).cloned().unwrap();
+        assert_eq!((&entry["expires"], &entry["expired"]), (&json!(expires), &json!(expired)), "{entry}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

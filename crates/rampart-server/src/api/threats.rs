@@ -291,8 +291,30 @@ fn threats_from(backend: Backend, version: Option<i64>, head: i64) -> String {
 }
 
 /// The columns of a list entry: not the detail, which lists never show.
-const SUMMARY_COLUMNS: &str = "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
-    t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date, s.expires";
+/// `expires` is the stored decision's, or for a threat the document itself
+/// accepts (its `tracking:`), the document's review date.
+fn summary_columns(backend: Backend) -> String {
+    format!(
+        "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, t.since_version, \
+         COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date, {} AS expires",
+        acceptance_expiry(backend)
+    )
+}
+
+/// Until when the threat of row `t` is accepted: the stored decision's
+/// date, else the date of the document's own acceptance, read from the
+/// row's detail (only for such rows: one lookup by key each).
+fn acceptance_expiry(backend: Backend) -> String {
+    let in_document = match backend {
+        Backend::Sqlite => "json_extract(d.detail, '$.threat.tracking.expires')",
+        Backend::Postgres => "(d.detail::jsonb #>> '{threat,tracking,expires}')",
+    };
+    format!(
+        "COALESCE(s.expires, CASE WHEN s.status IS NULL AND t.analysis_status = 'accepted' THEN \
+         (SELECT {in_document} FROM threat_details d WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint) \
+         END)"
+    )
+}
 
 /// Today's date in UTC as stored dates are written (YYYY-MM-DD), which
 /// compare as text in date order.
@@ -363,8 +385,11 @@ async fn list_threats(
         // As the CLI counts them: open, in progress, or accepted until a day that has passed.
         Some("unresolved") => condition(
             &mut sql,
-            " AND (COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress') \
-             OR (s.status = 'accepted' AND s.expires < ?))",
+            &format!(
+                " AND (COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress') \
+                 OR (COALESCE(s.status, t.analysis_status) = 'accepted' AND {} < ?))",
+                acceptance_expiry(state.db.backend)
+            ),
             today.clone(),
         ),
         Some(status) if STATUSES.contains(&status) => {
@@ -429,8 +454,9 @@ async fn list_threats(
     // to ask for it by number.
     let version_sql = if latest { ", (SELECT head_version FROM models WHERE id = $1) AS list_version" } else { "" };
     let page_sql = format!(
-        "SELECT {SUMMARY_COLUMNS}, {total_sql} AS list_total{version_sql} {sql} \
-         ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        "SELECT {}, {total_sql} AS list_total{version_sql} {sql} \
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        summary_columns(state.db.backend)
     );
     let bind_all = |query| list_query(query, &model_id, version_asked, &binds);
     let rows = bind_all(&page_sql).fetch_all(&state.db.pool).await?;
@@ -509,7 +535,8 @@ async fn decision(
 
 /// The current row of a threat in the latest version, or "not found".
 async fn current_threat(state: &AppState, model_id: &str, threat_id: &str) -> ApiResult<sqlx::any::AnyRow> {
-    sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, {} {LATEST_THREAT_FROM} AND t.threat_id = $2", details::OF_ROW))
+    let columns = summary_columns(state.db.backend);
+    sqlx::query(&format!("SELECT {columns}, {} {LATEST_THREAT_FROM} AND t.threat_id = $2", details::OF_ROW))
         .bind(model_id)
         .bind(threat_id)
         .fetch_optional(&state.db.pool)
