@@ -244,7 +244,7 @@ async fn login(
 /// as long a check). Off the request threads: argon2 takes tens of
 /// milliseconds of CPU, and a flood of sign-ins must not stall other requests.
 async fn check_password(stored: Option<String>, password: String) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || match stored {
+    passwords::in_turn(move || match stored {
         Some(stored) => passwords::verify(&password, &stored),
         None => {
             passwords::dummy_verify(&password);

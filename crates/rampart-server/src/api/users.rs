@@ -183,7 +183,7 @@ pub async fn insert_user(tx: &mut crate::db::Tx, org_id: &str, request: &NewAcco
         None => username.clone(),
     };
     let password = request.password.clone();
-    let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+    let hash = passwords::in_turn(move || passwords::hash(&password))
         .await
         .map_err(|error| ApiError::internal("cannot hash the password", error))?
         .map_err(|error| ApiError::internal("cannot hash the password", error))?;
@@ -216,7 +216,7 @@ pub async fn set_password(tx: &mut crate::db::Tx, user_id: &str, password: &str,
         return Err(ApiError::invalid_field("password", weakness));
     }
     let password = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+    let hash = passwords::in_turn(move || passwords::hash(&password))
         .await
         .map_err(|error| ApiError::internal("cannot hash the password", error))?
         .map_err(|error| ApiError::internal("cannot hash the password", error))?;
