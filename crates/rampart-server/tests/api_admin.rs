@@ -103,6 +103,21 @@ async fn audit(backend: Backend) {
     let (status, _, bad) = admin.get("/api/v1/audit?limit=0").await;
     assert_eq!(status, 400, "{bad}");
 
+    // A time range: `since` includes its moment, `until` does not; an entry's `at` can be given back.
+    let save_at = by_target["items"][0]["at"].as_str().unwrap().to_string();
+    let encode = |text: &str| text.replace(':', "%3A").replace('+', "%2B");
+    let since = admin.ok("GET", &format!("/api/v1/audit?target={model_id}&since={}", encode(&save_at)), None).await;
+    assert_eq!(since["items"][0]["action"], "model.save", "{since}");
+    assert!(since["items"].as_array().unwrap().iter().all(|e| millis(&e["at"]) >= millis(&json!(save_at))), "{since}");
+    let until = admin.ok("GET", &format!("/api/v1/audit?target={model_id}&until={}", encode(&save_at)), None).await;
+    assert!(until["items"].as_array().unwrap().iter().all(|e| e["action"] != "model.save"), "{until}");
+    assert_eq!(since["total"].as_i64().unwrap() + until["total"].as_i64().unwrap(), 2, "the two split the entries");
+    let today = &save_at[..10];
+    let by_day = admin.ok("GET", &format!("/api/v1/audit?since={today}&until=2999-01-01"), None).await;
+    assert_eq!(by_day["total"], log["total"], "a date is the start of that day: {by_day}");
+    let (status, _, bad) = admin.get("/api/v1/audit?since=yesterday").await;
+    assert_eq!((status.as_u16(), bad["error"]["field"].as_str()), (400, Some("since")), "{bad}");
+
     let user_id = server.create_user("Acme", "dev", false).await;
     admin.ok("PUT", &format!("/api/v1/projects/{project_id}/members/{user_id}"), Some(json!({"role": "admin"}))).await;
     let project_admin = server.login("dev").await;

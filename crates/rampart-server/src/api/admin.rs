@@ -66,8 +66,30 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// Only changes to this target id.
     pub target: Option<String>,
+    /// Only changes at or after this time: RFC 3339 (an entry's `at`), or a
+    /// date (YYYY-MM-DD, from its start in UTC).
+    pub since: Option<String>,
+    /// Only changes before this time, written as `since` is.
+    pub until: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+/// `since` or `until` as milliseconds since 1970, or a 400 naming the field.
+fn moment(field: &str, text: Option<&str>) -> ApiResult<Option<i64>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let time = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .or_else(|_| {
+            time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+                .map(|date| date.midnight().assume_utc())
+        })
+        .map_err(|_| {
+            ApiError::invalid_field(
+                field,
+                format!("`{field}` must be a time (RFC 3339, e.g. 2026-11-25T10:00:00Z) or a date (YYYY-MM-DD)"),
+            )
+        })?;
+    Ok(Some((time.unix_timestamp_nanos() / 1_000_000) as i64))
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -92,8 +114,10 @@ async fn list_audit(
     caller.require_org_admin()?;
     let page = PageQuery { limit: query.limit, offset: query.offset };
     let (limit, offset) = (page.limit()?, page.offset()?);
-    let filter =
-        "WHERE org_id = $1 AND ($2 = '' OR action = $2) AND ($3 = '' OR actor_id = $3) AND ($4 = '' OR target_id = $4)";
+    let since = moment("since", query.since.as_deref())?.unwrap_or(i64::MIN);
+    let until = moment("until", query.until.as_deref())?.unwrap_or(i64::MAX);
+    let filter = "WHERE org_id = $1 AND ($2 = '' OR action = $2) AND ($3 = '' OR actor_id = $3) \
+         AND ($4 = '' OR target_id = $4) AND at >= $5 AND at < $6";
     let (action, actor, target) = (
         query.action.clone().unwrap_or_default(),
         query.actor.clone().unwrap_or_default(),
@@ -105,6 +129,8 @@ async fn list_audit(
         .bind(&action)
         .bind(&actor)
         .bind(&target)
+        .bind(since)
+        .bind(until)
         .fetch_all(&state.db.pool)
         .await?;
     let count_sql = format!("SELECT COUNT(*) FROM audit_log {filter}");
@@ -113,6 +139,8 @@ async fn list_audit(
         .bind(&action)
         .bind(&actor)
         .bind(&target)
+        .bind(since)
+        .bind(until)
         .fetch_one(&state.db.pool)
         .await?;
     let items = rows
