@@ -233,6 +233,8 @@ fn rampart_command() -> Command {
         "RAMPART_PUBLIC_URL",
         "RAMPART_PASSWORD",
         "RAMPART_SHUTDOWN_TIMEOUT",
+        "RAMPART_SECRET_KEY",
+        "RAMPART_NEW_SECRET_KEY",
     ] {
         command.env_remove(name);
     }
@@ -285,12 +287,18 @@ impl Server {
     /// beforehand can be taken by another test's connection before the
     /// server binds it (an SSO test failed in CI so).
     fn start_with(database: &Database, log: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(database, log, extra, &[])
+    }
+
+    /// [`Server::start_with`] with more environment variables.
+    fn start_with_env(database: &Database, log: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let log_file = std::fs::File::create(log).expect("log file");
         let child = rampart_command()
             .arg("serve")
             .args(database.args())
             .args(["--listen", "127.0.0.1:0", "--insecure-cookies"])
             .args(extra)
+            .envs(env.iter().copied())
             .env("RAMPART_LOG", "info")
             // Its log goes to standard output, its errors to standard error.
             .stdout(log_file.try_clone().expect("log file"))
@@ -655,6 +663,67 @@ fn two_server_processes_on_one_postgresql_behave_as_one_service() {
     assert_eq!(done["result"]["models"], 1, "{done}");
     assert_eq!(on_first.ok("GET", &job_path, None)["status"], "done");
     drop((first, second));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `rampart admin rotate-secret-key` seals every secret again under a new
+/// key, all or nothing; a server with the new key then opens them.
+#[test]
+fn secrets_are_sealed_again_under_a_new_key() {
+    const KEYS: [&str; 3] = [
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+        "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=",
+    ];
+    let dir = scratch("rotate");
+    let database = Database::fresh(Backend::Sqlite, &dir.join("data"));
+    create_user(&database, "Acme", "alice");
+    let server = Server::start_with_env(&database, &dir.join("serve.log"), &[], &[("RAMPART_SECRET_KEY", KEYS[0])]);
+    let api = server.sign_in("alice");
+    let unit = api.ok("POST", "/api/v1/business-units", Some(json!({"name": "Retail"})));
+    let project = api.ok("POST", "/api/v1/projects", Some(json!({"name": "Shop", "business_unit_id": unit["id"]})));
+    let project_id = project["id"].as_str().expect("project id");
+    for name in ["jira", "webhook"] {
+        api.ok("PUT", &format!("/api/v1/projects/{project_id}/secrets/{name}"), Some(json!({"value": "s3cret value"})));
+    }
+    drop(server);
+    let sealed = || {
+        let script = "import sqlite3, sys; print(sorted(r[0] for r in sqlite3.connect(sys.argv[1]).execute('SELECT sealed FROM secrets')))";
+        let output =
+            Command::new("python3").args(["-c", script]).arg(database.sqlite_file()).output().expect("python3");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let rotate = |old: &str, new: &str| {
+        rampart_command()
+            .args(["admin", "rotate-secret-key"])
+            .args(database.args())
+            .env("RAMPART_SECRET_KEY", old)
+            .env("RAMPART_NEW_SECRET_KEY", new)
+            .output()
+            .expect("the binary runs")
+    };
+
+    let missing = rampart_command().args(["admin", "rotate-secret-key"]).args(database.args()).output().expect("runs");
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("RAMPART_NEW_SECRET_KEY"), "{}", stderr(&missing));
+    let before = sealed();
+    let rotated = rotate(KEYS[0], KEYS[1]);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    assert!(stderr(&rotated).contains("sealed 2 secret(s)"), "{}", stderr(&rotated));
+    let after = sealed();
+    assert_ne!(after, before, "sealed anew");
+    // The old key no longer opens them: a rotation from it fails, naming a secret, and changes nothing.
+    let wrong = rotate(KEYS[0], KEYS[2]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("secret `") && stderr(&wrong).contains("nothing was changed"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert_eq!(sealed(), after);
+    // The new key does.
+    let again = rotate(KEYS[1], KEYS[2]);
+    assert!(again.status.success(), "{}", stderr(&again));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -20,6 +20,10 @@ pub enum Command {
     /// Set a local account's password (for someone locked out, an
     /// administrator included): clears its lockout and ends its sessions.
     SetPassword(SetPassword),
+    /// Seal every integration secret again under a new key: the current
+    /// key in RAMPART_SECRET_KEY, the new one in RAMPART_NEW_SECRET_KEY.
+    /// All or nothing; then restart the servers with the new key.
+    RotateSecretKey(RotateSecretKey),
     /// Write a consistent snapshot of the whole database (JSON Lines).
     Backup(Backup),
     /// Restore a snapshot into an empty database (SQLite or PostgreSQL).
@@ -70,6 +74,12 @@ pub struct SetPassword {
 }
 
 #[derive(clap::Args)]
+pub struct RotateSecretKey {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(clap::Args)]
 pub struct Backup {
     #[command(flatten)]
     pub database: DatabaseArgs,
@@ -106,6 +116,7 @@ pub fn run(args: Args) -> u8 {
     let result = match args.command {
         Command::CreateUser(command) => rt.block_on(create_user(command)),
         Command::SetPassword(command) => rt.block_on(set_password(command)),
+        Command::RotateSecretKey(command) => rt.block_on(rotate_secret_key(command)),
         Command::Backup(command) => rt.block_on(backup(command)),
         Command::Restore(command) => rt.block_on(restore(command)),
         Command::LoadSample(command) => rt.block_on(load_sample(command)),
@@ -138,6 +149,25 @@ async fn set_password(command: SetPassword) -> Result<(), String> {
     let db = open(&command.database).await?;
     rampart_server::api::users::reset_password(&db, &command.username, &password).await.map_err(|e| e.message)?;
     eprintln!("set the password of `{}`; its sessions are ended and any lockout cleared", command.username);
+    Ok(())
+}
+
+async fn rotate_secret_key(command: RotateSecretKey) -> Result<(), String> {
+    use rampart_server::sealed::{KEY_VARIABLE, SecretKey};
+    const NEW_KEY_VARIABLE: &str = "RAMPART_NEW_SECRET_KEY";
+    let key = |variable: &str| -> Result<SecretKey, String> {
+        let text = std::env::var(variable).map_err(|_| {
+            format!(
+                "give the current key in {KEY_VARIABLE} and the new one in {NEW_KEY_VARIABLE} \
+                 (`openssl rand -base64 32`)"
+            )
+        })?;
+        SecretKey::from_base64(&text).map_err(|error| format!("{variable}: {error}"))
+    };
+    let (old, new) = (key(KEY_VARIABLE)?, key(NEW_KEY_VARIABLE)?);
+    let db = open(&command.database).await?;
+    let count = rampart_server::api::admin::reseal_secrets(&db, &old, &new).await?;
+    eprintln!("sealed {count} secret(s) again under the new key; restart every server with {KEY_VARIABLE} set to it");
     Ok(())
 }
 

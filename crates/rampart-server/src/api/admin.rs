@@ -1,5 +1,7 @@
 //! For administrators: the audit log, jobs, and integration secrets.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -369,4 +371,53 @@ pub async fn open_secret(state: &AppState, org_id: &str, project_id: &str, name:
     key.open(&sealed, &secret_context(org_id, project_id, name))
         .map(Some)
         .map_err(|e| ApiError::internal("cannot open the secret", e))
+}
+
+/// `rampart admin rotate-secret-key`: seals every project secret again,
+/// from `old` to `new`, in one transaction. A secret `old` cannot open
+/// (sealed under another key) stops it, naming the secret; nothing is
+/// changed then. Returns how many secrets were sealed again.
+pub async fn reseal_secrets(
+    db: &crate::db::Db,
+    old: &crate::sealed::SecretKey,
+    new: &crate::sealed::SecretKey,
+) -> Result<usize, String> {
+    let mut tx = db.write().await.map_err(|e| format!("cannot start the rotation: {e}"))?;
+    let rows: Vec<(String, String, String, String, String)> =
+        sqlx::query_as("SELECT s.id, s.org_id, s.project_id, s.name, s.sealed FROM secrets s ORDER BY s.id")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| format!("cannot read the secrets: {e}"))?;
+    let mut orgs: HashMap<String, usize> = HashMap::new();
+    for (id, org_id, project_id, name, sealed) in &rows {
+        let context = secret_context(org_id, project_id, name);
+        let value = old
+            .open(sealed, &context)
+            .map_err(|error| format!("secret `{name}` of project {project_id}: {error}; nothing was changed"))?;
+        let resealed = new.seal(&value, &context)?;
+        sqlx::query("UPDATE secrets SET sealed = $1 WHERE id = $2")
+            .bind(resealed)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| format!("cannot store secret `{name}`: {e}"))?;
+        *orgs.entry(org_id.clone()).or_default() += 1;
+    }
+    for (org_id, count) in &orgs {
+        audit::record_as(
+            &mut tx,
+            Some(org_id),
+            None,
+            "rampart admin",
+            "command line",
+            "secret.rotate-key",
+            "organisation",
+            org_id,
+            json!({"secrets": count}),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    tx.commit().await.map_err(|e| format!("cannot commit the rotation: {e}"))?;
+    Ok(rows.len())
 }
