@@ -726,3 +726,43 @@ async fn secrets_are_sealed_at_rest_and_need_the_server_key() {
         sealed_secrets(backend).await;
     }
 }
+
+/// The accounts list finds people by part of their username, display name
+/// or e-mail, in any case, with `%` and `_` taken literally.
+async fn account_search(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = server.organisation_admin("Acme", "alice").await;
+    for (username, display_name, email) in [
+        ("grace", "Grace Hopper", "grace@navy.example"),
+        ("alan_t", "Alan Turing", "alan@bletchley.example"),
+        ("ada", "Ada Lovelace", "ada@engines.example"),
+    ] {
+        let account = json!({"username": username, "display_name": display_name, "email": email,
+                             "password": "a long password for tests"});
+        admin.ok("POST", "/api/v1/users", Some(account)).await;
+    }
+    let found = |q: &str| {
+        let admin = admin.clone();
+        let q = q.to_string();
+        async move {
+            let page = admin.ok("GET", &format!("/api/v1/users?q={q}"), None).await;
+            let names: Vec<String> =
+                page["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap().to_string()).collect();
+            assert_eq!(page["total"].as_i64(), Some(names.len() as i64), "{page}");
+            names
+        }
+    };
+    assert_eq!(found("HOPPER").await, ["grace"], "by display name, any case");
+    assert_eq!(found("bletchley").await, ["alan_t"], "by e-mail");
+    assert_eq!(found("a").await.len(), 4, "alice, alan_t, ada, grace");
+    assert_eq!(found("n_t").await, ["alan_t"], "`_` is taken literally");
+    assert_eq!(found("%25").await, Vec::<String>::new(), "`%` is taken literally");
+    assert_eq!(found("").await.len(), 4, "an empty q filters nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_found_by_name_or_e_mail() {
+    for backend in backends() {
+        account_search(backend).await;
+    }
+}

@@ -1713,8 +1713,15 @@ export interface operations {
                 actor?: string | null;
                 limit?: number | null;
                 offset?: number | null;
+                /**
+                 * @description Only changes at or after this time: RFC 3339 (an entry's `at`), or a
+                 *     date (YYYY-MM-DD, from its start in UTC).
+                 */
+                since?: string | null;
                 /** @description Only changes to this target id. */
                 target?: string | null;
+                /** @description Only changes before this time, written as `since` is. */
+                until?: string | null;
             };
             header?: never;
             path?: never;
@@ -5775,10 +5782,10 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
-                /** @description How many items to return (1 to 500; default 50). */
                 limit?: number | null;
-                /** @description How many items to skip. */
                 offset?: number | null;
+                /** @description Only accounts whose username, display name or e-mail contains this text (any case). */
+                q?: string | null;
             };
             header?: never;
             path?: never;

@@ -10,7 +10,8 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::common::{
-    Body, IfMatch, Page, PageQuery, Path, Query, changed_meanwhile, content_etag, etag, if_match_optional, text_field,
+    Body, IfMatch, Page, PageQuery, Path, Query, changed_meanwhile, contains_pattern, content_etag, etag,
+    if_match_optional, text_field,
 };
 use super::registry::Api;
 use crate::audit;
@@ -23,7 +24,7 @@ use crate::state::AppState;
 pub fn register(api: &mut Api) {
     api.get("/api/v1/users", "listUsers", "The organisation's accounts (administrators)")
         .tag("users")
-        .query::<PageQuery>()
+        .query::<UserQuery>()
         .response::<Page<Account>>()
         .add(list_users);
     api.post("/api/v1/users", "createUser", "Create a local account (administrators)")
@@ -72,6 +73,15 @@ pub struct NewAccount {
     pub password: String,
     #[serde(default)]
     pub is_org_admin: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    /// Only accounts whose username, display name or e-mail contains this text (any case).
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -270,20 +280,26 @@ pub async fn reset_password(db: &Db, username: &str, password: &str) -> ApiResul
 async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
-    Query(page): Query<PageQuery>,
+    Query(query): Query<UserQuery>,
 ) -> ApiResult<axum::Json<Page<Account>>> {
     caller.require_org_admin()?;
+    let page = PageQuery { limit: query.limit, offset: query.offset };
     let (limit, offset) = (page.limit()?, page.offset()?);
+    let pattern = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(contains_pattern).unwrap_or_default();
+    let filter = "WHERE org_id = $1 AND ($2 = '' OR LOWER(username) LIKE $2 ESCAPE '\\' \
+         OR LOWER(display_name) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\')";
     let rows = sqlx::query(&format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM users WHERE org_id = $1 ORDER BY LOWER(username), username LIMIT $2 OFFSET $3"
+        "SELECT {ACCOUNT_COLUMNS} FROM users {filter} ORDER BY LOWER(username), username LIMIT $3 OFFSET $4"
     ))
     .bind(&caller.org_id)
+    .bind(&pattern)
     .bind(limit)
     .bind(offset)
     .fetch_all(&state.db.pool)
     .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1")
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM users {filter}"))
         .bind(&caller.org_id)
+        .bind(&pattern)
         .fetch_one(&state.db.pool)
         .await?;
     let items = rows.iter().map(account).collect::<ApiResult<Vec<_>>>()?;
