@@ -35,15 +35,27 @@ pub async fn create(db: &Db, user_id: &str, hours: i64) -> Result<NewSession, sq
     Ok(NewSession { token, csrf_token, expires_at })
 }
 
-pub fn set_cookie(token: &str, secure: bool, max_age_hours: i64) -> String {
-    Cookie::build((SESSION_COOKIE, token.to_string()))
-        .path("/")
+/// A cookie of ours: HttpOnly, SameSite=Lax, Secure unless the server is
+/// told it is reached over plain HTTP; an empty value and no age clear it.
+fn cookie(
+    name: &'static str,
+    value: &str,
+    path: &'static str,
+    secure: bool,
+    max_age: cookie::time::Duration,
+) -> String {
+    Cookie::build((name, value.to_string()))
+        .path(path)
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Lax)
-        .max_age(cookie::time::Duration::hours(max_age_hours))
+        .max_age(max_age)
         .build()
         .to_string()
+}
+
+pub fn set_cookie(token: &str, secure: bool, max_age_hours: i64) -> String {
+    cookie(SESSION_COOKIE, token, "/", secure, cookie::time::Duration::hours(max_age_hours))
 }
 
 /// The cookie that ties a single sign-on to the browser that started it:
@@ -56,34 +68,13 @@ pub const SSO_COOKIE: &str = "rampart_sso";
 const SSO_COOKIE_PATH: &str = "/api/v1/auth/oidc/callback";
 
 pub fn set_sso_cookie(state: &str, secure: bool, max_age_ms: i64) -> String {
-    Cookie::build((SSO_COOKIE, state.to_string()))
-        .path(SSO_COOKIE_PATH)
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Lax)
-        .max_age(cookie::time::Duration::milliseconds(max_age_ms))
-        .build()
-        .to_string()
+    cookie(SSO_COOKIE, state, SSO_COOKIE_PATH, secure, cookie::time::Duration::milliseconds(max_age_ms))
 }
 
 pub fn clear_sso_cookie(secure: bool) -> String {
-    Cookie::build((SSO_COOKIE, ""))
-        .path(SSO_COOKIE_PATH)
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Lax)
-        .max_age(cookie::time::Duration::ZERO)
-        .build()
-        .to_string()
+    cookie(SSO_COOKIE, "", SSO_COOKIE_PATH, secure, cookie::time::Duration::ZERO)
 }
 
 pub fn clear_cookie(secure: bool) -> String {
-    Cookie::build((SESSION_COOKIE, ""))
-        .path("/")
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Lax)
-        .max_age(cookie::time::Duration::ZERO)
-        .build()
-        .to_string()
+    cookie(SESSION_COOKIE, "", "/", secure, cookie::time::Duration::ZERO)
 }
