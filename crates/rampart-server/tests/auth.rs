@@ -322,10 +322,20 @@ async fn changed_and_reset_passwords(backend: Backend) {
     assert_eq!(login_as(&server, "bob", new_password).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(login_as(&server, "bob", reset_password).await.0, StatusCode::OK);
 
+    // An administrator resetting their own password this way stays signed in here.
+    let alice = user_id(&admin, "alice").await;
+    let own = "alice's own new password";
+    admin.ok("PATCH", &format!("/api/v1/users/{alice}"), Some(json!({"password": own}))).await;
+    assert_eq!(admin.get("/api/v1/auth/session").await.0, StatusCode::OK, "the session that reset it stays");
+    assert_eq!(login_as(&server, "alice", own).await.0, StatusCode::OK);
+
     // Audited, without the password.
     let audit = admin.ok("GET", "/api/v1/audit?limit=200", None).await.to_string();
     assert!(audit.contains("user.password-change") && audit.contains("\"password_reset\":true"), "{audit}");
-    assert!(!audit.contains(new_password) && !audit.contains(reset_password), "no password in the audit log");
+    assert!(
+        !audit.contains(new_password) && !audit.contains(reset_password) && !audit.contains(own),
+        "no password in the audit log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -398,7 +398,11 @@ async fn update_user(
                 "this account signs in through single sign-on and has no password here to reset",
             ));
         }
-        set_password(&mut tx, &user_id, password, None).await?;
+        // An administrator resetting their own password stays signed in here.
+        let keep = (user_id == caller.user_id)
+            .then(|| crate::auth::caller::session_cookie(&headers).map(|token| crate::auth::secrets::digest(&token)))
+            .flatten();
+        set_password(&mut tx, &user_id, password, keep.as_deref()).await?;
     }
     if change.unlock == Some(true) {
         sqlx::query("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1")
