@@ -549,6 +549,28 @@ test('keyboard: "?" opens the shortcuts, Escape closes them; a drop can be undon
   await context.close();
 });
 
+test('a person changes their password from the top bar and signs in with the new one', async () => {
+  const carol = await addUser(server, project, { username: 'carol', displayName: 'Carol Changer', role: 'viewer' });
+  const { page, problems, context } = await signedIn({ username: 'carol', password: carol.password });
+  await page.getByRole('button', { name: 'Password' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Change password' });
+  await dialog.getByLabel('Current password').fill(carol.password);
+  await dialog.getByLabel('New password', { exact: true }).fill('carol has a new password');
+  await dialog.getByLabel('New password again').fill('carol has a different one');
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  assert.match(await dialog.getByRole('alert').textContent(), /differ/, 'checked before anything is sent');
+  await dialog.getByLabel('New password again').fill('carol has a new password');
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await dialog.getByRole('status').filter({ hasText: /password is changed/ }).waitFor();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  // Still signed in here; the old password no longer works and the new one does.
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await assert.rejects(clientFor(server, 'carol', carol.password), /401/);
+  await clientFor(server, 'carol', 'carol has a new password');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('screenshots of the editor and the threat panel for the README', async () => {
   mkdirSync(images, { recursive: true });
   const { page, problems, context } = await signedIn(alice, `/projects/${project.id}`, WIDE);

@@ -3,12 +3,14 @@ import { Link, useNavigate } from 'react-router';
 import { useSession } from '../api/session';
 import { errorMessage } from '../api/errors';
 import { Breadcrumbs } from './Breadcrumbs';
+import { PasswordDialog } from './PasswordDialog';
 import { LogoIcon, SignOutIcon } from './Icons';
 
 export function TopBar() {
   const { session, logout } = useSession();
   const navigate = useNavigate();
   const [busy, setBusy] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
 
   async function signOut() {
     setBusy(true);
@@ -34,9 +36,15 @@ export function TopBar() {
           <span className="topbar-name" title={session.user.username}>
             {session.user.display_name || session.user.username}
           </span>
+          {session.via === 'session' ? (
+            <button type="button" className="button button-quiet" onClick={() => setChangingPassword(true)}>
+              Password
+            </button>
+          ) : null}
           <button type="button" className="button button-quiet" onClick={signOut} disabled={busy}>
             <SignOutIcon /> Sign out
           </button>
+          {changingPassword ? <PasswordDialog onClose={() => setChangingPassword(false)} /> : null}
         </div>
       ) : null}
     </header>

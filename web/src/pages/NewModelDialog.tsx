@@ -202,7 +202,8 @@ export function NewModelDialog({ projectId, onClose, onCreated }: NewModelDialog
             <input id={fileId} type="file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
             <p className="field-help">
               Any format Rampart reads: its own YAML or JSON, Threagile, Threat Dragon, Microsoft TMT, pytm, Threat
-              Composer, OTM, Kubernetes, Compose, Terraform or CloudFormation. The format is detected.
+              Composer, OTM, Kubernetes, Compose, Terraform or CloudFormation. The format is detected. A directory
+              (a Terraform module, manifests, an AWS CLI inventory) goes up as a .zip or .tar.gz.
             </p>
           </div>
         ) : null}
