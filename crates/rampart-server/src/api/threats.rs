@@ -253,10 +253,10 @@ const LATEST_THREAT_FROM: &str = "FROM threats t LEFT JOIN threat_states s \
 /// ones and those closed since, found by `threats_current`, where the
 /// version's range reads every row created up to the version.
 const RECENT_THREAT_FROM: &str = "FROM (SELECT model_id, threat_id, rule, title, target, target_kind, severity, \
-    severity_rank, score, stride, analysis_status, since_version FROM threats INDEXED BY threats_current \
+    severity_rank, score, stride, analysis_status, since_version, fingerprint FROM threats INDEXED BY threats_current \
     WHERE model_id = $1 AND until_version IS NULL AND since_version <= $2 \
     UNION ALL SELECT model_id, threat_id, rule, title, target, target_kind, severity, severity_rank, score, stride, \
-    analysis_status, since_version FROM threats INDEXED BY threats_current \
+    analysis_status, since_version, fingerprint FROM threats INDEXED BY threats_current \
     WHERE model_id = $1 AND until_version >= $2 AND since_version <= $2) t \
     LEFT JOIN threat_states s ON s.model_id = t.model_id AND s.threat_id = t.threat_id WHERE t.model_id = $1";
 
