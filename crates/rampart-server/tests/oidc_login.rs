@@ -249,6 +249,11 @@ async fn single_sign_on(backend: Backend) {
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     // A disabled account cannot come back through single sign-on.
     let grace_id = grace_id.as_str().expect("grace's id");
+    // Nor is one set for it: its password is the identity provider's.
+    let (status, _, body) = admin
+        .send("PATCH", &format!("/api/v1/users/{grace_id}"), Some(json!({"password": "a long password to set"})))
+        .await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{body}");
     admin.ok("PATCH", &format!("/api/v1/users/{grace_id}"), Some(json!({"disabled": true}))).await;
     assert_eq!(grace.get("/api/v1/auth/session").await.0, StatusCode::UNAUTHORIZED, "signed out when disabled");
     let callback = through_the_provider(&server, "grace", "/").await;

@@ -299,6 +299,8 @@ async fn change_password(
     Body(change): Body<PasswordChange>,
 ) -> ApiResult<Response> {
     caller.require_session()?;
+    // Refused before the current password is checked, so that a weak new
+    // one is not counted towards the lockout.
     if let Some(weakness) = passwords::weakness(&change.new_password) {
         return Err(ApiError::invalid_field("new_password", weakness));
     }
@@ -321,7 +323,8 @@ async fn change_password(
     }
     let keep = session_cookie(&headers).map(|token| secrets::digest(&token));
     let mut tx = state.db.write().await?;
-    crate::api::users::set_password(&mut tx, &caller.user_id, &change.new_password, keep.as_deref()).await?;
+    crate::api::users::set_password(&mut tx, &caller.user_id, "new_password", &change.new_password, keep.as_deref())
+        .await?;
     audit::record(&mut tx, &caller, "user.password-change", "user", &caller.user_id, json!({})).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT.into_response())

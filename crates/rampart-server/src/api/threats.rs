@@ -3,6 +3,8 @@
 //! Decisions are kept per model by the threat's stable id, so they carry
 //! forward to every later version that still raises the threat.
 
+use std::sync::LazyLock;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -292,27 +294,50 @@ fn threats_from(backend: Backend, version: Option<i64>, head: i64) -> String {
 
 /// The columns of a list entry: not the detail, which lists never show.
 /// `expires` is the stored decision's, or for a threat the document itself
-/// accepts (its `tracking:`), the document's review date.
-fn summary_columns(backend: Backend) -> String {
-    format!(
-        "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, t.since_version, \
-         COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date, {} AS expires",
-        acceptance_expiry(backend)
-    )
+/// accepts (its `threats:` entries), the document's review date.
+fn summary_columns(backend: Backend) -> &'static str {
+    static COLUMNS: LazyLock<[String; 2]> = LazyLock::new(|| {
+        [Backend::Sqlite, Backend::Postgres].map(|backend| {
+            format!(
+                "t.threat_id, t.rule, t.title, t.target, t.target_kind, t.severity, t.score, t.stride, \
+                 t.since_version, COALESCE(s.status, t.analysis_status) AS status, s.owner, s.due_date, \
+                 {} AS expires",
+                acceptance_expiry(backend)
+            )
+        })
+    });
+    &COLUMNS[backend_index(backend)]
+}
+
+/// The `unresolved` filter: open, in progress, or accepted until a day
+/// before the parameter `?` (today).
+fn unresolved_filter(backend: Backend) -> &'static str {
+    static FILTERS: LazyLock<[String; 2]> = LazyLock::new(|| {
+        [Backend::Sqlite, Backend::Postgres].map(|backend| {
+            format!(
+                " AND (COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress') \
+                 OR (COALESCE(s.status, t.analysis_status) = 'accepted' AND {} < ?))",
+                acceptance_expiry(backend)
+            )
+        })
+    });
+    &FILTERS[backend_index(backend)]
+}
+
+fn backend_index(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 0,
+        Backend::Postgres => 1,
+    }
 }
 
 /// Until when the threat of row `t` is accepted: the stored decision's
 /// date, else the date of the document's own acceptance, read from the
 /// row's detail (only for such rows: one lookup by key each).
 fn acceptance_expiry(backend: Backend) -> String {
-    let in_document = match backend {
-        Backend::Sqlite => "json_extract(d.detail, '$.threat.tracking.expires')",
-        Backend::Postgres => "(d.detail::jsonb #>> '{threat,tracking,expires}')",
-    };
     format!(
-        "COALESCE(s.expires, CASE WHEN s.status IS NULL AND t.analysis_status = 'accepted' THEN \
-         (SELECT {in_document} FROM threat_details d WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint) \
-         END)"
+        "COALESCE(s.expires, CASE WHEN s.status IS NULL AND t.analysis_status = 'accepted' THEN {} END)",
+        details::acceptance_expiry_of_row(backend)
     )
 }
 
@@ -383,15 +408,7 @@ async fn list_threats(
     match query.status.as_deref() {
         None => {}
         // As the CLI counts them: open, in progress, or accepted until a day that has passed.
-        Some("unresolved") => condition(
-            &mut sql,
-            &format!(
-                " AND (COALESCE(s.status, t.analysis_status) IN ('open', 'in-progress') \
-                 OR (COALESCE(s.status, t.analysis_status) = 'accepted' AND {} < ?))",
-                acceptance_expiry(state.db.backend)
-            ),
-            today.clone(),
-        ),
+        Some("unresolved") => condition(&mut sql, unresolved_filter(state.db.backend), today.clone()),
         Some(status) if STATUSES.contains(&status) => {
             condition(&mut sql, " AND COALESCE(s.status, t.analysis_status) = ?", status.to_string())
         }

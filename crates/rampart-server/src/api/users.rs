@@ -185,18 +185,11 @@ pub async fn ensure_organisation(db: &Db, name: &str) -> Result<String, sqlx::Er
 /// Creates a local account; used by the API and by `rampart admin create-user`.
 pub async fn insert_user(tx: &mut crate::db::Tx, org_id: &str, request: &NewAccount) -> ApiResult<String> {
     let username = check_username(&request.username)?;
-    if let Some(weakness) = passwords::weakness(&request.password) {
-        return Err(ApiError::invalid_field("password", weakness));
-    }
     let display_name = match &request.display_name {
         Some(name) => text_field("display_name", name, 200)?,
         None => username.clone(),
     };
-    let password = request.password.clone();
-    let hash = passwords::in_turn(move || passwords::hash(&password))
-        .await
-        .map_err(|error| ApiError::internal("cannot hash the password", error))?
-        .map_err(|error| ApiError::internal("cannot hash the password", error))?;
+    let hash = new_password_hash("password", &request.password).await?;
     let id = new_id();
     sqlx::query(
         "INSERT INTO users (id, org_id, username, display_name, email, password_hash, is_org_admin, created_at) \
@@ -219,22 +212,42 @@ pub async fn insert_user(tx: &mut crate::db::Tx, org_id: &str, request: &NewAcco
     Ok(id)
 }
 
-/// Sets `user_id`'s password (checked for strength), clears its lockout and
-/// ends its sessions but the one whose digest is `keep`.
-pub async fn set_password(tx: &mut crate::db::Tx, user_id: &str, password: &str, keep: Option<&str>) -> ApiResult<()> {
+/// The stored hash of a new password, refused (400 naming `field`) when it
+/// is too weak. Hashed in turn with the other argon2 work.
+async fn new_password_hash(field: &str, password: &str) -> ApiResult<String> {
     if let Some(weakness) = passwords::weakness(password) {
-        return Err(ApiError::invalid_field("password", weakness));
+        return Err(ApiError::invalid_field(field, weakness));
     }
     let password = password.to_string();
-    let hash = passwords::in_turn(move || passwords::hash(&password))
+    passwords::in_turn(move || passwords::hash(&password))
         .await
         .map_err(|error| ApiError::internal("cannot hash the password", error))?
-        .map_err(|error| ApiError::internal("cannot hash the password", error))?;
-    sqlx::query("UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
-        .bind(hash)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+        .map_err(|error| ApiError::internal("cannot hash the password", error))
+}
+
+/// Sets the password of the local account `user_id` (checked for strength,
+/// a weak one refused naming `field`), clears its lockout and ends its
+/// sessions but the one whose digest is `keep`. An account that signs in
+/// only through single sign-on has no password to set: 409.
+pub async fn set_password(
+    tx: &mut crate::db::Tx,
+    user_id: &str,
+    field: &str,
+    password: &str,
+    keep: Option<&str>,
+) -> ApiResult<()> {
+    let hash = new_password_hash(field, password).await?;
+    let set = sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL \
+         WHERE id = $2 AND password_hash IS NOT NULL",
+    )
+    .bind(hash)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    if set.rows_affected() == 0 {
+        return Err(ApiError::conflict("this account signs in through single sign-on and has no password here"));
+    }
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or_default())
@@ -246,21 +259,15 @@ pub async fn set_password(tx: &mut crate::db::Tx, user_id: &str, password: &str,
 /// `rampart admin set-password`: sets the password of the local account
 /// `username`, from the command line (audited as such).
 pub async fn reset_password(db: &Db, username: &str, password: &str) -> ApiResult<()> {
-    let account: Option<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, org_id, password_hash FROM users WHERE username = $1")
-            .bind(username.trim())
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some((id, org_id, hash)) = account else {
+    let account: Option<(String, String)> = sqlx::query_as("SELECT id, org_id FROM users WHERE username = $1")
+        .bind(username.trim())
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some((id, org_id)) = account else {
         return Err(ApiError::not_found(&format!("account `{username}`")));
     };
-    if hash.is_none() {
-        return Err(ApiError::conflict(format!(
-            "`{username}` signs in through single sign-on and has no password here"
-        )));
-    }
     let mut tx = db.write().await?;
-    set_password(&mut tx, &id, password, None).await?;
+    set_password(&mut tx, &id, "password", password, None).await?;
     audit::record_as(
         &mut tx,
         Some(&org_id),
@@ -389,20 +396,11 @@ async fn update_user(
             .await?;
     }
     if let Some(password) = &change.password {
-        let has_password: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-            .bind(&user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if has_password.is_none() {
-            return Err(ApiError::conflict(
-                "this account signs in through single sign-on and has no password here to reset",
-            ));
-        }
         // An administrator resetting their own password stays signed in here.
         let keep = (user_id == caller.user_id)
             .then(|| crate::auth::caller::session_cookie(&headers).map(|token| crate::auth::secrets::digest(&token)))
             .flatten();
-        set_password(&mut tx, &user_id, password, keep.as_deref()).await?;
+        set_password(&mut tx, &user_id, "password", password, keep.as_deref()).await?;
     }
     if change.unlock == Some(true) {
         sqlx::query("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1")

@@ -19,6 +19,21 @@ use crate::db::Backend;
 pub const OF_ROW: &str = "(SELECT d.detail FROM threat_details d \
     WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint) AS detail";
 
+/// The document acceptance's review date (`threat.tracking.expires`) in
+/// the detail of the `threats t` row, as text: NULL when it has none.
+pub fn acceptance_expiry_of_row(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT json_extract(d.detail, '$.threat.tracking.expires') FROM threat_details d \
+             WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint)"
+        }
+        Backend::Postgres => {
+            "(SELECT d.detail::jsonb #>> '{threat,tracking,expires}' FROM threat_details d \
+             WHERE d.model_id = t.model_id AND d.fingerprint = t.fingerprint)"
+        }
+    }
+}
+
 /// The detail selected by [`OF_ROW`] as JSON: null when it is missing or
 /// not JSON, which the readers treat as a threat they know nothing more of.
 pub fn read(row: &AnyRow) -> Result<Value, sqlx::Error> {
